@@ -1,0 +1,1 @@
+"""Samverkan: anonymous records, figures and governance for an idea-based public partnership."""

@@ -1,0 +1,31 @@
+"""Staff users. Young people never have accounts; every staff user belongs to a unit."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    VOLUNTEER = "volunteer", _("chat volunteer")
+    COUNSELLOR = "counsellor", _("counsellor")
+    SUPPORT_CENTRE_OFFICER = "support-centre-officer", _("support-centre officer")
+    UNIT_MANAGER = "unit-manager", _("unit manager")
+    COORDINATOR = "coordinator", _("partnership coordinator")
+    STEERING_MEMBER = "steering-member", _("steering-group member")
+    ADMINISTRATOR = "administrator", _("administrator")
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    unit = models.ForeignKey(
+        "partnership.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("unit"),
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")

@@ -1,0 +1,13 @@
+"""One base class for domain errors.
+
+Services raise these with translated, user-readable messages; each way out (command line, form,
+API) turns them into its own kind of message in one place.
+"""
+
+
+class SamverkanError(Exception):
+    """A domain rule was broken; `str(error)` is fit to show a user."""
+
+
+class NotFound(SamverkanError):
+    pass

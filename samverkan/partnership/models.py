@@ -233,12 +233,16 @@ class Agreement(models.Model):
                 {"final_end_on": _("The final end date cannot come before the first period ends.")}
             )
         if (self.notice_month is None) != (self.notice_day is None):
-            raise ValidationError(_("Give both the month and the day of the notice deadline."))
+            raise ValidationError(
+                {"notice_day": _("Give both the month and the day of the notice deadline.")}
+            )
         if self.notice_month is not None:
             try:
                 datetime.date(2001, self.notice_month, self.notice_day)
             except ValueError:
-                raise ValidationError(_("The notice deadline is not a valid day of the year.")) from None
+                raise ValidationError(
+                    {"notice_day": _("The notice deadline is not a valid day of the year.")}
+                ) from None
 
     def periods(self) -> list[AgreementPeriod]:
         """Every period the agreement can run for, if no party gives notice."""

@@ -1,0 +1,53 @@
+"""Fixtures shared by the test tree: a small partnership configured from scratch."""
+
+import datetime
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from samverkan.partnership.models import District, Organisation, Partnership, Service, Unit
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def local(*args: int) -> datetime.datetime:
+    """An aware datetime in Stockholm time: local(2022, 1, 31, 23, 30)."""
+    return datetime.datetime(*args, tzinfo=STOCKHOLM)
+
+
+@dataclass
+class SmallPartnership:
+    partnership: Partnership
+    chat: Unit
+    clinic: Unit
+    support_centre: Unit
+    clinic_service: Service
+    rvc_service: Service
+    district: District
+
+
+@pytest.fixture
+def small() -> SmallPartnership:
+    foundation = Organisation.objects.create(key="foundation", name="Foundation", kind="non-profit")
+    city = Organisation.objects.create(key="city", name="City", kind="public")
+    chat = Unit.objects.create(key="chat", name="Chat", kind=Unit.Kind.CHAT, organisation=foundation)
+    clinic = Unit.objects.create(
+        key="clinic", name="Clinic", kind=Unit.Kind.CLINIC, organisation=foundation
+    )
+    support = Unit.objects.create(
+        key="support", name="Support centre", kind=Unit.Kind.SUPPORT_CENTRE, organisation=city
+    )
+    partnership = Partnership.objects.create(key="p", name="Partnership", municipality="Town")
+    partnership.units.set([chat, clinic, support])
+    return SmallPartnership(
+        partnership=partnership,
+        chat=chat,
+        clinic=clinic,
+        support_centre=support,
+        clinic_service=Service.objects.create(
+            partnership=partnership, key="clinic", name="Clinic", unit=clinic
+        ),
+        rvc_service=Service.objects.create(partnership=partnership, key="rvc", name="RVC"),
+        district=District.objects.create(partnership=partnership, key="north", name="North"),
+    )

@@ -1,0 +1,787 @@
+"""`samverkan import KIND FILE`: records from the partners' own systems, CSV or XLSX.
+
+All or nothing: every row is checked, and if any row is bad nothing is kept and every bad row is
+reported as `line N, column C: reason`. Rows whose `ref` the unit already has are skipped, so
+importing the same file twice adds nothing. The file is streamed in batches, so memory stays
+bounded whatever its length; the daily counts are written in the same transaction as the rows.
+"""
+
+import csv
+import datetime
+import hashlib
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samverkan.core.errors import SamverkanError
+from samverkan.partnership.models import Partnership, Unit
+from samverkan.records.models import (
+    MAX_AGE,
+    CameVia,
+    ChatConcern,
+    ChatConversation,
+    ClinicClient,
+    ClinicConcern,
+    ClinicSession,
+    Closure,
+    Gender,
+    ImportBatch,
+    Resident,
+    ScreeningAnswer,
+    SupportCategory,
+    SupportCentreCase,
+    ViolenceForm,
+)
+from samverkan.statistics.counters import (
+    STOCKHOLM,
+    CountBuffer,
+    chat_facts,
+    local_day,
+    support_centre_facts,
+)
+
+BATCH_SIZE = 5000
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+_REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}, column {self.column}: {self.reason}"
+
+
+class ImportFailed(SamverkanError):
+    def __init__(self, errors: list[RowError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(error) for error in errors))
+
+
+@dataclass
+class ImportResult:
+    unit: Unit
+    rows_read: int = 0
+    rows_added: int = 0
+
+    @property
+    def rows_skipped(self) -> int:
+        return self.rows_read - self.rows_added
+
+
+class CellError(Exception):
+    """A value that cannot be read; the message says why, in words for the user."""
+
+
+# Readers of single values. Each takes the raw cell (str from CSV; str, int, float, date or
+# datetime from XLSX) and returns the stored value, raising CellError with a reason.
+
+
+def _text(raw: Any) -> str:
+    if raw is None:
+        return ""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    value = str(raw).strip()
+    if any("\udc80" <= char <= "\udcff" for char in value):
+        raise CellError(_("not valid UTF-8 text"))
+    return value
+
+
+def _choice(values: list[str], *, default: str | None) -> Callable[[Any], str | None]:
+    allowed = set(values)
+    listing = ", ".join(values)
+
+    def read(raw: Any) -> str | None:
+        value = _text(raw).lower()
+        if not value:
+            if default is None:
+                raise CellError(_("a value is required: one of %(values)s") % {"values": listing})
+            return default or None
+        if value not in allowed:
+            raise CellError(
+                _("%(value)r is not one of %(values)s") % {"value": value, "values": listing}
+            )
+        return value
+
+    return read
+
+
+def _age(raw: Any) -> int | None:
+    value = _text(raw)
+    if not value:
+        return None
+    try:
+        age = int(value)
+    except ValueError:
+        raise CellError(_("%(value)r is not a whole number of years") % {"value": value}) from None
+    if not 1 <= age <= MAX_AGE:
+        raise CellError(_("age %(age)d is outside 1 to %(max)d") % {"age": age, "max": MAX_AGE})
+    return age
+
+
+def _check_date_range(day: datetime.date) -> None:
+    if day < EARLIEST_DATE:
+        raise CellError(_("%(date)s is before 2000") % {"date": day.isoformat()})
+    if day > timezone.localdate():
+        raise CellError(_("%(date)s lies in the future") % {"date": day.isoformat()})
+
+
+def _date(raw: Any, *, required: bool) -> datetime.date | None:
+    if isinstance(raw, datetime.datetime):
+        day = raw.date()
+    elif isinstance(raw, datetime.date):
+        day = raw
+    else:
+        value = _text(raw)
+        if not value:
+            if required:
+                raise CellError(_("a date is required (YYYY-MM-DD)"))
+            return None
+        try:
+            day = datetime.date.fromisoformat(value)
+        except ValueError:
+            raise CellError(_("%(value)r is not a date (YYYY-MM-DD)") % {"value": value}) from None
+    _check_date_range(day)
+    return day
+
+
+def _required_date(raw: Any) -> datetime.date:
+    day = _date(raw, required=True)
+    assert day is not None
+    return day
+
+
+def _optional_date(raw: Any) -> datetime.date | None:
+    return _date(raw, required=False)
+
+
+def _datetime(raw: Any) -> datetime.datetime:
+    if isinstance(raw, datetime.datetime):
+        moment = raw
+    else:
+        value = _text(raw)
+        if not value:
+            raise CellError(_("a date and time is required (YYYY-MM-DD HH:MM)"))
+        try:
+            moment = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            raise CellError(
+                _("%(value)r is not a date and time (YYYY-MM-DD HH:MM)") % {"value": value}
+            ) from None
+    if moment.tzinfo is None:
+        # Times without an offset are local time where the services work.
+        moment = moment.replace(tzinfo=STOCKHOLM)
+    _check_date_range(local_day(moment))
+    return moment
+
+
+def _yes_no(raw: Any) -> bool:
+    value = _text(raw).lower()
+    if value in ("", "no"):
+        return False
+    if value == "yes":
+        return True
+    raise CellError(_("%(value)r is not yes or no") % {"value": value})
+
+
+def _ref(raw: Any) -> str | None:
+    value = _text(raw)
+    if not value:
+        return None
+    if not _REF_PATTERN.match(value):
+        raise CellError(
+            _(
+                "a reference is at most 64 letters a-z, digits and . _ : / - "
+                "(never a name or personal identity number)"
+            )
+        )
+    return value
+
+
+def _violence(raw: Any) -> tuple[str, ...]:
+    value = _text(raw).lower()
+    if not value:
+        return ()
+    forms = tuple(dict.fromkeys(part.strip() for part in value.split(";") if part.strip()))
+    unknown = [form for form in forms if form not in ViolenceForm.values]
+    if unknown:
+        raise CellError(
+            _("%(value)r is not a form of violence: use %(values)s, separated by ;")
+            % {"value": unknown[0], "values": ", ".join(ViolenceForm.values)}
+        )
+    return forms
+
+
+# Reading files: both yield (line number, list of raw cells) after checking the header.
+
+
+def _csv_rows(path: Path, columns: list[str]) -> Iterator[tuple[int, list[Any]]]:
+    # surrogateescape keeps reading past a byte that is not UTF-8, so it can be reported with its
+    # line and column instead of stopping the whole check at the first one.
+    with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
+        reader = csv.reader(handle, strict=True)
+        line = 1
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise ImportFailed([RowError(1, "-", _("the file is empty"))]) from None
+        except csv.Error as error:
+            raise ImportFailed([RowError(1, "-", str(error))]) from None
+        _check_header(header, columns)
+        line = reader.line_num + 1
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                raise ImportFailed(
+                    [RowError(line, "-", _("the file cannot be read as CSV: %s") % error)]
+                ) from None
+            start, line = line, reader.line_num + 1
+            if row:
+                yield start, row
+
+
+def _xlsx_rows(path: Path, columns: list[str]) -> Iterator[tuple[int, list[Any]]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
+        raise ImportFailed(
+            [RowError(1, "-", _("the file cannot be read as XLSX: %s") % error)]
+        ) from None
+    try:
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header_row = next(rows, None)
+        if header_row is None:
+            raise ImportFailed([RowError(1, "-", _("the file is empty"))])
+        header = [_text(cell) for cell in header_row]
+        while header and not header[-1]:
+            header.pop()
+        _check_header(header, columns)
+        for line, row in enumerate(rows, start=2):
+            cells = list(row)
+            while len(cells) > len(columns) and cells[-1] in (None, ""):
+                cells.pop()
+            if all(cell in (None, "") for cell in cells):
+                continue
+            yield line, cells
+    finally:
+        workbook.close()
+
+
+def _check_header(header: list[str], columns: list[str]) -> None:
+    header = [name.strip().lower() for name in header]
+    if header != columns:
+        raise ImportFailed(
+            [
+                RowError(
+                    1,
+                    "-",
+                    _("the header must be exactly: %(expected)s (found: %(found)s)")
+                    % {"expected": ",".join(columns), "found": ",".join(header)},
+                )
+            ]
+        )
+
+
+def _rows(path: Path, columns: list[str]) -> Iterator[tuple[int, list[Any]]]:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _csv_rows(path, columns)
+    if suffix == ".xlsx":
+        return _xlsx_rows(path, columns)
+    raise ImportFailed([RowError(1, "-", _("only .csv and .xlsx files can be imported"))])
+
+
+# The kinds of file.
+
+
+@dataclass
+class _Context:
+    unit: Unit
+    partnership: Partnership
+    batch: ImportBatch
+    districts: dict[str, int] = field(default_factory=dict)
+    services: dict[str, int] = field(default_factory=dict)
+    clients: dict[str, tuple[int, datetime.date, datetime.date | None]] = field(
+        default_factory=dict
+    )
+    now: datetime.datetime = field(default_factory=timezone.now)
+
+
+class _Kind:
+    columns: list[str]
+    unit_kind: str
+    readers: dict[str, Callable[[Any], Any]]
+
+    def parse(self, line: int, cells: list[Any], context: _Context) -> tuple[Any, list[RowError]]:
+        errors: list[RowError] = []
+        if len(cells) != len(self.columns):
+            return None, [
+                RowError(
+                    line,
+                    "-",
+                    _("expected %(expected)d values, found %(found)d")
+                    % {"expected": len(self.columns), "found": len(cells)},
+                )
+            ]
+        values: dict[str, Any] = {}
+        for name, raw in zip(self.columns, cells, strict=True):
+            try:
+                values[name] = self.readers[name](raw)
+            except CellError as error:
+                errors.append(RowError(line, name, str(error)))
+        if not errors:
+            try:
+                self.check(values, context)
+            except _ColumnError as error:
+                errors.append(RowError(line, error.column, error.reason))
+        return values, errors
+
+    def check(self, values: dict[str, Any], context: _Context) -> None:
+        """Checks across columns and against configuration; raise _ColumnError."""
+
+    def insert(self, rows: list[dict[str, Any]], context: _Context, counts: CountBuffer) -> int:
+        raise NotImplementedError
+
+
+class _ColumnError(Exception):
+    def __init__(self, column: str, reason: str) -> None:
+        self.column, self.reason = column, reason
+
+
+def _lookup_key(values: dict[str, Any], column: str, known: dict[str, int], what: str) -> None:
+    key = _text(values[column]).lower()
+    if not key:
+        values[column] = None
+        return
+    if key not in known:
+        raise _ColumnError(
+            column,
+            _("%(key)r is not a %(what)s of the partnership (known: %(known)s)")
+            % {"key": key, "what": what, "known": ", ".join(sorted(known)) or "-"},
+        )
+    values[column] = key
+
+
+def _existing_refs(model: type, unit_id: int, refs: list[str]) -> dict[str, int | None]:
+    found: dict[str, int | None] = {}
+    for start in range(0, len(refs), 500):
+        chunk = refs[start : start + 500]
+        found.update(
+            model.objects.filter(unit_id=unit_id, ref__in=chunk).values_list(
+                "ref", "import_batch_id"
+            )
+        )
+    return found
+
+
+def _insert_new(
+    model: type, columns: list[str], rows: list[dict[str, Any]], context: _Context,
+    to_db: Callable[[dict[str, Any]], list[Any]],
+) -> list[dict[str, Any]]:
+    """Insert the rows whose ref is new to the unit; return them. Duplicates within one file are
+    errors the caller reports; refs from earlier imports are skipped silently."""
+    refs = [row["ref"] for row in rows if row["ref"]]
+    existing = _existing_refs(model, context.unit.id, refs) if refs else {}
+    new_rows = [row for row in rows if not row["ref"] or row["ref"] not in existing]
+    duplicates = [
+        row for row in rows if row["ref"] and existing.get(row["ref"], -1) == context.batch.id
+    ]
+    if duplicates:
+        raise ImportFailed(
+            [
+                RowError(row["_line"], "ref", _("the reference appears earlier in the same file"))
+                for row in duplicates
+            ]
+        )
+    seen: dict[str, int] = {}
+    in_batch_errors = []
+    for row in new_rows:
+        if row["ref"]:
+            if row["ref"] in seen:
+                in_batch_errors.append(
+                    RowError(row["_line"], "ref", _("the reference appears earlier in the same file"))
+                )
+            seen[row["ref"]] = row["_line"]
+    if in_batch_errors:
+        raise ImportFailed(in_batch_errors)
+    if new_rows:
+        table = connection.ops.quote_name(model._meta.db_table)
+        fields = ["unit_id", "ref", "import_batch_id", "created_at", "updated_at", *columns]
+        placeholders = ", ".join(["%s"] * len(fields))
+        now = connection.ops.adapt_datetimefield_value(context.now)
+        prefix = [context.unit.id, None, context.batch.id, now, now]
+        params = []
+        for row in new_rows:
+            prefix[1] = row["ref"]
+            params.append([*prefix, *to_db(row)])
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} ({', '.join(fields)}) VALUES ({placeholders})", params
+            )
+    return new_rows
+
+
+class _Chat(_Kind):
+    columns = [
+        "ref", "started_at", "resident", "district", "gender", "age", "concern", "violence",
+        "referred_to",
+    ]
+    unit_kind = Unit.Kind.CHAT
+    readers = {
+        "ref": _ref,
+        "started_at": _datetime,
+        "resident": _choice(Resident.values, default="unknown"),
+        "district": _text,
+        "gender": _choice(Gender.values, default="unknown"),
+        "age": _age,
+        "concern": _choice(ChatConcern.values, default=None),
+        "violence": _violence,
+        "referred_to": _text,
+    }
+
+    def check(self, values: dict[str, Any], context: _Context) -> None:
+        _lookup_key(values, "district", context.districts, _("district"))
+        _lookup_key(values, "referred_to", context.services, _("service"))
+
+    def insert(self, rows: list[dict[str, Any]], context: _Context, counts: CountBuffer) -> int:
+        adapt_datetime = connection.ops.adapt_datetimefield_value
+        forms = ViolenceForm.values
+        districts, services = context.districts, context.services
+
+        def to_db(row: dict[str, Any]) -> list[Any]:
+            violence = row["violence"]
+            return [
+                adapt_datetime(row["started_at"]),
+                row["resident"],
+                districts[row["district"]] if row["district"] else None,
+                row["gender"],
+                row["age"],
+                row["concern"],
+                *(form in violence for form in forms),
+                services[row["referred_to"]] if row["referred_to"] else None,
+            ]
+
+        columns = [
+            "started_at", "resident", "district_id", "gender", "age", "concern",
+            *(f"violence_{form}" for form in forms), "referred_to_id",
+        ]
+        added = _insert_new(ChatConversation, columns, rows, context, to_db)
+        unit_id = context.unit.id
+        for row in added:
+            counts.add(
+                unit_id,
+                local_day(row["started_at"]),
+                chat_facts(
+                    resident=row["resident"],
+                    gender=row["gender"],
+                    age=row["age"],
+                    concern=row["concern"],
+                    violence=row["violence"],
+                    district=row["district"],
+                    referred_to=row["referred_to"],
+                ),
+            )
+        return len(added)
+
+
+class _SupportCentre(_Kind):
+    columns = [
+        "ref", "received_on", "gender", "age", "category", "screened", "screening_answer",
+        "referred_to",
+    ]
+    unit_kind = Unit.Kind.SUPPORT_CENTRE
+    readers = {
+        "ref": _ref,
+        "received_on": _required_date,
+        "gender": _choice(Gender.values, default="unknown"),
+        "age": _age,
+        "category": _choice(SupportCategory.values, default=None),
+        "screened": _yes_no,
+        "screening_answer": _choice(ScreeningAnswer.values, default=""),
+        "referred_to": _text,
+    }
+
+    def check(self, values: dict[str, Any], context: _Context) -> None:
+        if values["screening_answer"] and not values["screened"]:
+            raise _ColumnError(
+                "screening_answer", _("an answer needs screened = yes (the question was asked)")
+            )
+        _lookup_key(values, "referred_to", context.services, _("service"))
+
+    def insert(self, rows: list[dict[str, Any]], context: _Context, counts: CountBuffer) -> int:
+        adapt_date = connection.ops.adapt_datefield_value
+        services = context.services
+
+        def to_db(row: dict[str, Any]) -> list[Any]:
+            return [
+                adapt_date(row["received_on"]),
+                row["gender"],
+                row["age"],
+                row["category"],
+                row["screened"],
+                row["screening_answer"],
+                services[row["referred_to"]] if row["referred_to"] else None,
+            ]
+
+        columns = [
+            "received_on", "gender", "age", "category", "screened", "screening_answer",
+            "referred_to_id",
+        ]
+        added = _insert_new(SupportCentreCase, columns, rows, context, to_db)
+        unit_id = context.unit.id
+        for row in added:
+            counts.add(
+                unit_id,
+                row["received_on"],
+                support_centre_facts(
+                    gender=row["gender"],
+                    age=row["age"],
+                    category=row["category"],
+                    screened=row["screened"],
+                    screening_answer=row["screening_answer"],
+                    referred_to=row["referred_to"],
+                ),
+            )
+        return len(added)
+
+
+class _ClinicClients(_Kind):
+    columns = [
+        "ref", "first_visit", "gender", "age", "resident", "concern", "came_via", "closed_on",
+        "closure",
+    ]
+    unit_kind = Unit.Kind.CLINIC
+    readers = {
+        "ref": _ref,
+        "first_visit": _required_date,
+        "gender": _choice(Gender.values, default="unknown"),
+        "age": _age,
+        "resident": _choice(Resident.values, default="unknown"),
+        "concern": _choice(ClinicConcern.values, default=None),
+        "came_via": _choice(CameVia.values, default=""),
+        "closed_on": _optional_date,
+        "closure": _choice(Closure.values, default=""),
+    }
+
+    def check(self, values: dict[str, Any], context: _Context) -> None:
+        if not values["ref"]:
+            raise _ColumnError("ref", _("a clinic client needs the clinic's reference"))
+        if values["closed_on"] and not values["closure"]:
+            raise _ColumnError("closure", _("a closed series needs a reason: completed or ended-early"))
+        if values["closure"] and not values["closed_on"]:
+            raise _ColumnError("closed_on", _("a closure needs the date the series closed"))
+        if values["closed_on"] and values["closed_on"] < values["first_visit"]:
+            raise _ColumnError("closed_on", _("the series cannot close before the first visit"))
+
+    def insert(self, rows: list[dict[str, Any]], context: _Context, counts: CountBuffer) -> int:
+        adapt_date = connection.ops.adapt_datefield_value
+
+        def to_db(row: dict[str, Any]) -> list[Any]:
+            return [
+                adapt_date(row["first_visit"]),
+                row["gender"],
+                row["age"],
+                row["resident"],
+                row["concern"],
+                row["came_via"],
+                adapt_date(row["closed_on"]) if row["closed_on"] else None,
+                row["closure"],
+            ]
+
+        columns = [
+            "first_visit", "gender", "age", "resident", "concern", "came_via", "closed_on",
+            "closure",
+        ]
+        return len(_insert_new(ClinicClient, columns, rows, context, to_db))
+
+
+class _ClinicSessions(_Kind):
+    columns = ["client_ref", "date"]
+    unit_kind = Unit.Kind.CLINIC
+    readers = {"client_ref": _ref, "date": _required_date}
+
+    def check(self, values: dict[str, Any], context: _Context) -> None:
+        ref = values["client_ref"]
+        if not ref:
+            raise _ColumnError("client_ref", _("the client's reference is required"))
+        client = context.clients.get(ref)
+        if client is None:
+            raise _ColumnError(
+                "client_ref", _("no client %(ref)r in this unit: import the clients first") % {"ref": ref}
+            )
+        _client_id, first_visit, closed_on = client
+        if values["date"] < first_visit:
+            raise _ColumnError(
+                "date",
+                _("the session is before the client's first visit (%(date)s)")
+                % {"date": first_visit.isoformat()},
+            )
+        if closed_on is not None and values["date"] > closed_on:
+            raise _ColumnError(
+                "date",
+                _("the session is after the series closed (%(date)s)")
+                % {"date": closed_on.isoformat()},
+            )
+
+    def insert(self, rows: list[dict[str, Any]], context: _Context, counts: CountBuffer) -> int:
+        table = connection.ops.quote_name(ClinicSession._meta.db_table)
+        adapt_date = connection.ops.adapt_datefield_value
+        params = [(context.clients[row["client_ref"]][0], adapt_date(row["date"])) for row in rows]
+        with connection.cursor() as cursor:
+            # A session is identified by its client and day: seen again, it is already there.
+            cursor.executemany(
+                f"INSERT INTO {table} (client_id, date) VALUES (%s, %s) "
+                f"ON CONFLICT (client_id, date) DO NOTHING",
+                params,
+            )
+            return max(cursor.rowcount, 0)
+
+
+KINDS: dict[str, _Kind] = {
+    "chat": _Chat(),
+    "clinic-clients": _ClinicClients(),
+    "clinic-sessions": _ClinicSessions(),
+    "support-centre": _SupportCentre(),
+}
+
+
+def resolve_unit(kind: str, unit_key: str | None) -> Unit:
+    spec = KINDS[kind]
+    if unit_key:
+        try:
+            unit = Unit.objects.get(key=unit_key)
+        except Unit.DoesNotExist:
+            raise SamverkanError(_("There is no unit %(key)r.") % {"key": unit_key}) from None
+        if unit.kind != spec.unit_kind:
+            raise SamverkanError(
+                _("Unit %(key)r is a %(kind)s; %(import)s records belong to a %(expected)s.")
+                % {
+                    "key": unit_key,
+                    "kind": unit.get_kind_display(),
+                    "import": kind,
+                    "expected": Unit.Kind(spec.unit_kind).label,
+                }
+            )
+        return unit
+    units = list(Unit.objects.filter(kind=spec.unit_kind, partnerships__isnull=False).distinct())
+    if len(units) == 1:
+        return units[0]
+    if not units:
+        raise SamverkanError(
+            _("No unit of kind %(kind)s takes part in a partnership.") % {"kind": spec.unit_kind}
+        )
+    raise SamverkanError(
+        _("Several units could take this file; choose one with --unit: %(keys)s")
+        % {"keys": ", ".join(sorted(unit.key for unit in units))}
+    )
+
+
+def _partnership_of(unit: Unit, partnership_key: str | None) -> Partnership:
+    partnerships = list(unit.partnerships.all())
+    if partnership_key:
+        for partnership in partnerships:
+            if partnership.key == partnership_key:
+                return partnership
+        raise SamverkanError(
+            _("Unit %(unit)s does not take part in partnership %(key)r.")
+            % {"unit": unit.key, "key": partnership_key}
+        )
+    if len(partnerships) == 1:
+        return partnerships[0]
+    if not partnerships:
+        raise SamverkanError(_("Unit %(unit)s takes part in no partnership.") % {"unit": unit.key})
+    raise SamverkanError(
+        _("Unit %(unit)s takes part in several partnerships; choose one with --partnership.")
+        % {"unit": unit.key}
+    )
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def records_import(
+    *, kind: str, path: Path, unit_key: str | None = None, partnership_key: str | None = None
+) -> ImportResult:
+    """Import a file; raises ImportFailed listing every bad row, having kept nothing."""
+    if kind not in KINDS:
+        raise SamverkanError(
+            _("Unknown kind %(kind)r: use one of %(kinds)s")
+            % {"kind": kind, "kinds": ", ".join(KINDS)}
+        )
+    if not path.is_file():
+        raise SamverkanError(_("No such file: %(path)s") % {"path": path})
+    spec = KINDS[kind]
+    unit = resolve_unit(kind, unit_key)
+    partnership = _partnership_of(unit, partnership_key)
+    result = ImportResult(unit=unit)
+    errors: list[RowError] = []
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            unit=unit, kind=kind, file_name=path.name[:255], sha256=_sha256(path)
+        )
+        context = _Context(
+            unit=unit,
+            partnership=partnership,
+            batch=batch,
+            districts=dict(partnership.districts.values_list("key", "id")),
+            services=dict(partnership.services.values_list("key", "id")),
+        )
+        if kind == "clinic-sessions":
+            context.clients = {
+                ref: (client_id, first_visit, closed_on)
+                for ref, client_id, first_visit, closed_on in ClinicClient.objects.filter(
+                    unit=unit
+                ).values_list("ref", "id", "first_visit", "closed_on")
+            }
+        counts = CountBuffer()
+        pending: list[dict[str, Any]] = []
+
+        def flush() -> None:
+            try:
+                result.rows_added += spec.insert(pending, context, counts)
+            except ImportFailed as failed:
+                errors.extend(failed.errors)
+            pending.clear()
+            counts.flush()
+
+        for line, cells in _rows(path, spec.columns):
+            result.rows_read += 1
+            values, row_errors = spec.parse(line, cells, context)
+            if row_errors:
+                errors.extend(row_errors)
+                continue
+            values["_line"] = line
+            if kind == "clinic-sessions":
+                values["ref"] = None
+            pending.append(values)
+            if len(pending) >= BATCH_SIZE:
+                flush()
+        flush()
+        if errors:
+            transaction.set_rollback(True)
+            errors.sort(key=lambda error: error.line)
+            raise ImportFailed(errors)
+        batch.rows_read, batch.rows_added = result.rows_read, result.rows_added
+        batch.save(update_fields=["rows_read", "rows_added"])
+    return result

@@ -1,0 +1,40 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from samverkan.core.errors import SamverkanError
+from samverkan.records.imports import KINDS, ImportFailed, records_import
+
+
+class Command(BaseCommand):
+    help = "Import anonymous records from a CSV (UTF-8, comma, header row) or XLSX file."
+
+    def add_arguments(self, parser) -> None:  # noqa: ANN001
+        parser.add_argument("kind", choices=list(KINDS), help="What the file holds.")
+        parser.add_argument("file", type=Path, help="A .csv or .xlsx file.")
+        parser.add_argument("--unit", help="Key of the unit the records belong to.")
+        parser.add_argument("--partnership", help="Key of the partnership, if the unit has several.")
+
+    def handle(self, *args, kind: str, file: Path, unit: str | None, partnership: str | None, **options) -> None:  # noqa: ANN003
+        try:
+            result = records_import(kind=kind, path=file, unit_key=unit, partnership_key=partnership)
+        except ImportFailed as failed:
+            for error in failed.errors:
+                self.stderr.write(str(error))
+            raise CommandError(
+                _("%(file)s: %(count)d bad row(s); nothing was imported.")
+                % {"file": file, "count": len({error.line for error in failed.errors})}
+            ) from None
+        except SamverkanError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(
+            _("%(file)s: %(read)d row(s) read, %(added)d added, %(skipped)d already there (unit %(unit)s).")
+            % {
+                "file": file,
+                "read": result.rows_read,
+                "added": result.rows_added,
+                "skipped": result.rows_skipped,
+                "unit": result.unit.key,
+            }
+        )

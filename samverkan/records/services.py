@@ -1,0 +1,273 @@
+"""Writes of records. Every write keeps the anonymous daily counts true in the same transaction."""
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from samverkan.core.errors import SamverkanError
+from samverkan.partnership.models import District, Service, Unit
+from samverkan.records.models import (
+    ChatConversation,
+    ClinicClient,
+    ClinicSession,
+    SupportCentreCase,
+    ViolenceForm,
+)
+from samverkan.statistics.counters import (
+    CountBuffer,
+    chat_conversation_facts,
+    local_day,
+    support_centre_case_facts,
+)
+
+
+def _check_same_partnership(unit: Unit, *, district: District | None, service: Service | None) -> None:
+    partnership_ids = set(unit.partnerships.values_list("id", flat=True))
+    if district is not None and district.partnership_id not in partnership_ids:
+        raise SamverkanError(_("The district does not belong to a partnership of this unit."))
+    if service is not None and service.partnership_id not in partnership_ids:
+        raise SamverkanError(_("The service does not belong to a partnership of this unit."))
+
+
+def _full_clean(record) -> None:  # noqa: ANN001 - any record
+    try:
+        record.full_clean(exclude=["unit", "import_batch"])
+    except ValidationError as error:
+        messages = "; ".join(
+            f"{field}: {' '.join(errors)}" for field, errors in error.message_dict.items()
+        )
+        raise SamverkanError(messages) from None
+
+
+def _apply_chat_violence(conversation: ChatConversation, violence: Iterable[str]) -> None:
+    chosen = set(violence)
+    unknown = chosen - set(ViolenceForm.values)
+    if unknown:
+        raise SamverkanError(
+            _("Unknown form of violence: %(forms)s") % {"forms": ", ".join(sorted(unknown))}
+        )
+    for form in ViolenceForm.values:
+        setattr(conversation, f"violence_{form}", form in chosen)
+
+
+@transaction.atomic
+def chat_conversation_create(
+    *,
+    unit: Unit,
+    started_at: datetime.datetime,
+    concern: str,
+    resident: str = "unknown",
+    gender: str = "unknown",
+    age: int | None = None,
+    violence: Iterable[str] = (),
+    district: District | None = None,
+    referred_to: Service | None = None,
+    ref: str | None = None,
+) -> ChatConversation:
+    _check_same_partnership(unit, district=district, service=referred_to)
+    conversation = ChatConversation(
+        unit=unit,
+        ref=ref or None,
+        started_at=started_at,
+        resident=resident,
+        gender=gender,
+        age=age,
+        concern=concern,
+        district=district,
+        referred_to=referred_to,
+    )
+    _apply_chat_violence(conversation, violence)
+    _full_clean(conversation)
+    conversation.save()
+    counts = CountBuffer()
+    counts.add(unit.id, local_day(started_at), chat_conversation_facts(conversation))
+    counts.flush()
+    return conversation
+
+
+@transaction.atomic
+def chat_conversation_update(*, conversation: ChatConversation, **changes) -> ChatConversation:
+    """Change a post-chat record; its old facts leave the counts and its new ones enter them."""
+    conversation = ChatConversation.objects.select_for_update().get(pk=conversation.pk)
+    counts = CountBuffer()
+    counts.add(
+        conversation.unit_id,
+        local_day(conversation.started_at),
+        chat_conversation_facts(conversation),
+        sign=-1,
+    )
+    violence = changes.pop("violence", None)
+    for field, value in changes.items():
+        setattr(conversation, field, value)
+    if violence is not None:
+        _apply_chat_violence(conversation, violence)
+    _check_same_partnership(
+        conversation.unit, district=conversation.district, service=conversation.referred_to
+    )
+    _full_clean(conversation)
+    conversation.save()
+    counts.add(
+        conversation.unit_id, local_day(conversation.started_at), chat_conversation_facts(conversation)
+    )
+    counts.flush()
+    return conversation
+
+
+@transaction.atomic
+def chat_conversation_delete(*, conversation: ChatConversation) -> None:
+    """Delete a record entered by mistake: unlike disposal, it also leaves the counts."""
+    conversation = ChatConversation.objects.select_for_update().get(pk=conversation.pk)
+    counts = CountBuffer()
+    counts.add(
+        conversation.unit_id,
+        local_day(conversation.started_at),
+        chat_conversation_facts(conversation),
+        sign=-1,
+    )
+    conversation.delete()
+    counts.flush()
+
+
+@transaction.atomic
+def support_centre_case_create(
+    *,
+    unit: Unit,
+    received_on: datetime.date,
+    category: str,
+    gender: str = "unknown",
+    age: int | None = None,
+    screened: bool = False,
+    screening_answer: str | None = None,
+    referred_to: Service | None = None,
+    ref: str | None = None,
+) -> SupportCentreCase:
+    _check_same_partnership(unit, district=None, service=referred_to)
+    if screening_answer and not screened:
+        raise SamverkanError(_("An answer is recorded only when the routine question was asked."))
+    case = SupportCentreCase(
+        unit=unit,
+        ref=ref or None,
+        received_on=received_on,
+        gender=gender,
+        age=age,
+        category=category,
+        screened=screened,
+        screening_answer=screening_answer or None,
+        referred_to=referred_to,
+    )
+    _full_clean(case)
+    case.save()
+    counts = CountBuffer()
+    counts.add(unit.id, received_on, support_centre_case_facts(case))
+    counts.flush()
+    return case
+
+
+@transaction.atomic
+def support_centre_case_update(*, case: SupportCentreCase, **changes) -> SupportCentreCase:
+    case = SupportCentreCase.objects.select_for_update().get(pk=case.pk)
+    counts = CountBuffer()
+    counts.add(case.unit_id, case.received_on, support_centre_case_facts(case), sign=-1)
+    for field, value in changes.items():
+        setattr(case, field, value)
+    if case.screening_answer and not case.screened:
+        raise SamverkanError(_("An answer is recorded only when the routine question was asked."))
+    _check_same_partnership(case.unit, district=None, service=case.referred_to)
+    _full_clean(case)
+    case.save()
+    counts.add(case.unit_id, case.received_on, support_centre_case_facts(case))
+    counts.flush()
+    return case
+
+
+@transaction.atomic
+def support_centre_case_delete(*, case: SupportCentreCase) -> None:
+    case = SupportCentreCase.objects.select_for_update().get(pk=case.pk)
+    counts = CountBuffer()
+    counts.add(case.unit_id, case.received_on, support_centre_case_facts(case), sign=-1)
+    case.delete()
+    counts.flush()
+
+
+@transaction.atomic
+def clinic_client_create(
+    *,
+    unit: Unit,
+    ref: str,
+    first_visit: datetime.date,
+    concern: str,
+    gender: str = "unknown",
+    age: int | None = None,
+    resident: str = "unknown",
+    came_via: str | None = None,
+) -> ClinicClient:
+    if not ref:
+        raise SamverkanError(_("A clinic client needs the clinic's own reference."))
+    client = ClinicClient(
+        unit=unit,
+        ref=ref,
+        first_visit=first_visit,
+        concern=concern,
+        gender=gender,
+        age=age,
+        resident=resident,
+        came_via=came_via or None,
+    )
+    _full_clean(client)
+    if ClinicClient.objects.filter(unit=unit, ref=ref).exists():
+        raise SamverkanError(_("The reference %(ref)s is already in use.") % {"ref": ref})
+    client.save()
+    return client
+
+
+@transaction.atomic
+def clinic_session_add(*, client: ClinicClient, date: datetime.date) -> ClinicSession:
+    if date < client.first_visit:
+        raise SamverkanError(_("A session cannot come before the first visit."))
+    if client.closed_on is not None and date > client.closed_on:
+        raise SamverkanError(_("The session series is closed; reopen it first."))
+    session, _created = ClinicSession.objects.get_or_create(client=client, date=date)
+    return session
+
+
+@transaction.atomic
+def clinic_client_close(*, client: ClinicClient, closed_on: datetime.date, closure: str) -> ClinicClient:
+    last_session = client.sessions.order_by("-date").values_list("date", flat=True).first()
+    if last_session is not None and closed_on < last_session:
+        raise SamverkanError(_("A series cannot close before its last session."))
+    client.closed_on = closed_on
+    client.closure = closure
+    _full_clean(client)
+    client.save(update_fields=["closed_on", "closure", "updated_at"])
+    return client
+
+
+@transaction.atomic
+def chat_conversations_bulk_create(conversations: list[ChatConversation]) -> None:
+    """Save many unsaved, already valid conversations with their counts (demo, generators).
+
+    The district and referred_to of each conversation must be set as objects (not ids) so their
+    keys are at hand without a query per row.
+    """
+    ChatConversation.objects.bulk_create(conversations, batch_size=2000)
+    counts = CountBuffer()
+    for conversation in conversations:
+        counts.add(
+            conversation.unit_id,
+            local_day(conversation.started_at),
+            chat_conversation_facts(conversation),
+        )
+    counts.flush()
+
+
+@transaction.atomic
+def support_centre_cases_bulk_create(cases: list[SupportCentreCase]) -> None:
+    """Save many unsaved, already valid support-centre cases with their counts."""
+    SupportCentreCase.objects.bulk_create(cases, batch_size=2000)
+    counts = CountBuffer()
+    for case in cases:
+        counts.add(case.unit_id, case.received_on, support_centre_case_facts(case))
+    counts.flush()

@@ -1,0 +1,362 @@
+"""The statistics engine: a partnership's figures for a period, exact or protected for publication.
+
+Chat and support-centre figures are sums of the anonymous daily counts, so a year costs the same
+whatever the number of records. Clinic figures count distinct clients with a session in the
+period, which no daily sum can give; the clinic has tens of clients a year, so they are read from
+the records (see docs/ARCHITECTURE.md, "Statistics").
+
+The result is a nested dict whose shape is the contract in `schema/stats.schema.json`.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Sum
+from django.db.models.functions import TruncMonth
+
+from samverkan.core.errors import SamverkanError
+from samverkan.partnership.models import Partnership
+from samverkan.records.models import (
+    CameVia,
+    ChatConcern,
+    ClinicClient,
+    ClinicConcern,
+    ClinicSession,
+    Gender,
+    ScreeningAnswer,
+    SupportCategory,
+    ViolenceForm,
+)
+from samverkan.statistics.disclosure import Relation, Statistic, protect
+from samverkan.statistics.models import DailyCount
+
+SCHEMA_VERSION = 1
+INTERNAL, PUBLIC = "internal", "public"
+DISCLOSURE_LEVELS = (INTERNAL, PUBLIC)
+MEAN_GENDERS = (Gender.GIRL, Gender.BOY)
+
+
+@dataclass
+class _Figures:
+    """Collects figures by dotted path, with what disclosure control must know about them."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    relations: list[Relation] = field(default_factory=list)
+    statistics: list[Statistic] = field(default_factory=list)
+
+    def count(self, path: str, value: int) -> None:
+        self.counts[path] = value
+        self.values[path] = value
+
+    def parts(self, total: str, parts: dict[str, int]) -> None:
+        """Counts at total.<key> that add up to the count at `total`... or to another total."""
+        for path, value in parts.items():
+            self.count(path, value)
+        self.relations.append(Relation(total=total, parts=tuple(parts)))
+
+    def statistic(self, path: str, value: float | int | None, base: int) -> None:
+        self.values[path] = value
+        self.statistics.append(Statistic(path=path, base=base))
+
+    def tree(self, hidden: set[str]) -> dict[str, Any]:
+        root: dict[str, Any] = {}
+        for path, value in self.values.items():
+            node = root
+            *parents, leaf = path.split(".")
+            for part in parents:
+                node = node.setdefault(part, {})
+            node[leaf] = None if path in hidden else value
+        return root
+
+
+def _mean(total: int, n: int) -> float | None:
+    return round(total / n, 1) if n else None
+
+
+def _period_counts(
+    unit_ids: list[int], date_from: datetime.date, date_to: datetime.date
+) -> dict[str, tuple[int, int]]:
+    rows = (
+        DailyCount.objects.filter(unit_id__in=unit_ids, day__gte=date_from, day__lte=date_to)
+        .values("metric")
+        .annotate(n=Sum("n"), total=Sum("total"))
+        .values_list("metric", "n", "total")
+    )
+    return {metric: (n, total) for metric, n, total in rows}
+
+
+def _months(date_from: datetime.date, date_to: datetime.date) -> list[str]:
+    months = []
+    year, month = date_from.year, date_from.month
+    while (year, month) <= (date_to.year, date_to.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _chat_by_month(
+    figures: _Figures, unit_ids: list[int], date_from: datetime.date, date_to: datetime.date
+) -> None:
+    rows = (
+        DailyCount.objects.filter(
+            unit_id__in=unit_ids,
+            day__gte=date_from,
+            day__lte=date_to,
+            metric__startswith="chat.by_concern.",
+        )
+        .annotate(month=TruncMonth("day"))
+        .values("month", "metric")
+        .annotate(n=Sum("n"))
+        .values_list("month", "metric", "n")
+    )
+    by_month: dict[str, dict[str, int]] = defaultdict(dict)
+    for month, metric, n in rows:
+        by_month[f"{month:%Y-%m}"][metric.rsplit(".", 1)[1]] = n
+    month_totals = {}
+    for month in _months(date_from, date_to):
+        base = f"chat.by_month.{month}"
+        concerns = by_month.get(month, {})
+        figures.parts(
+            f"{base}.total", {f"{base}.{c}": concerns.get(c, 0) for c in ChatConcern.values}
+        )
+        month_totals[f"{base}.total"] = sum(concerns.get(c, 0) for c in ChatConcern.values)
+    for path, value in month_totals.items():
+        figures.count(path, value)
+    figures.relations.append(Relation(total="chat.conversations", parts=tuple(month_totals)))
+    for concern in ChatConcern.values:
+        figures.relations.append(
+            Relation(
+                total=f"chat.by_concern.{concern}",
+                parts=tuple(
+                    f"chat.by_month.{month}.{concern}" for month in _months(date_from, date_to)
+                ),
+            )
+        )
+
+
+def _chat(figures: _Figures, counts: dict[str, tuple[int, int]], partnership: Partnership) -> None:
+    def n(metric: str) -> int:
+        return counts.get(metric, (0, 0))[0]
+
+    figures.count("chat.conversations", n("chat.conversations"))
+    figures.parts(
+        "chat.conversations", {f"chat.by_concern.{c}": n(f"chat.by_concern.{c}") for c in ChatConcern.values}
+    )
+    r = "chat.residents"
+    figures.count(f"{r}.conversations", n(f"{r}.conversations"))
+    figures.parts(
+        f"{r}.conversations", {f"{r}.by_gender.{g}": n(f"{r}.by_gender.{g}") for g in Gender.values}
+    )
+    figures.parts(
+        f"{r}.conversations",
+        {f"{r}.by_concern.{c}": n(f"{r}.by_concern.{c}") for c in ChatConcern.values},
+    )
+    for gender in Gender.values:
+        figures.parts(
+            f"{r}.by_gender.{gender}",
+            {
+                f"{r}.by_gender_and_concern.{gender}.{c}": n(
+                    f"{r}.by_gender_and_concern.{gender}.{c}"
+                )
+                for c in ChatConcern.values
+            },
+        )
+    for concern in ChatConcern.values:
+        figures.relations.append(
+            Relation(
+                total=f"{r}.by_concern.{concern}",
+                parts=tuple(f"{r}.by_gender_and_concern.{g}.{concern}" for g in Gender.values),
+            )
+        )
+    district_keys = list(partnership.districts.values_list("key", flat=True))
+    district_keys += sorted(
+        metric.rsplit(".", 1)[1]
+        for metric in counts
+        if metric.startswith(f"{r}.by_district.")
+        and metric.rsplit(".", 1)[1] not in district_keys
+        and metric.rsplit(".", 1)[1] != "unknown"
+    )
+    figures.parts(
+        f"{r}.conversations",
+        {f"{r}.by_district.{d}": n(f"{r}.by_district.{d}") for d in [*district_keys, "unknown"]},
+    )
+    for form in ViolenceForm.values:
+        figures.count(f"{r}.by_violence.{form}", n(f"{r}.by_violence.{form}"))
+    ages, age_sum = counts.get(f"{r}.age", (0, 0))
+    figures.statistic(f"{r}.mean_age", _mean(age_sum, ages), ages)
+    for gender in MEAN_GENDERS:
+        ages, age_sum = counts.get(f"{r}.age.{gender}", (0, 0))
+        figures.statistic(f"{r}.mean_age_by_gender.{gender}", _mean(age_sum, ages), ages)
+
+
+def _support_centre(figures: _Figures, counts: dict[str, tuple[int, int]]) -> None:
+    s = "support_centre"
+
+    def n(metric: str) -> int:
+        return counts.get(metric, (0, 0))[0]
+
+    figures.count(f"{s}.cases", n(f"{s}.cases"))
+    figures.parts(f"{s}.cases", {f"{s}.by_gender.{g}": n(f"{s}.by_gender.{g}") for g in Gender.values})
+    figures.parts(
+        f"{s}.cases",
+        {f"{s}.by_category.{c}": n(f"{s}.by_category.{c}") for c in SupportCategory.values},
+    )
+    ages, age_sum = counts.get(f"{s}.age", (0, 0))
+    figures.statistic(f"{s}.mean_age", _mean(age_sum, ages), ages)
+    for gender in MEAN_GENDERS:
+        ages, age_sum = counts.get(f"{s}.age.{gender}", (0, 0))
+        figures.statistic(f"{s}.mean_age_by_gender.{gender}", _mean(age_sum, ages), ages)
+    figures.count(f"{s}.screened", n(f"{s}.screened"))
+    answers = [*ScreeningAnswer.values, "unknown"]
+    figures.parts(f"{s}.screened", {f"{s}.screening.{a}": n(f"{s}.screening.{a}") for a in answers})
+
+    pv = f"{s}.partner_violence"
+    victims = {g: n(f"{pv}.victims.by_gender.{g}") for g in Gender.values}
+    figures.count(f"{pv}.victims.count", sum(victims.values()))
+    figures.parts(f"{pv}.victims.count", {f"{pv}.victims.by_gender.{g}": v for g, v in victims.items()})
+    figures.relations.append(
+        Relation(total=f"{pv}.victims.count", parts=(f"{s}.screening.victim", f"{s}.screening.both"))
+    )
+    victim_ages = {
+        int(metric.rsplit(".", 1)[1]): value[0]
+        for metric, value in counts.items()
+        if metric.startswith(f"{pv}.victims.by_age.")
+        and metric.rsplit(".", 1)[1].isdigit()
+        and value[0] > 0
+    }
+    figures.statistic(
+        f"{pv}.victims.youngest_age",
+        min(victim_ages) if victim_ages else None,
+        sum(victim_ages.values()),
+    )
+    perpetrators = {g: n(f"{pv}.perpetrators.by_gender.{g}") for g in Gender.values}
+    figures.count(f"{pv}.perpetrators.count", sum(perpetrators.values()))
+    figures.parts(
+        f"{pv}.perpetrators.count",
+        {f"{pv}.perpetrators.by_gender.{g}": v for g, v in perpetrators.items()},
+    )
+    figures.relations.append(
+        Relation(
+            total=f"{pv}.perpetrators.count",
+            parts=(f"{s}.screening.perpetrator", f"{s}.screening.both"),
+        )
+    )
+
+
+def _clinic(
+    figures: _Figures, unit_ids: list[int], date_from: datetime.date, date_to: datetime.date
+) -> None:
+    clients = list(
+        ClinicClient.objects.filter(
+            unit_id__in=unit_ids, sessions__date__gte=date_from, sessions__date__lte=date_to
+        )
+        .distinct()
+        .values_list("resident", "gender", "concern", "came_via", "closed_on")
+    )
+    sessions = ClinicSession.objects.filter(
+        client__unit_id__in=unit_ids, date__gte=date_from, date__lte=date_to
+    ).count()
+    figures.count("clinic.clients", len(clients))
+    figures.count("clinic.sessions", sessions)
+    residents = [client for client in clients if client[0] == "yes"]
+    c = "clinic.residents"
+    figures.count(f"{c}.clients", len(residents))
+    for gender in Gender.values:
+        figures.parts(
+            f"{c}.by_gender.{gender}",
+            {
+                f"{c}.by_gender_and_concern.{gender}.{concern}": sum(
+                    1 for client in residents if client[1] == gender and client[2] == concern
+                )
+                for concern in ClinicConcern.values
+            },
+        )
+        figures.count(
+            f"{c}.by_gender.{gender}", sum(1 for client in residents if client[1] == gender)
+        )
+    figures.relations.append(
+        Relation(total=f"{c}.clients", parts=tuple(f"{c}.by_gender.{g}" for g in Gender.values))
+    )
+    figures.parts(
+        f"{c}.clients",
+        {
+            f"{c}.by_came_via.{via}": sum(1 for client in residents if (client[3] or "unknown") == via)
+            for via in [*CameVia.values, "unknown"]
+        },
+    )
+    # Ongoing: not closed by the period's last day (a series closed on that day is not ongoing).
+    figures.count(
+        f"{c}.ongoing",
+        sum(1 for client in residents if client[4] is None or client[4] > date_to),
+    )
+
+
+def _referrals(
+    figures: _Figures, counts: dict[str, tuple[int, int]], partnership: Partnership
+) -> None:
+    keys = list(partnership.services.values_list("key", flat=True))
+    for metric in counts:
+        if metric.startswith("referrals."):
+            key = metric.split(".", 2)[2]
+            if key not in keys:
+                keys.append(key)
+    for key in keys:
+        figures.parts(
+            f"referrals.by_destination.{key}",
+            {
+                f"referrals.by_source.{source}.{key}": counts.get(f"referrals.{source}.{key}", (0, 0))[0]
+                for source in ("chat", "support_centre")
+            },
+        )
+        figures.count(
+            f"referrals.by_destination.{key}",
+            sum(counts.get(f"referrals.{source}.{key}", (0, 0))[0] for source in ("chat", "support_centre")),
+        )
+
+
+def statistics_compute(
+    *,
+    partnership: Partnership,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    disclosure: str = PUBLIC,
+    threshold: int | None = None,
+) -> dict[str, Any]:
+    """The partnership's figures for the period, bounds included.
+
+    `public` (the default everywhere but the command line) applies disclosure control; `internal`
+    gives exact figures to those who may read them.
+    """
+    if date_to < date_from:
+        raise SamverkanError("The period ends before it starts.")
+    if disclosure not in DISCLOSURE_LEVELS:
+        raise SamverkanError(f"Unknown disclosure level {disclosure!r}.")
+    threshold = threshold if threshold is not None else settings.SAMVERKAN_DISCLOSURE_THRESHOLD
+    unit_ids = list(partnership.units.values_list("id", flat=True))
+    counts = _period_counts(unit_ids, date_from, date_to)
+    figures = _Figures()
+    _chat(figures, counts, partnership)
+    _chat_by_month(figures, unit_ids, date_from, date_to)
+    _clinic(figures, unit_ids, date_from, date_to)
+    _support_centre(figures, counts)
+    _referrals(figures, counts, partnership)
+
+    suppressed = []
+    if disclosure == PUBLIC:
+        suppressed = protect(figures.counts, figures.relations, figures.statistics, threshold)
+    result: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "partnership": partnership.key,
+        "period": {"from": date_from.isoformat(), "to": date_to.isoformat()},
+        "disclosure": {
+            "level": disclosure,
+            "threshold": threshold if disclosure == PUBLIC else None,
+            "suppressed": [{"path": s.path, "rule": s.rule} for s in suppressed],
+        },
+    }
+    result.update(figures.tree({s.path for s in suppressed}))
+    return result

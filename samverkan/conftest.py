@@ -31,7 +31,9 @@ class SmallPartnership:
 def small() -> SmallPartnership:
     foundation = Organisation.objects.create(key="foundation", name="Foundation", kind="non-profit")
     city = Organisation.objects.create(key="city", name="City", kind="public")
-    chat = Unit.objects.create(key="chat", name="Chat", kind=Unit.Kind.CHAT, organisation=foundation)
+    chat = Unit.objects.create(
+        key="chat", name="Chat", kind=Unit.Kind.CHAT, organisation=foundation
+    )
     clinic = Unit.objects.create(
         key="clinic", name="Clinic", kind=Unit.Kind.CLINIC, organisation=foundation
     )

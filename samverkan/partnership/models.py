@@ -222,12 +222,18 @@ class Agreement(models.Model):
         return f"{self.partnership} {self.starts_on:%Y-%m-%d}"
 
     def clean(self) -> None:
-        if self.first_period_ends_on and self.starts_on and self.first_period_ends_on < self.starts_on:
+        if (
+            self.first_period_ends_on
+            and self.starts_on
+            and self.first_period_ends_on < self.starts_on
+        ):
             raise ValidationError(
                 {"first_period_ends_on": _("The first period cannot end before it starts.")}
             )
-        if self.final_end_on and self.first_period_ends_on and (
-            self.final_end_on < self.first_period_ends_on
+        if (
+            self.final_end_on
+            and self.first_period_ends_on
+            and (self.final_end_on < self.first_period_ends_on)
         ):
             raise ValidationError(
                 {"final_end_on": _("The final end date cannot come before the first period ends.")}

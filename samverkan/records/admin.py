@@ -47,7 +47,15 @@ class ClinicClientAdmin(ReadOnlyAdmin):
 
 @admin.register(models.SupportCentreCase)
 class SupportCentreCaseAdmin(ReadOnlyAdmin):
-    list_display = ["received_on", "unit", "gender", "age", "category", "screened", "screening_answer"]
+    list_display = [
+        "received_on",
+        "unit",
+        "gender",
+        "age",
+        "category",
+        "screened",
+        "screening_answer",
+    ]
     list_filter = ["unit", "gender", "category", "screened", "screening_answer"]
     date_hierarchy = "received_on"
 

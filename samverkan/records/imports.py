@@ -345,37 +345,39 @@ class _Kind:
                 values[name] = self.readers[name](raw)
             except CellError as error:
                 errors.append(RowError(line, name, str(error)))
-        if not errors:
-            try:
-                self.check(values, context)
-            except _ColumnError as error:
-                errors.append(RowError(line, error.column, error.reason))
+        for column, reason in self.check(values, context):
+            errors.append(RowError(line, column, reason))
         return values, errors
 
-    def check(self, values: dict[str, Any], context: _Context) -> None:
-        """Checks across columns and against configuration; raise _ColumnError."""
+    def check(self, values: dict[str, Any], context: _Context) -> Iterator[tuple[str, str]]:
+        """Checks across columns and against configuration, of the columns that could be read
+        (a missing key in `values`); yields (column, reason) for each problem."""
+        return iter(())
 
     def insert(self, rows: list[dict[str, Any]], context: _Context, counts: CountBuffer) -> int:
         raise NotImplementedError
 
 
-class _ColumnError(Exception):
-    def __init__(self, column: str, reason: str) -> None:
-        self.column, self.reason = column, reason
-
-
-def _lookup_key(values: dict[str, Any], column: str, known: dict[str, int], what: str) -> None:
+def _lookup_key(
+    values: dict[str, Any], column: str, known: dict[str, int], what: str
+) -> Iterator[tuple[str, str]]:
+    if column not in values:
+        return
     key = _text(values[column]).lower()
     if not key:
         values[column] = None
-        return
-    if key not in known:
-        raise _ColumnError(
+    elif key not in known:
+        yield (
             column,
             _("%(key)r is not a %(what)s of the partnership (known: %(known)s)")
             % {"key": key, "what": what, "known": ", ".join(sorted(known)) or "-"},
         )
-    values[column] = key
+    else:
+        values[column] = key
+
+
+def _readable(values: dict[str, Any], *columns: str) -> bool:
+    return all(column in values for column in columns)
 
 
 def _existing_refs(model: type, unit_id: int, refs: list[str]) -> dict[str, int | None]:
@@ -391,7 +393,10 @@ def _existing_refs(model: type, unit_id: int, refs: list[str]) -> dict[str, int 
 
 
 def _insert_new(
-    model: type, columns: list[str], rows: list[dict[str, Any]], context: _Context,
+    model: type,
+    columns: list[str],
+    rows: list[dict[str, Any]],
+    context: _Context,
     to_db: Callable[[dict[str, Any]], list[Any]],
 ) -> list[dict[str, Any]]:
     """Insert the rows whose ref is new to the unit; return them. Duplicates within one file are
@@ -415,7 +420,9 @@ def _insert_new(
         if row["ref"]:
             if row["ref"] in seen:
                 in_batch_errors.append(
-                    RowError(row["_line"], "ref", _("the reference appears earlier in the same file"))
+                    RowError(
+                        row["_line"], "ref", _("the reference appears earlier in the same file")
+                    )
                 )
             seen[row["ref"]] = row["_line"]
     if in_batch_errors:
@@ -439,7 +446,14 @@ def _insert_new(
 
 class _Chat(_Kind):
     columns = [
-        "ref", "started_at", "resident", "district", "gender", "age", "concern", "violence",
+        "ref",
+        "started_at",
+        "resident",
+        "district",
+        "gender",
+        "age",
+        "concern",
+        "violence",
         "referred_to",
     ]
     unit_kind = Unit.Kind.CHAT
@@ -455,9 +469,9 @@ class _Chat(_Kind):
         "referred_to": _text,
     }
 
-    def check(self, values: dict[str, Any], context: _Context) -> None:
-        _lookup_key(values, "district", context.districts, _("district"))
-        _lookup_key(values, "referred_to", context.services, _("service"))
+    def check(self, values: dict[str, Any], context: _Context) -> Iterator[tuple[str, str]]:
+        yield from _lookup_key(values, "district", context.districts, _("district"))
+        yield from _lookup_key(values, "referred_to", context.services, _("service"))
 
     def insert(self, rows: list[dict[str, Any]], context: _Context, counts: CountBuffer) -> int:
         adapt_datetime = connection.ops.adapt_datetimefield_value
@@ -478,8 +492,14 @@ class _Chat(_Kind):
             ]
 
         columns = [
-            "started_at", "resident", "district_id", "gender", "age", "concern",
-            *(f"violence_{form}" for form in forms), "referred_to_id",
+            "started_at",
+            "resident",
+            "district_id",
+            "gender",
+            "age",
+            "concern",
+            *(f"violence_{form}" for form in forms),
+            "referred_to_id",
         ]
         added = _insert_new(ChatConversation, columns, rows, context, to_db)
         unit_id = context.unit.id
@@ -502,7 +522,13 @@ class _Chat(_Kind):
 
 class _SupportCentre(_Kind):
     columns = [
-        "ref", "received_on", "gender", "age", "category", "screened", "screening_answer",
+        "ref",
+        "received_on",
+        "gender",
+        "age",
+        "category",
+        "screened",
+        "screening_answer",
         "referred_to",
     ]
     unit_kind = Unit.Kind.SUPPORT_CENTRE
@@ -517,12 +543,15 @@ class _SupportCentre(_Kind):
         "referred_to": _text,
     }
 
-    def check(self, values: dict[str, Any], context: _Context) -> None:
-        if values["screening_answer"] and not values["screened"]:
-            raise _ColumnError(
-                "screening_answer", _("an answer needs screened = yes (the question was asked)")
+    def check(self, values: dict[str, Any], context: _Context) -> Iterator[tuple[str, str]]:
+        if _readable(values, "screened", "screening_answer") and (
+            values["screening_answer"] and not values["screened"]
+        ):
+            yield (
+                "screening_answer",
+                _("an answer needs screened = yes (the question was asked)"),
             )
-        _lookup_key(values, "referred_to", context.services, _("service"))
+        yield from _lookup_key(values, "referred_to", context.services, _("service"))
 
     def insert(self, rows: list[dict[str, Any]], context: _Context, counts: CountBuffer) -> int:
         adapt_date = connection.ops.adapt_datefield_value
@@ -540,7 +569,12 @@ class _SupportCentre(_Kind):
             ]
 
         columns = [
-            "received_on", "gender", "age", "category", "screened", "screening_answer",
+            "received_on",
+            "gender",
+            "age",
+            "category",
+            "screened",
+            "screening_answer",
             "referred_to_id",
         ]
         added = _insert_new(SupportCentreCase, columns, rows, context, to_db)
@@ -563,7 +597,14 @@ class _SupportCentre(_Kind):
 
 class _ClinicClients(_Kind):
     columns = [
-        "ref", "first_visit", "gender", "age", "resident", "concern", "came_via", "closed_on",
+        "ref",
+        "first_visit",
+        "gender",
+        "age",
+        "resident",
+        "concern",
+        "came_via",
+        "closed_on",
         "closure",
     ]
     unit_kind = Unit.Kind.CLINIC
@@ -579,15 +620,17 @@ class _ClinicClients(_Kind):
         "closure": _choice(Closure.values, default=""),
     }
 
-    def check(self, values: dict[str, Any], context: _Context) -> None:
-        if not values["ref"]:
-            raise _ColumnError("ref", _("a clinic client needs the clinic's reference"))
+    def check(self, values: dict[str, Any], context: _Context) -> Iterator[tuple[str, str]]:
+        if _readable(values, "ref") and not values["ref"]:
+            yield "ref", _("a clinic client needs the clinic's reference")
+        if not _readable(values, "first_visit", "closed_on", "closure"):
+            return
         if values["closed_on"] and not values["closure"]:
-            raise _ColumnError("closure", _("a closed series needs a reason: completed or ended-early"))
+            yield "closure", _("a closed series needs a reason: completed or ended-early")
         if values["closure"] and not values["closed_on"]:
-            raise _ColumnError("closed_on", _("a closure needs the date the series closed"))
+            yield "closed_on", _("a closure needs the date the series closed")
         if values["closed_on"] and values["closed_on"] < values["first_visit"]:
-            raise _ColumnError("closed_on", _("the series cannot close before the first visit"))
+            yield "closed_on", _("the series cannot close before the first visit")
 
     def insert(self, rows: list[dict[str, Any]], context: _Context, counts: CountBuffer) -> int:
         adapt_date = connection.ops.adapt_datefield_value
@@ -605,7 +648,13 @@ class _ClinicClients(_Kind):
             ]
 
         columns = [
-            "first_visit", "gender", "age", "resident", "concern", "came_via", "closed_on",
+            "first_visit",
+            "gender",
+            "age",
+            "resident",
+            "concern",
+            "came_via",
+            "closed_on",
             "closure",
         ]
         return len(_insert_new(ClinicClient, columns, rows, context, to_db))
@@ -616,24 +665,31 @@ class _ClinicSessions(_Kind):
     unit_kind = Unit.Kind.CLINIC
     readers = {"client_ref": _ref, "date": _required_date}
 
-    def check(self, values: dict[str, Any], context: _Context) -> None:
+    def check(self, values: dict[str, Any], context: _Context) -> Iterator[tuple[str, str]]:
+        if not _readable(values, "client_ref"):
+            return
         ref = values["client_ref"]
         if not ref:
-            raise _ColumnError("client_ref", _("the client's reference is required"))
+            yield "client_ref", _("the client's reference is required")
+            return
         client = context.clients.get(ref)
         if client is None:
-            raise _ColumnError(
-                "client_ref", _("no client %(ref)r in this unit: import the clients first") % {"ref": ref}
+            yield (
+                "client_ref",
+                _("no client %(ref)r in this unit: import the clients first") % {"ref": ref},
             )
+            return
+        if not _readable(values, "date"):
+            return
         _client_id, first_visit, closed_on = client
         if values["date"] < first_visit:
-            raise _ColumnError(
+            yield (
                 "date",
                 _("the session is before the client's first visit (%(date)s)")
                 % {"date": first_visit.isoformat()},
             )
         if closed_on is not None and values["date"] > closed_on:
-            raise _ColumnError(
+            yield (
                 "date",
                 _("the session is after the series closed (%(date)s)")
                 % {"date": closed_on.isoformat()},

@@ -24,7 +24,9 @@ from samverkan.statistics.counters import (
 )
 
 
-def _check_same_partnership(unit: Unit, *, district: District | None, service: Service | None) -> None:
+def _check_same_partnership(
+    unit: Unit, *, district: District | None, service: Service | None
+) -> None:
     partnership_ids = set(unit.partnerships.values_list("id", flat=True))
     if district is not None and district.partnership_id not in partnership_ids:
         raise SamverkanError(_("The district does not belong to a partnership of this unit."))
@@ -110,7 +112,9 @@ def chat_conversation_update(*, conversation: ChatConversation, **changes) -> Ch
     _full_clean(conversation)
     conversation.save()
     counts.add(
-        conversation.unit_id, local_day(conversation.started_at), chat_conversation_facts(conversation)
+        conversation.unit_id,
+        local_day(conversation.started_at),
+        chat_conversation_facts(conversation),
     )
     counts.flush()
     return conversation
@@ -234,7 +238,9 @@ def clinic_session_add(*, client: ClinicClient, date: datetime.date) -> ClinicSe
 
 
 @transaction.atomic
-def clinic_client_close(*, client: ClinicClient, closed_on: datetime.date, closure: str) -> ClinicClient:
+def clinic_client_close(
+    *, client: ClinicClient, closed_on: datetime.date, closure: str
+) -> ClinicClient:
     last_session = client.sessions.order_by("-date").values_list("date", flat=True).first()
     if last_session is not None and closed_on < last_session:
         raise SamverkanError(_("A series cannot close before its last session."))

@@ -172,7 +172,11 @@ def counts_from_records(unit_ids: Iterable[int]) -> dict[CountKey, tuple[int, in
         "district", "referred_to"
     )
     for conversation in chats.iterator(chunk_size=5000):
-        add(conversation.unit_id, local_day(conversation.started_at), chat_conversation_facts(conversation))
+        add(
+            conversation.unit_id,
+            local_day(conversation.started_at),
+            chat_conversation_facts(conversation),
+        )
     cases = SupportCentreCase.objects.filter(unit_id__in=unit_ids).select_related("referred_to")
     for case in cases.iterator(chunk_size=5000):
         add(case.unit_id, case.received_on, support_centre_case_facts(case))
@@ -181,5 +185,7 @@ def counts_from_records(unit_ids: Iterable[int]) -> dict[CountKey, tuple[int, in
 
 def stored_counts(unit_ids: Iterable[int]) -> Iterator[tuple[CountKey, tuple[int, int]]]:
     rows = DailyCount.objects.filter(unit_id__in=list(unit_ids)).exclude(n=0, total=0)
-    for unit_id, day, metric, n, total in rows.values_list("unit_id", "day", "metric", "n", "total"):
+    for unit_id, day, metric, n, total in rows.values_list(
+        "unit_id", "day", "metric", "n", "total"
+    ):
         yield (unit_id, day, metric), (n, total)

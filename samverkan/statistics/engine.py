@@ -144,7 +144,8 @@ def _chat(figures: _Figures, counts: dict[str, tuple[int, int]], partnership: Pa
 
     figures.count("chat.conversations", n("chat.conversations"))
     figures.parts(
-        "chat.conversations", {f"chat.by_concern.{c}": n(f"chat.by_concern.{c}") for c in ChatConcern.values}
+        "chat.conversations",
+        {f"chat.by_concern.{c}": n(f"chat.by_concern.{c}") for c in ChatConcern.values},
     )
     r = "chat.residents"
     figures.count(f"{r}.conversations", n(f"{r}.conversations"))
@@ -200,7 +201,9 @@ def _support_centre(figures: _Figures, counts: dict[str, tuple[int, int]]) -> No
         return counts.get(metric, (0, 0))[0]
 
     figures.count(f"{s}.cases", n(f"{s}.cases"))
-    figures.parts(f"{s}.cases", {f"{s}.by_gender.{g}": n(f"{s}.by_gender.{g}") for g in Gender.values})
+    figures.parts(
+        f"{s}.cases", {f"{s}.by_gender.{g}": n(f"{s}.by_gender.{g}") for g in Gender.values}
+    )
     figures.parts(
         f"{s}.cases",
         {f"{s}.by_category.{c}": n(f"{s}.by_category.{c}") for c in SupportCategory.values},
@@ -217,9 +220,13 @@ def _support_centre(figures: _Figures, counts: dict[str, tuple[int, int]]) -> No
     pv = f"{s}.partner_violence"
     victims = {g: n(f"{pv}.victims.by_gender.{g}") for g in Gender.values}
     figures.count(f"{pv}.victims.count", sum(victims.values()))
-    figures.parts(f"{pv}.victims.count", {f"{pv}.victims.by_gender.{g}": v for g, v in victims.items()})
+    figures.parts(
+        f"{pv}.victims.count", {f"{pv}.victims.by_gender.{g}": v for g, v in victims.items()}
+    )
     figures.relations.append(
-        Relation(total=f"{pv}.victims.count", parts=(f"{s}.screening.victim", f"{s}.screening.both"))
+        Relation(
+            total=f"{pv}.victims.count", parts=(f"{s}.screening.victim", f"{s}.screening.both")
+        )
     )
     victim_ages = {
         int(metric.rsplit(".", 1)[1]): value[0]
@@ -284,7 +291,9 @@ def _clinic(
     figures.parts(
         f"{c}.clients",
         {
-            f"{c}.by_came_via.{via}": sum(1 for client in residents if (client[3] or "unknown") == via)
+            f"{c}.by_came_via.{via}": sum(
+                1 for client in residents if (client[3] or "unknown") == via
+            )
             for via in [*CameVia.values, "unknown"]
         },
     )
@@ -308,13 +317,18 @@ def _referrals(
         figures.parts(
             f"referrals.by_destination.{key}",
             {
-                f"referrals.by_source.{source}.{key}": counts.get(f"referrals.{source}.{key}", (0, 0))[0]
+                f"referrals.by_source.{source}.{key}": counts.get(
+                    f"referrals.{source}.{key}", (0, 0)
+                )[0]
                 for source in ("chat", "support_centre")
             },
         )
         figures.count(
             f"referrals.by_destination.{key}",
-            sum(counts.get(f"referrals.{source}.{key}", (0, 0))[0] for source in ("chat", "support_centre")),
+            sum(
+                counts.get(f"referrals.{source}.{key}", (0, 0))[0]
+                for source in ("chat", "support_centre")
+            ),
         )
 
 

@@ -82,7 +82,10 @@ def figures_as_text(figures: dict[str, Any]) -> str:
     disclosure = figures["disclosure"]
     if disclosure["level"] == "public":
         lines.append(
-            _("Protected for publication: counts below %(threshold)d and what would reveal them are shown as %(mark)s.")
+            _(
+                "Protected for publication: counts below %(threshold)d, and counts that would "
+                "reveal them, are shown as %(mark)s."
+            )
             % {"threshold": disclosure["threshold"], "mark": SUPPRESSED}
         )
     else:

@@ -41,13 +41,36 @@ def test_chat_period_bounds_are_stockholm_calendar_days(small):
 
 
 def test_chat_residents_breakdowns_and_means_ignore_unknown_ages(small):
-    chat(small, local(2022, 3, 1, 19), resident="yes", gender="girl", age=16, violence=["physical", "digital"])
+    chat(
+        small,
+        local(2022, 3, 1, 19),
+        resident="yes",
+        gender="girl",
+        age=16,
+        violence=["physical", "digital"],
+    )
     chat(small, local(2022, 3, 2, 20), resident="yes", gender="girl", age=19, concern="friend")
     chat(small, local(2022, 3, 3, 21), resident="yes", gender="girl", age=None)
-    chat(small, local(2022, 3, 4, 22), resident="yes", gender="boy", age=15, concern="perpetrator",
-         violence=["psychological"], referred_to=small.clinic_service, district=small.district)
-    chat(small, local(2022, 3, 5, 18), resident="no", gender="boy", age=30, concern="perpetrator",
-         referred_to=small.rvc_service)
+    chat(
+        small,
+        local(2022, 3, 4, 22),
+        resident="yes",
+        gender="boy",
+        age=15,
+        concern="perpetrator",
+        violence=["psychological"],
+        referred_to=small.clinic_service,
+        district=small.district,
+    )
+    chat(
+        small,
+        local(2022, 3, 5, 18),
+        resident="no",
+        gender="boy",
+        age=30,
+        concern="perpetrator",
+        referred_to=small.rvc_service,
+    )
     chat(small, local(2022, 3, 6, 18), resident="unknown", gender="unknown")
     result = figures(small, D(2022, 3, 1), D(2022, 3, 31))
     c = result["chat"]
@@ -57,10 +80,20 @@ def test_chat_residents_breakdowns_and_means_ignore_unknown_ages(small):
     assert r["conversations"] == 4
     assert r["by_gender"] == {"girl": 3, "boy": 1, "other": 0, "unknown": 0}
     assert r["by_concern"] == {"victim": 2, "perpetrator": 1, "friend": 1, "other": 0}
-    assert r["by_gender_and_concern"]["girl"] == {"victim": 2, "perpetrator": 0, "friend": 1, "other": 0}
+    assert r["by_gender_and_concern"]["girl"] == {
+        "victim": 2,
+        "perpetrator": 0,
+        "friend": 1,
+        "other": 0,
+    }
     assert r["by_district"] == {"north": 1, "unknown": 3}
     assert r["by_violence"] == {
-        "physical": 1, "psychological": 1, "sexual": 0, "digital": 1, "economic": 0, "other": 0
+        "physical": 1,
+        "psychological": 1,
+        "sexual": 0,
+        "digital": 1,
+        "economic": 0,
+        "other": 0,
     }
     # (16 + 19 + 15) / 3; the girl of unknown age and the non-residents do not count.
     assert r["mean_age"] == 16.7
@@ -91,8 +124,12 @@ def test_clinic_counts_clients_with_a_session_in_the_period_and_ongoing_series(s
             services.clinic_client_close(client=created, closed_on=closed_on, closure="completed")
 
     client("A", sessions=[D(2022, 1, 10), D(2022, 2, 10)], gender="girl")
-    client("B", sessions=[D(2022, 5, 2)], gender="boy", concern="perpetrator", closed_on=D(2022, 5, 31))
-    client("C", sessions=[D(2022, 5, 20)], gender="boy", concern="perpetrator", closed_on=D(2022, 6, 1))
+    client(
+        "B", sessions=[D(2022, 5, 2)], gender="boy", concern="perpetrator", closed_on=D(2022, 5, 31)
+    )
+    client(
+        "C", sessions=[D(2022, 5, 20)], gender="boy", concern="perpetrator", closed_on=D(2022, 6, 1)
+    )
     client("D", sessions=[D(2021, 11, 1)], gender="girl")  # no session in the period
     client("E", sessions=[D(2021, 12, 1), D(2022, 1, 1)], gender="girl")  # first day counts
     client("F", sessions=[D(2022, 6, 1)], gender="girl")  # day after the period
@@ -113,13 +150,27 @@ def test_clinic_counts_clients_with_a_session_in_the_period_and_ongoing_series(s
 def test_support_centre_figures(small):
     def case(day, **fields):
         fields.setdefault("category", "victim")
-        return services.support_centre_case_create(unit=small.support_centre, received_on=day, **fields)
+        return services.support_centre_case_create(
+            unit=small.support_centre, received_on=day, **fields
+        )
 
     case(D(2022, 1, 1), gender="girl", age=13, screened=True, screening_answer="victim")
-    case(D(2022, 2, 1), gender="girl", age=17, screened=True, screening_answer="both",
-         referred_to=small.clinic_service)
-    case(D(2022, 3, 1), gender="boy", age=15, screened=True, screening_answer="perpetrator",
-         category="suspect-interrogation")
+    case(
+        D(2022, 2, 1),
+        gender="girl",
+        age=17,
+        screened=True,
+        screening_answer="both",
+        referred_to=small.clinic_service,
+    )
+    case(
+        D(2022, 3, 1),
+        gender="boy",
+        age=15,
+        screened=True,
+        screening_answer="perpetrator",
+        category="suspect-interrogation",
+    )
     case(D(2022, 3, 2), gender="boy", age=16, screened=True, screening_answer="none")
     case(D(2022, 3, 3), gender="boy", age=None, screened=False)
     case(D(2022, 5, 31), gender="other", age=20)
@@ -132,7 +183,12 @@ def test_support_centre_figures(small):
     assert s["mean_age"] == 16.2  # (13 + 17 + 15 + 16 + 20) / 5
     assert s["screened"] == 4
     assert s["screening"] == {
-        "none": 1, "victim": 1, "perpetrator": 1, "both": 1, "declined": 0, "unknown": 0
+        "none": 1,
+        "victim": 1,
+        "perpetrator": 1,
+        "both": 1,
+        "declined": 0,
+        "unknown": 0,
     }
     pv = s["partner_violence"]
     assert pv["victims"]["count"] == 2
@@ -146,11 +202,19 @@ def test_updates_and_deletes_keep_the_counts_true(small):
     first = chat(small, local(2022, 3, 1, 19), resident="yes", gender="girl", age=16)
     second = chat(small, local(2022, 3, 2, 19), resident="yes", gender="boy", age=17)
     services.chat_conversation_update(
-        conversation=first, gender="boy", age=18, started_at=local(2022, 4, 1, 12), violence=["sexual"]
+        conversation=first,
+        gender="boy",
+        age=18,
+        started_at=local(2022, 4, 1, 12),
+        violence=["sexual"],
     )
     services.chat_conversation_delete(conversation=second)
     case = services.support_centre_case_create(
-        unit=small.support_centre, received_on=D(2022, 3, 1), category="victim", gender="girl", age=14
+        unit=small.support_centre,
+        received_on=D(2022, 3, 1),
+        category="victim",
+        gender="girl",
+        age=14,
     )
     services.support_centre_case_update(case=case, screened=True, screening_answer="victim")
     unit_ids = [small.chat.id, small.support_centre.id]

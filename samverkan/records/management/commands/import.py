@@ -14,11 +14,17 @@ class Command(BaseCommand):
         parser.add_argument("kind", choices=list(KINDS), help="What the file holds.")
         parser.add_argument("file", type=Path, help="A .csv or .xlsx file.")
         parser.add_argument("--unit", help="Key of the unit the records belong to.")
-        parser.add_argument("--partnership", help="Key of the partnership, if the unit has several.")
+        parser.add_argument(
+            "--partnership", help="Key of the partnership, if the unit has several."
+        )
 
-    def handle(self, *args, kind: str, file: Path, unit: str | None, partnership: str | None, **options) -> None:  # noqa: ANN003
+    def handle(
+        self, *args, kind: str, file: Path, unit: str | None, partnership: str | None, **options
+    ) -> None:  # noqa: ANN003
         try:
-            result = records_import(kind=kind, path=file, unit_key=unit, partnership_key=partnership)
+            result = records_import(
+                kind=kind, path=file, unit_key=unit, partnership_key=partnership
+            )
         except ImportFailed as failed:
             for error in failed.errors:
                 self.stderr.write(str(error))
@@ -29,7 +35,10 @@ class Command(BaseCommand):
         except SamverkanError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(
-            _("%(file)s: %(read)d row(s) read, %(added)d added, %(skipped)d already there (unit %(unit)s).")
+            _(
+                "%(file)s: %(read)d row(s) read, %(added)d added, "
+                "%(skipped)d already there (unit %(unit)s)."
+            )
             % {
                 "file": file,
                 "read": result.rows_read,

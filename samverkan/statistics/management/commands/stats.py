@@ -21,7 +21,9 @@ class Command(BaseCommand):
     help = "A partnership's figures for a period (bounds included), as JSON or text."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--from", dest="date_from", required=True, help="First day, YYYY-MM-DD.")
+        parser.add_argument(
+            "--from", dest="date_from", required=True, help="First day, YYYY-MM-DD."
+        )
         parser.add_argument("--to", dest="date_to", required=True, help="Last day, YYYY-MM-DD.")
         parser.add_argument("--format", choices=["json", "text"], default="json")
         # The command line's user can read the database anyway: exact figures by default.
@@ -62,5 +64,7 @@ def _partnership(key: str | None) -> Partnership:
     if len(found) == 1:
         return found[0]
     if not found:
-        raise CommandError(_("No partnership is configured yet: run `samverkan demo` or use the admin."))
+        raise CommandError(
+            _("No partnership is configured yet: run `samverkan demo` or use the admin.")
+        )
     raise CommandError(_("There are several partnerships; choose one with --partnership."))

@@ -8,8 +8,10 @@ bounded whatever its length; the daily counts are written in the same transactio
 
 import csv
 import datetime
+import functools
 import hashlib
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +20,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from samverkan.core.errors import SamverkanError
 from samverkan.partnership.models import Partnership, Unit
@@ -47,6 +50,19 @@ from samverkan.statistics.counters import (
 )
 
 BATCH_SIZE = 5000
+COUNT_BUFFER_LIMIT = 200_000
+
+
+@functools.lru_cache(maxsize=1)
+def _today_cached(hour: int) -> datetime.date:
+    return timezone.localdate()
+
+
+def _today() -> datetime.date:
+    # Asked for every row: computed once an hour, not once a row.
+    return _today_cached(int(time.time() // 3600))
+
+
 EARLIEST_DATE = datetime.date(2000, 1, 1)
 _REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
 
@@ -86,19 +102,25 @@ class CellError(Exception):
 # datetime from XLSX) and returns the stored value, raising CellError with a reason.
 
 
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+
+
 def _text(raw: Any) -> str:
-    if raw is None:
-        return ""
-    if isinstance(raw, float) and raw.is_integer():
-        raw = int(raw)
-    value = str(raw).strip()
-    if any("\udc80" <= char <= "\udcff" for char in value):
+    if raw.__class__ is not str:
+        if raw is None:
+            return ""
+        if isinstance(raw, float) and raw.is_integer():
+            raw = int(raw)
+        raw = str(raw)
+    value = raw.strip()
+    # Bytes that were not UTF-8 arrive as lone surrogates (see _csv_rows).
+    if not value.isascii() and _UNDECODABLE.search(value):
         raise CellError(_("not valid UTF-8 text"))
     return value
 
 
 def _choice(values: list[str], *, default: str | None) -> Callable[[Any], str | None]:
-    allowed = set(values)
+    allowed = frozenset(values)
     listing = ", ".join(values)
 
     def read(raw: Any) -> str | None:
@@ -132,7 +154,7 @@ def _age(raw: Any) -> int | None:
 def _check_date_range(day: datetime.date) -> None:
     if day < EARLIEST_DATE:
         raise CellError(_("%(date)s is before 2000") % {"date": day.isoformat()})
-    if day > timezone.localdate():
+    if day > _today():
         raise CellError(_("%(date)s lies in the future") % {"date": day.isoformat()})
 
 
@@ -208,12 +230,15 @@ def _ref(raw: Any) -> str | None:
     return value
 
 
+_VIOLENCE_FORMS = frozenset(ViolenceForm.values)
+
+
 def _violence(raw: Any) -> tuple[str, ...]:
     value = _text(raw).lower()
     if not value:
         return ()
     forms = tuple(dict.fromkeys(part.strip() for part in value.split(";") if part.strip()))
-    unknown = [form for form in forms if form not in ViolenceForm.values]
+    unknown = [form for form in forms if form not in _VIOLENCE_FORMS]
     if unknown:
         raise CellError(
             _("%(value)r is not a form of violence: use %(values)s, separated by ;")
@@ -358,6 +383,9 @@ class _Kind:
         raise NotImplementedError
 
 
+DISTRICT, SERVICE = gettext_lazy("district"), gettext_lazy("service")
+
+
 def _lookup_key(
     values: dict[str, Any], column: str, known: dict[str, int], what: str
 ) -> Iterator[tuple[str, str]]:
@@ -384,10 +412,12 @@ def _existing_refs(model: type, unit_id: int, refs: list[str]) -> dict[str, int 
     found: dict[str, int | None] = {}
     for start in range(0, len(refs), 500):
         chunk = refs[start : start + 500]
+        # No ordering: with the model's default order SQLite would walk the date index of the
+        # whole unit instead of looking each ref up in the unique index.
         found.update(
-            model.objects.filter(unit_id=unit_id, ref__in=chunk).values_list(
-                "ref", "import_batch_id"
-            )
+            model.objects.filter(unit_id=unit_id, ref__in=chunk)
+            .order_by()
+            .values_list("ref", "import_batch_id")
         )
     return found
 
@@ -470,8 +500,8 @@ class _Chat(_Kind):
     }
 
     def check(self, values: dict[str, Any], context: _Context) -> Iterator[tuple[str, str]]:
-        yield from _lookup_key(values, "district", context.districts, _("district"))
-        yield from _lookup_key(values, "referred_to", context.services, _("service"))
+        yield from _lookup_key(values, "district", context.districts, DISTRICT)
+        yield from _lookup_key(values, "referred_to", context.services, SERVICE)
 
     def insert(self, rows: list[dict[str, Any]], context: _Context, counts: CountBuffer) -> int:
         adapt_datetime = connection.ops.adapt_datetimefield_value
@@ -551,7 +581,7 @@ class _SupportCentre(_Kind):
                 "screening_answer",
                 _("an answer needs screened = yes (the question was asked)"),
             )
-        yield from _lookup_key(values, "referred_to", context.services, _("service"))
+        yield from _lookup_key(values, "referred_to", context.services, SERVICE)
 
     def insert(self, rows: list[dict[str, Any]], context: _Context, counts: CountBuffer) -> int:
         adapt_date = connection.ops.adapt_datefield_value
@@ -813,13 +843,16 @@ def records_import(
         counts = CountBuffer()
         pending: list[dict[str, Any]] = []
 
-        def flush() -> None:
+        def flush(*, last: bool = False) -> None:
             try:
                 result.rows_added += spec.insert(pending, context, counts)
             except ImportFailed as failed:
                 errors.extend(failed.errors)
             pending.clear()
-            counts.flush()
+            # The counts are keyed by day and fact, so the buffer stays small whatever the
+            # number of rows: write it once at the end unless an unusual file grows it large.
+            if last or len(counts) >= COUNT_BUFFER_LIMIT:
+                counts.flush()
 
         for line, cells in _rows(path, spec.columns):
             result.rows_read += 1
@@ -833,7 +866,7 @@ def records_import(
             pending.append(values)
             if len(pending) >= BATCH_SIZE:
                 flush()
-        flush()
+        flush(last=True)
         if errors:
             transaction.set_rollback(True)
             errors.sort(key=lambda error: error.line)

@@ -118,8 +118,15 @@ class Record(models.Model):
         blank=True,
         help_text=_("The unit's own reference; never a name or personal identity number."),
     )
+    # No index: only the rare deletion of an import looks records up by it, and every index
+    # costs each of the million rows an import may write.
     import_batch = models.ForeignKey(
-        ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        ImportBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -138,6 +145,7 @@ class ChatConversation(Record):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,
         verbose_name=_("district"),
     )
     gender = models.CharField(
@@ -156,6 +164,7 @@ class ChatConversation(Record):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,
         verbose_name=_("referred to"),
     )
 
@@ -257,6 +266,7 @@ class SupportCentreCase(Record):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,
         verbose_name=_("referred to"),
     )
 

@@ -6,13 +6,14 @@ from the records to check that the aggregates are true.
 """
 
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from django.db import connection
 
-from samverkan.statistics.models import DailyCount
+from samverkan.statistics.models import DailyCount, MonthlyCount
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -28,16 +29,17 @@ def local_day(moment: datetime.datetime) -> datetime.date:
     return moment.astimezone(STOCKHOLM).date()
 
 
-def chat_facts(
+@functools.lru_cache(maxsize=1 << 16)
+def chat_facts(  # cached: records share a few thousand combinations of these values
     *,
     resident: str,
     gender: str,
     age: int | None,
     concern: str,
-    violence: Iterable[str],
+    violence: tuple[str, ...],
     district: str | None,
     referred_to: str | None,
-) -> list[Fact]:
+) -> tuple[Fact, ...]:
     facts: list[Fact] = [("chat.conversations", 0), (f"chat.by_concern.{concern}", 0)]
     if resident == "yes":
         prefix = "chat.residents"
@@ -53,13 +55,14 @@ def chat_facts(
             facts += [(f"{prefix}.age", age), (f"{prefix}.age.{gender}", age)]
     if referred_to:
         facts.append((f"referrals.chat.{referred_to}", 0))
-    return facts
+    return tuple(facts)
 
 
 PARTNER_VIOLENCE_VICTIM = ("victim", "both")
 PARTNER_VIOLENCE_PERPETRATOR = ("perpetrator", "both")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def support_centre_facts(
     *,
     gender: str,
@@ -68,7 +71,7 @@ def support_centre_facts(
     screened: bool,
     screening_answer: str | None,
     referred_to: str | None,
-) -> list[Fact]:
+) -> tuple[Fact, ...]:
     prefix = "support_centre"
     facts: list[Fact] = [
         (f"{prefix}.cases", 0),
@@ -89,7 +92,7 @@ def support_centre_facts(
         facts.append((f"{prefix}.partner_violence.perpetrators.by_gender.{gender}", 0))
     if referred_to:
         facts.append((f"referrals.support_centre.{referred_to}", 0))
-    return facts
+    return tuple(facts)
 
 
 class CountBuffer:
@@ -109,42 +112,57 @@ class CountBuffer:
 
     def flush(self) -> None:
         """Add the collected changes to the stored counts (call inside the write's transaction)."""
-        rows = [
-            (unit_id, day, metric, n, total)
-            for (unit_id, day, metric), (n, total) in self._changes.items()
-            if n or total
-        ]
+        daily = []
+        monthly: dict[CountKey, list[int]] = defaultdict(lambda: [0, 0])
+        for (unit_id, day, metric), (n, total) in self._changes.items():
+            if n or total:
+                daily.append((unit_id, day, metric, n, total))
+                month = monthly[(unit_id, day.replace(day=1), metric)]
+                month[0] += n
+                month[1] += total
         self._changes.clear()
-        if rows:
-            _upsert(rows)
+        if daily:
+            _upsert(DailyCount, "day", daily)
+            _upsert(
+                MonthlyCount,
+                "month",
+                [
+                    (unit_id, month, metric, n, total)
+                    for (unit_id, month, metric), (n, total) in monthly.items()
+                ],
+            )
 
 
-def _upsert(rows: list[tuple[int, datetime.date, str, int, int]]) -> None:
-    table = connection.ops.quote_name(DailyCount._meta.db_table)
+def _upsert(
+    model: type, period_column: str, rows: list[tuple[int, datetime.date, str, int, int]]
+) -> None:
+    table = connection.ops.quote_name(model._meta.db_table)
+    adapt = connection.ops.adapt_datefield_value
     # INSERT ... ON CONFLICT DO UPDATE with an increment: one statement for SQLite and PostgreSQL
     # alike, and no read-modify-write race between concurrent writers.
     sql = (
-        f"INSERT INTO {table} (unit_id, day, metric, n, total) VALUES (%s, %s, %s, %s, %s) "
-        f"ON CONFLICT (unit_id, day, metric) DO UPDATE "
+        f"INSERT INTO {table} (unit_id, {period_column}, metric, n, total) "
+        f"VALUES (%s, %s, %s, %s, %s) "
+        f"ON CONFLICT (unit_id, {period_column}, metric) DO UPDATE "
         f"SET n = {table}.n + excluded.n, total = {table}.total + excluded.total"
     )
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        cursor.executemany(sql, [(u, adapt(d), m, n, t) for u, d, m, n, t in rows])
 
 
-def chat_conversation_facts(conversation) -> list[Fact]:  # noqa: ANN001 - model instance
+def chat_conversation_facts(conversation) -> tuple[Fact, ...]:  # noqa: ANN001 - model instance
     return chat_facts(
         resident=conversation.resident,
         gender=conversation.gender,
         age=conversation.age,
         concern=conversation.concern,
-        violence=conversation.violence_forms,
+        violence=tuple(conversation.violence_forms),
         district=conversation.district.key if conversation.district_id else None,
         referred_to=conversation.referred_to.key if conversation.referred_to_id else None,
     )
 
 
-def support_centre_case_facts(case) -> list[Fact]:  # noqa: ANN001 - model instance
+def support_centre_case_facts(case) -> tuple[Fact, ...]:  # noqa: ANN001 - model instance
     return support_centre_facts(
         gender=case.gender,
         age=case.age,
@@ -161,7 +179,7 @@ def counts_from_records(unit_ids: Iterable[int]) -> dict[CountKey, tuple[int, in
 
     counts: dict[CountKey, list[int]] = defaultdict(lambda: [0, 0])
 
-    def add(unit_id: int, day: datetime.date, facts: list[Fact]) -> None:
+    def add(unit_id: int, day: datetime.date, facts: Iterable[Fact]) -> None:
         for metric, value in facts:
             entry = counts[(unit_id, day, metric)]
             entry[0] += 1

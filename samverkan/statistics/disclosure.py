@@ -13,17 +13,18 @@
    count is recoverable.
 
 Recoverability is decided with integer reasoning, because counts are integers: a hidden cell
-with true value v is safe when some solution of the constraints gives it v + 1 or more, or v - 1
-or less. The linear relaxation is solved first (`linprog`, HiGHS). If it cannot move the cell by
-a whole unit, neither can integers, so the cell is recoverable; this covers the textbook test
-"max - min < 1" and is slightly stricter, since a range such as [2.6, 3.4] holds one integer
-only. If the relaxation moves it at an integral vertex, that vertex is an integer witness. For
-the usual table shapes (1-D tables, 2-D tables with margins, hierarchies) the constraint
-matrix is totally unimodular, vertices are integral and no integer program is ever solved; for
-other shapes a fractional vertex is settled with `milp`.
+with true value v is safe when some integer solution of the constraints gives it v + 1 or more,
+or v - 1 or less. The linear relaxation is solved first (`linprog`, HiGHS). If it cannot move
+the cell by a whole unit, neither can integers, so the cell is recoverable; this covers the
+textbook test "max - min < 1" and is slightly stricter, since a range such as [2.6, 3.4] holds
+one integer only. If the relaxation moves it at an integral vertex, that vertex is an integer
+witness. For the usual table shapes (1-D tables, 2-D tables with margins, hierarchies) the
+constraint matrix is totally unimodular, vertices are integral and no integer program is ever
+solved; for other shapes a fractional vertex is settled with `milp`.
 
-Two facts keep this fast. Hiding a further cell only removes a constraint from the attacker's
-point of view, so a hidden cell once shown safe stays safe and is never checked again. And
+Two facts keep this fast. Hiding a further cell turns a known value into an unknown, so every
+solution the attacker had before is still one: a hidden cell once shown safe stays safe and is
+never checked again. And
 hidden cells that share no relation are independent, so each check only solves the program of
 its cell's component (hidden cells linked through relations in which they appear together).
 """
@@ -71,6 +72,14 @@ class Statistic:
 
 @dataclass(frozen=True)
 class Suppression:
+    """A figure to hide, and why.
+
+    The rule is for the producers of the report, not its readers: the attacker model above does
+    not assume they know which hidden counts are primary. If they did, they would know those lie
+    in 1..threshold-1 and the others do not, which can pin values down (6 = a + b with a = 1
+    primary and b = 5 secondary leaves b = 5 as the only value that is 0 or >= 5 and <= 5).
+    """
+
     path: str
     rule: str  # one of "primary", "secondary", "small-base"
 
@@ -214,7 +223,14 @@ class _Secondary:
         for index, cells in enumerate(self.cells):
             for path in cells:
                 self.relations_of.setdefault(path, []).append(index)
-        self.totals = {r.total for r in self.relations}
+        totals = {r.total for r in self.relations}
+        parts = {path for r in self.relations for path in r.parts}
+        # How much readers lose if the cell is hidden: 0 for a plain cell, 1 for a subtotal (a
+        # total that is also a part elsewhere), 2 for a total that nothing sums up.
+        self.level = {
+            path: 0 if path not in totals else 1 if path in parts else 2
+            for path in self.relations_of
+        }
         self.hidden: set[str] = set()
         self.unknowns = [0] * len(self.relations)  # hidden cells per relation
         self.safe: set[str] = set()  # hidden cells proven not recoverable
@@ -243,6 +259,8 @@ class _Secondary:
     def is_safe(self, path: str) -> bool:
         if path in self.safe:
             return True
+        if path not in self.relations_of:
+            return True  # in no relation, nothing published constrains it
         if any(self.unknowns[r] == 1 for r in self.relations_of.get(path, ())):
             return False  # its relation gives it away: total minus the published parts
         program = self._program(path)
@@ -311,10 +329,11 @@ class _Secondary:
             }
         return min(pool, key=self._cost) if pool else None
 
-    def _cost(self, path: str) -> tuple[bool, int, bool, int, str]:
+    def _cost(self, path: str) -> tuple[int, int, bool, int, str]:
         """Sort key for candidates: lower is better.
 
-        - Totals last: margins and totals are the figures readers use most.
+        - Cells before subtotals before top-level totals: totals are the figures readers use
+          most, and the headline figure of a report most of all.
         - Most progress: relations with one hidden cell that this one unlocks, minus relations
           with none in which this one would become the lone hidden cell (each costs another
           suppression later).
@@ -327,7 +346,7 @@ class _Secondary:
         unlocks = sum(1 for r in relations if self.unknowns[r] == 1)
         creates = sum(1 for r in relations if self.unknowns[r] == 0)
         value = self.counts[path]
-        return (path in self.totals, creates - unlocks, value == 0, value, path)
+        return (self.level[path], creates - unlocks, value == 0, value, path)
 
     def _component(self, path: str) -> list[str]:
         """The hidden cells linked to `path` through relations they appear in together."""
@@ -377,4 +396,4 @@ def _is_integral(x: npt.NDArray[np.float64]) -> bool:
 
 def _is_count(value: object) -> bool:
     # bool is an Integral too, but True as a count is a caller's bug, not the number 1.
-    return isinstance(value, Integral) and not isinstance(value, bool) and value >= 0
+    return isinstance(value, Integral) and not isinstance(value, bool) and int(value) >= 0

@@ -9,13 +9,14 @@ The result is a nested dict whose shape is the contract in `schema/stats.schema.
 """
 
 import datetime
+import functools
+import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Q, Sum
 
 from samverkan.core.errors import SamverkanError
 from samverkan.partnership.models import Partnership
@@ -31,7 +32,7 @@ from samverkan.records.models import (
     ViolenceForm,
 )
 from samverkan.statistics.disclosure import Relation, Statistic, protect
-from samverkan.statistics.models import DailyCount
+from samverkan.statistics.models import DailyCount, MonthlyCount
 
 SCHEMA_VERSION = 1
 INTERNAL, PUBLIC = "internal", "public"
@@ -77,16 +78,59 @@ def _mean(total: int, n: int) -> float | None:
     return round(total / n, 1) if n else None
 
 
-def _period_counts(
-    unit_ids: list[int], date_from: datetime.date, date_to: datetime.date
-) -> dict[str, tuple[int, int]]:
-    rows = (
-        DailyCount.objects.filter(unit_id__in=unit_ids, day__gte=date_from, day__lte=date_to)
-        .values("metric")
-        .annotate(n=Sum("n"), total=Sum("total"))
-        .values_list("metric", "n", "total")
+@dataclass(frozen=True)
+class _Split:
+    """A period as whole calendar months plus the days at its edges."""
+
+    months: list[datetime.date]
+    day_ranges: list[tuple[datetime.date, datetime.date]]
+
+
+def _split(date_from: datetime.date, date_to: datetime.date) -> _Split:
+    first_whole = date_from if date_from.day == 1 else _next_month(date_from)
+    ends_a_month = _next_month(date_to) - ONE_DAY == date_to
+    after_last_whole = _next_month(date_to) if ends_a_month else date_to.replace(day=1)
+    if first_whole >= after_last_whole:
+        return _Split(months=[], day_ranges=[(date_from, date_to)])
+    months = []
+    month = first_whole
+    while month < after_last_whole:
+        months.append(month)
+        month = _next_month(month)
+    day_ranges = []
+    if date_from < first_whole:
+        day_ranges.append((date_from, first_whole - ONE_DAY))
+    if after_last_whole <= date_to:
+        day_ranges.append((after_last_whole, date_to))
+    return _Split(months=months, day_ranges=day_ranges)
+
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def _next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def _days_filter(split: _Split) -> Q:
+    return functools.reduce(
+        operator.or_, (Q(day__gte=start, day__lte=end) for start, end in split.day_ranges)
     )
-    return {metric: (n, total) for metric, n, total in rows}
+
+
+def _period_counts(unit_ids: list[int], split: _Split) -> dict[str, tuple[int, int]]:
+    counts: dict[str, tuple[int, int]] = {}
+    queries = []
+    if split.months:
+        queries.append(MonthlyCount.objects.filter(unit_id__in=unit_ids, month__in=split.months))
+    if split.day_ranges:
+        queries.append(DailyCount.objects.filter(_days_filter(split), unit_id__in=unit_ids))
+    for query in queries:
+        rows = query.values("metric").annotate(n=Sum("n"), total=Sum("total"))
+        for metric, n, total in rows.values_list("metric", "n", "total"):
+            before = counts.get(metric, (0, 0))
+            counts[metric] = (before[0] + n, before[1] + total)
+    return counts
 
 
 def _months(date_from: datetime.date, date_to: datetime.date) -> list[str]:
@@ -99,23 +143,36 @@ def _months(date_from: datetime.date, date_to: datetime.date) -> list[str]:
 
 
 def _chat_by_month(
-    figures: _Figures, unit_ids: list[int], date_from: datetime.date, date_to: datetime.date
+    figures: _Figures,
+    unit_ids: list[int],
+    split: _Split,
+    date_from: datetime.date,
+    date_to: datetime.date,
 ) -> None:
-    rows = (
-        DailyCount.objects.filter(
-            unit_id__in=unit_ids,
-            day__gte=date_from,
-            day__lte=date_to,
-            metric__startswith="chat.by_concern.",
+    by_month: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    concern_metrics = [f"chat.by_concern.{c}" for c in ChatConcern.values]
+    if split.months:
+        rows = (
+            MonthlyCount.objects.filter(
+                unit_id__in=unit_ids, month__in=split.months, metric__in=concern_metrics
+            )
+            .values("month", "metric")
+            .annotate(n=Sum("n"))
+            .values_list("month", "metric", "n")
         )
-        .annotate(month=TruncMonth("day"))
-        .values("month", "metric")
-        .annotate(n=Sum("n"))
-        .values_list("month", "metric", "n")
-    )
-    by_month: dict[str, dict[str, int]] = defaultdict(dict)
-    for month, metric, n in rows:
-        by_month[f"{month:%Y-%m}"][metric.rsplit(".", 1)[1]] = n
+        for month, metric, n in rows:
+            by_month[f"{month:%Y-%m}"][metric.rsplit(".", 1)[1]] += n
+    if split.day_ranges:
+        rows = (
+            DailyCount.objects.filter(
+                _days_filter(split), unit_id__in=unit_ids, metric__in=concern_metrics
+            )
+            .values("day", "metric")
+            .annotate(n=Sum("n"))
+            .values_list("day", "metric", "n")
+        )
+        for day, metric, n in rows:
+            by_month[f"{day:%Y-%m}"][metric.rsplit(".", 1)[1]] += n
     month_totals = {}
     for month in _months(date_from, date_to):
         base = f"chat.by_month.{month}"
@@ -351,10 +408,11 @@ def statistics_compute(
         raise SamverkanError(f"Unknown disclosure level {disclosure!r}.")
     threshold = threshold if threshold is not None else settings.SAMVERKAN_DISCLOSURE_THRESHOLD
     unit_ids = list(partnership.units.values_list("id", flat=True))
-    counts = _period_counts(unit_ids, date_from, date_to)
+    split = _split(date_from, date_to)
+    counts = _period_counts(unit_ids, split)
     figures = _Figures()
     _chat(figures, counts, partnership)
-    _chat_by_month(figures, unit_ids, date_from, date_to)
+    _chat_by_month(figures, unit_ids, split, date_from, date_to)
     _clinic(figures, unit_ids, date_from, date_to)
     _support_centre(figures, counts)
     _referrals(figures, counts, partnership)

@@ -1,0 +1,45 @@
+# The front door. `make demo` and `make test` work on a fresh machine with Python 3.11+ and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
+
+.PHONY: demo test lint format bench messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Stamps: reinstall only when the pins change.
+$(VENV)/.base: requirements/base.txt pyproject.toml | $(BIN)/python
+	$(PIP) install -r requirements/base.txt
+	$(PIP) install --no-deps -e .
+	touch $@
+
+$(VENV)/.dev: requirements/dev.txt $(VENV)/.base
+	$(PIP) install -r requirements/dev.txt
+	touch $@
+
+demo: $(VENV)/.base
+	$(BIN)/samverkan demo
+
+test: $(VENV)/.dev
+	$(BIN)/python -m pytest -q
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(VENV)/.dev
+	$(BIN)/python benchmarks/stats.py
+
+# Extract translatable strings and compile catalogues (needs GNU gettext: apt-get install gettext).
+messages: $(VENV)/.dev
+	cd samverkan && ../$(BIN)/samverkan makemessages --locale sv --no-obsolete --no-location
+	cd samverkan && ../$(BIN)/samverkan compilemessages --locale sv
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .hypothesis

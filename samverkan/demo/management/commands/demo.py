@@ -1,0 +1,41 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
+
+from samverkan.accounts.models import Role
+from samverkan.demo.services import DEMO_USERS, demo_build
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or refresh the demo: the partnership of the 2022 interim report, a user per role "
+        "and synthetic anonymous records for 2021-2022; then serve the application."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--no-serve", action="store_true", help="Only build the demo.")
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="Where to serve.")
+        parser.add_argument("--seed", type=int, default=2022, help="Seed of the synthetic data.")
+
+    def handle(self, *args, no_serve: bool, addr: str, seed: int, **options) -> None:  # noqa: ANN003
+        call_command("migrate", interactive=False, verbosity=0)
+        demo, created = demo_build(seed=seed)
+        self.stdout.write(
+            _(
+                "Demo built: %(chat)d chat conversations, %(clinic)d clinic clients, "
+                "%(support)d support-centre cases (synthetic, 2021-2022)."
+            )
+            % {
+                "chat": created["chat_conversations"],
+                "clinic": created["clinic_clients"],
+                "support": created["support_centre_cases"],
+            }
+        )
+        self.stdout.write(_("Demo users (user name / password / role):"))
+        for user in DEMO_USERS:
+            self.stdout.write(f"  {user.username:<12} {user.password:<26} {Role(user.role).label}")
+        self.stdout.write(_("Try: samverkan stats --from 2022-01-01 --to 2022-05-31 --format text"))
+        if no_serve:
+            return
+        self.stdout.write(_("Serving on http://%(addr)s/ (stop with Ctrl-C).") % {"addr": addr})
+        call_command("runserver", addr, use_reloader=False, insecure_serving=True)

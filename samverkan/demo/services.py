@@ -1,0 +1,74 @@
+"""Build (or rebuild) the demo: the source document's partnership, a user per role, records."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from samverkan.accounts.models import Role, User
+from samverkan.demo.partnership import PARTNERSHIP_KEY, DemoPartnership, demo_partnership_create
+from samverkan.demo.records import demo_records_create
+from samverkan.partnership.models import Organisation, Partnership, Unit
+from samverkan.records.models import ChatConversation, ClinicClient, ImportBatch, SupportCentreCase
+from samverkan.statistics.models import DailyCount, MonthlyCount
+
+DEMO_ORGANISATIONS = [
+    "stiftelsen-1000-mojligheter",
+    "socialforvaltningen",
+    "stadsdelsforvaltningarna",
+]
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    role: str
+    unit_key: str
+
+    @property
+    def password(self) -> str:
+        # Synthetic demo accounts on a local machine: a fixed password that is printed at start.
+        return f"demo-{self.username}-2022"
+
+
+DEMO_USERS = [
+    DemoUser("volontar", Role.VOLUNTEER, "chatt"),
+    DemoUser("psykolog", Role.COUNSELLOR, "samtalsmottagningen"),
+    DemoUser("stodcentrum", Role.SUPPORT_CENTRE_OFFICER, "stodcentrum"),
+    DemoUser("enhetschef", Role.UNIT_MANAGER, "stodcentrum"),
+    DemoUser("samordnare", Role.COORDINATOR, "stadsovergripande"),
+    DemoUser("styrgrupp", Role.STEERING_MEMBER, "stadsovergripande"),
+    DemoUser("admin", Role.ADMINISTRATOR, "stadsovergripande"),
+]
+
+
+def demo_remove() -> None:
+    """Remove an earlier demo: its records, counts, users and configuration."""
+    units = Unit.objects.filter(organisation__key__in=DEMO_ORGANISATIONS)
+    ChatConversation.objects.filter(unit__in=units).delete()
+    ClinicClient.objects.filter(unit__in=units).delete()
+    SupportCentreCase.objects.filter(unit__in=units).delete()
+    DailyCount.objects.filter(unit__in=units).delete()
+    MonthlyCount.objects.filter(unit__in=units).delete()
+    ImportBatch.objects.filter(unit__in=units).delete()
+    User.objects.filter(username__in=[user.username for user in DEMO_USERS]).delete()
+    Partnership.objects.filter(key=PARTNERSHIP_KEY).delete()
+    units.delete()
+    Organisation.objects.filter(key__in=DEMO_ORGANISATIONS).delete()
+
+
+@transaction.atomic
+def demo_build(*, seed: int = 2022) -> tuple[DemoPartnership, dict[str, int]]:
+    demo_remove()
+    demo = demo_partnership_create()
+    for spec in DEMO_USERS:
+        user = User(
+            username=spec.username,
+            role=spec.role,
+            unit=demo.units[spec.unit_key],
+            is_staff=spec.role == Role.ADMINISTRATOR,
+            is_superuser=spec.role == Role.ADMINISTRATOR,
+        )
+        user.set_password(spec.password)
+        user.save()
+    created = demo_records_create(demo, seed=seed)
+    return demo, created

@@ -1,0 +1,64 @@
+"""`samverkan demo` builds (and rebuilds) a demo from which `samverkan stats` gives the report's
+figures: the whole path a new user takes."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from samverkan.accounts.models import Role, User
+from samverkan.partnership.models import Partnership
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+def run(*args):
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_demo_builds_twice_and_stats_reproduce_the_interim_report():
+    run("demo", "--no-serve")
+    printed = run("demo", "--no-serve")  # a refresh replaces the demo, it does not add to it
+    assert Partnership.objects.count() == 1
+    assert sorted(User.objects.values_list("role", flat=True)) == sorted(Role.values)
+    for user in User.objects.all():
+        assert f"demo-{user.username}-2022" in printed
+        assert user.check_password(f"demo-{user.username}-2022")
+
+    figures = json.loads(run("stats", "--from", "2022-01-01", "--to", "2022-05-31"))
+    chat = figures["chat"]
+    assert chat["conversations"] == 612
+    residents = chat["residents"]
+    assert residents["conversations"] == 228
+    assert (residents["by_gender"]["girl"], residents["by_gender"]["boy"]) == (151, 35)
+    assert residents["by_gender"]["other"] + residents["by_gender"]["unknown"] == 42
+    assert (residents["by_concern"]["victim"], residents["by_concern"]["perpetrator"]) == (152, 13)
+    assert 17.0 < residents["mean_age"] < 17.5
+    assert 17.0 < residents["mean_age_by_gender"]["girl"] < 17.5
+    assert 17.0 < residents["mean_age_by_gender"]["boy"] < 17.5
+
+    clinic = figures["clinic"]
+    assert (clinic["clients"], clinic["residents"]["clients"]) == (21, 16)
+    assert clinic["residents"]["by_gender_and_concern"]["girl"]["victim"] == 12
+    assert clinic["residents"]["by_gender_and_concern"]["boy"]["perpetrator"] == 4
+    assert clinic["residents"]["ongoing"] == 16
+
+    support = figures["support_centre"]
+    assert support["cases"] == 813
+    assert (support["by_gender"]["girl"], support["by_gender"]["boy"]) == (389, 413)
+    assert 15.5 <= support["mean_age_by_gender"]["girl"] < 16.0
+    assert 15.0 < support["mean_age_by_gender"]["boy"] < 15.5
+    victims = support["partner_violence"]["victims"]
+    assert (victims["count"], victims["by_gender"]["boy"], victims["youngest_age"]) == (10, 2, 13)
+
+    # The published version of the same figures hides nothing the report itself printed.
+    public = json.loads(
+        run("stats", "--from", "2022-01-01", "--to", "2022-05-31", "--disclosure", "public")
+    )
+    assert public["chat"]["residents"]["by_concern"]["perpetrator"] == 13
+    assert public["support_centre"]["partner_violence"]["victims"]["count"] == 10
+    hidden = {entry["path"] for entry in public["disclosure"]["suppressed"]}
+    assert "support_centre.partner_violence.victims.by_gender.boy" in hidden  # 2 boys: too few

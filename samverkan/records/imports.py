@@ -20,7 +20,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from samverkan.core.errors import SamverkanError
 from samverkan.partnership.models import Partnership, Unit
@@ -51,6 +51,7 @@ from samverkan.statistics.counters import (
 
 BATCH_SIZE = 5000
 COUNT_BUFFER_LIMIT = 200_000
+CACHE_LIMIT = 10_000
 
 
 @functools.lru_cache(maxsize=1)
@@ -223,8 +224,8 @@ def _ref(raw: Any) -> str | None:
     if not _REF_PATTERN.match(value):
         raise CellError(
             _(
-                "a reference is at most 64 letters a-z, digits and . _ : / - "
-                "(never a name or personal identity number)"
+                "a reference is 1 to 64 characters: letters a-z or A-Z, digits and . _ : / -, "
+                "starting with a letter or digit (never a name or personal identity number)"
             )
         )
     return value
@@ -346,6 +347,9 @@ class _Context:
         default_factory=dict
     )
     now: datetime.datetime = field(default_factory=timezone.now)
+    caches: dict[str, dict[Any, Any]] = field(default_factory=dict)
+    readers: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
+    facts: dict[tuple[Any, ...], tuple[Any, ...]] = field(default_factory=dict)
 
 
 class _Kind:
@@ -365,14 +369,41 @@ class _Kind:
                 )
             ]
         values: dict[str, Any] = {}
+        caches = context.caches
         for name, raw in zip(self.columns, cells, strict=True):
+            cache = caches.get(name)
+            if cache is not None:
+                # A file repeats a few values per column: read each distinct one once.
+                try:
+                    values[name] = cache[raw]
+                    continue
+                except KeyError:
+                    pass
             try:
-                values[name] = self.readers[name](raw)
+                value = values[name] = context.readers[name](raw)
             except CellError as error:
                 errors.append(RowError(line, name, str(error)))
+                continue
+            if cache is not None and len(cache) < CACHE_LIMIT:
+                cache[raw] = value
         for column, reason in self.check(values, context):
             errors.append(RowError(line, column, reason))
         return values, errors
+
+    def readers_for(self, context: "_Context") -> dict[str, Callable[[Any], Any]]:
+        readers = dict(self.readers)
+        if "district" in readers:
+            readers["district"] = _configured_key(context.districts, gettext_noop("district"))
+        if "referred_to" in readers:
+            readers["referred_to"] = _configured_key(context.services, gettext_noop("service"))
+        return readers
+
+    def new_caches(self) -> dict[str, dict[Any, Any]]:
+        """One cache per column whose reader depends on the raw value alone (not refs or
+        date-times, which are nearly all different)."""
+        return {
+            name: {} for name in self.columns if name not in ("ref", "client_ref", "started_at")
+        }
 
     def check(self, values: dict[str, Any], context: _Context) -> Iterator[tuple[str, str]]:
         """Checks across columns and against configuration, of the columns that could be read
@@ -383,25 +414,21 @@ class _Kind:
         raise NotImplementedError
 
 
-DISTRICT, SERVICE = gettext_lazy("district"), gettext_lazy("service")
+def _configured_key(known: dict[str, int], what: str) -> Callable[[Any], str | None]:
+    """A reader of a key configured for the partnership (a district, a service)."""
 
+    def read(raw: Any) -> str | None:
+        key = _text(raw).lower()
+        if not key:
+            return None
+        if key not in known:
+            raise CellError(
+                _("%(key)r is not a %(what)s of the partnership (known: %(known)s)")
+                % {"key": key, "what": _(what), "known": ", ".join(sorted(known)) or "-"}
+            )
+        return key
 
-def _lookup_key(
-    values: dict[str, Any], column: str, known: dict[str, int], what: str
-) -> Iterator[tuple[str, str]]:
-    if column not in values:
-        return
-    key = _text(values[column]).lower()
-    if not key:
-        values[column] = None
-    elif key not in known:
-        yield (
-            column,
-            _("%(key)r is not a %(what)s of the partnership (known: %(known)s)")
-            % {"key": key, "what": what, "known": ", ".join(sorted(known)) or "-"},
-        )
-    else:
-        values[column] = key
+    return read
 
 
 def _readable(values: dict[str, Any], *columns: str) -> bool:
@@ -410,15 +437,18 @@ def _readable(values: dict[str, Any], *columns: str) -> bool:
 
 def _existing_refs(model: type, unit_id: int, refs: list[str]) -> dict[str, int | None]:
     found: dict[str, int | None] = {}
-    for start in range(0, len(refs), 500):
-        chunk = refs[start : start + 500]
-        # No ordering: with the model's default order SQLite would walk the date index of the
-        # whole unit instead of looking each ref up in the unique index.
-        found.update(
-            model.objects.filter(unit_id=unit_id, ref__in=chunk)
-            .order_by()
-            .values_list("ref", "import_batch_id")
-        )
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(refs), 500):
+            chunk = refs[start : start + 500]
+            # Plain SQL without ORDER BY: with the model's default order SQLite would walk the
+            # date index of the whole unit instead of looking each ref up in the unique index.
+            cursor.execute(
+                f"SELECT ref, import_batch_id FROM {table} "
+                f"WHERE unit_id = %s AND ref IN ({', '.join(['%s'] * len(chunk))})",
+                [unit_id, *chunk],
+            )
+            found.update(cursor.fetchall())
     return found
 
 
@@ -474,6 +504,14 @@ def _insert_new(
     return new_rows
 
 
+def _datetime_adapter() -> Callable[[datetime.datetime], Any]:
+    """Django's adapt_datetimefield_value, without its per-call checks on the hot path."""
+    if connection.vendor == "sqlite":
+        # What Django stores with USE_TZ on SQLite: naive UTC as text.
+        return lambda moment: str(moment.astimezone(datetime.UTC).replace(tzinfo=None))
+    return connection.ops.adapt_datetimefield_value
+
+
 class _Chat(_Kind):
     columns = [
         "ref",
@@ -491,25 +529,25 @@ class _Chat(_Kind):
         "ref": _ref,
         "started_at": _datetime,
         "resident": _choice(Resident.values, default="unknown"),
-        "district": _text,
+        "district": None,  # bound to the partnership's districts in readers_for
         "gender": _choice(Gender.values, default="unknown"),
         "age": _age,
         "concern": _choice(ChatConcern.values, default=None),
         "violence": _violence,
-        "referred_to": _text,
+        "referred_to": None,  # bound to the partnership's services in readers_for
     }
 
-    def check(self, values: dict[str, Any], context: _Context) -> Iterator[tuple[str, str]]:
-        yield from _lookup_key(values, "district", context.districts, DISTRICT)
-        yield from _lookup_key(values, "referred_to", context.services, SERVICE)
-
     def insert(self, rows: list[dict[str, Any]], context: _Context, counts: CountBuffer) -> int:
-        adapt_datetime = connection.ops.adapt_datetimefield_value
+        adapt_datetime = _datetime_adapter()
         forms = ViolenceForm.values
         districts, services = context.districts, context.services
+        flags_of: dict[tuple[str, ...], tuple[bool, ...]] = {}
 
         def to_db(row: dict[str, Any]) -> list[Any]:
             violence = row["violence"]
+            flags = flags_of.get(violence)
+            if flags is None:
+                flags = flags_of[violence] = tuple(form in violence for form in forms)
             return [
                 adapt_datetime(row["started_at"]),
                 row["resident"],
@@ -517,7 +555,7 @@ class _Chat(_Kind):
                 row["gender"],
                 row["age"],
                 row["concern"],
-                *(form in violence for form in forms),
+                *flags,
                 services[row["referred_to"]] if row["referred_to"] else None,
             ]
 
@@ -533,20 +571,29 @@ class _Chat(_Kind):
         ]
         added = _insert_new(ChatConversation, columns, rows, context, to_db)
         unit_id = context.unit.id
+        facts_of = context.facts
         for row in added:
-            counts.add(
-                unit_id,
-                local_day(row["started_at"]),
-                chat_facts(
-                    resident=row["resident"],
-                    gender=row["gender"],
-                    age=row["age"],
-                    concern=row["concern"],
-                    violence=row["violence"],
-                    district=row["district"],
-                    referred_to=row["referred_to"],
-                ),
+            key = (
+                row["resident"],
+                row["gender"],
+                row["age"],
+                row["concern"],
+                row["violence"],
+                row["district"],
+                row["referred_to"],
             )
+            facts = facts_of.get(key)
+            if facts is None:
+                facts = facts_of[key] = chat_facts(
+                    resident=key[0],
+                    gender=key[1],
+                    age=key[2],
+                    concern=key[3],
+                    violence=key[4],
+                    district=key[5],
+                    referred_to=key[6],
+                )
+            counts.add(unit_id, row["started_at"].astimezone(STOCKHOLM).date(), facts)
         return len(added)
 
 
@@ -570,7 +617,7 @@ class _SupportCentre(_Kind):
         "category": _choice(SupportCategory.values, default=None),
         "screened": _yes_no,
         "screening_answer": _choice(ScreeningAnswer.values, default=""),
-        "referred_to": _text,
+        "referred_to": None,  # bound to the partnership's services in readers_for
     }
 
     def check(self, values: dict[str, Any], context: _Context) -> Iterator[tuple[str, str]]:
@@ -581,7 +628,6 @@ class _SupportCentre(_Kind):
                 "screening_answer",
                 _("an answer needs screened = yes (the question was asked)"),
             )
-        yield from _lookup_key(values, "referred_to", context.services, SERVICE)
 
     def insert(self, rows: list[dict[str, Any]], context: _Context, counts: CountBuffer) -> int:
         adapt_date = connection.ops.adapt_datefield_value
@@ -770,7 +816,8 @@ def resolve_unit(kind: str, unit_key: str | None) -> Unit:
         return units[0]
     if not units:
         raise SamverkanError(
-            _("No unit of kind %(kind)s takes part in a partnership.") % {"kind": spec.unit_kind}
+            _("No unit of kind %(kind)s takes part in a partnership.")
+            % {"kind": Unit.Kind(spec.unit_kind).label}
         )
     raise SamverkanError(
         _("Several units could take this file; choose one with --unit: %(keys)s")
@@ -833,6 +880,8 @@ def records_import(
             districts=dict(partnership.districts.values_list("key", "id")),
             services=dict(partnership.services.values_list("key", "id")),
         )
+        context.caches = spec.new_caches()
+        context.readers = spec.readers_for(context)
         if kind == "clinic-sessions":
             context.clients = {
                 ref: (client_id, first_visit, closed_on)

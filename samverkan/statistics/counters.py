@@ -99,28 +99,36 @@ class CountBuffer:
     """Collects count changes in memory and writes them in one statement per flush."""
 
     def __init__(self) -> None:
-        self._changes: dict[CountKey, list[int]] = defaultdict(lambda: [0, 0])
+        # Records of one day with the same facts are counted together: one dict update per
+        # record, and the facts are spread into metrics once per distinct combination.
+        self._records: dict[tuple[int, datetime.date, tuple[Fact, ...]], int] = defaultdict(int)
 
-    def add(self, unit_id: int, day: datetime.date, facts: Iterable[Fact], sign: int = 1) -> None:
-        for metric, value in facts:
-            change = self._changes[(unit_id, day, metric)]
-            change[0] += sign
-            change[1] += sign * value
+    def add(self, unit_id: int, day: datetime.date, facts: tuple[Fact, ...], sign: int = 1) -> None:
+        self._records[(unit_id, day, facts)] += sign
 
     def __len__(self) -> int:
-        return len(self._changes)
+        return len(self._records)
+
+    def _changes(self) -> dict[CountKey, list[int]]:
+        changes: dict[CountKey, list[int]] = defaultdict(lambda: [0, 0])
+        for (unit_id, day, facts), records in self._records.items():
+            for metric, value in facts:
+                change = changes[(unit_id, day, metric)]
+                change[0] += records
+                change[1] += records * value
+        return changes
 
     def flush(self) -> None:
         """Add the collected changes to the stored counts (call inside the write's transaction)."""
         daily = []
         monthly: dict[CountKey, list[int]] = defaultdict(lambda: [0, 0])
-        for (unit_id, day, metric), (n, total) in self._changes.items():
+        for (unit_id, day, metric), (n, total) in self._changes().items():
             if n or total:
                 daily.append((unit_id, day, metric, n, total))
                 month = monthly[(unit_id, day.replace(day=1), metric)]
                 month[0] += n
                 month[1] += total
-        self._changes.clear()
+        self._records.clear()
         if daily:
             _upsert(DailyCount, "day", daily)
             _upsert(

@@ -6,8 +6,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-# Labels for the keys of the figures; keys without a label (months, districts, services) are
-# shown as they are.
+# Labels for the keys of the figures. Values under a breakdown (genders, categories, services,
+# districts) take their labels from the models instead: see _value_labels and _names.
 LABELS = {
     "chat": gettext_lazy("Chat"),
     "conversations": gettext_lazy("conversations"),
@@ -39,28 +39,6 @@ LABELS = {
     "count": gettext_lazy("number"),
     "total": gettext_lazy("total"),
     "referrals": gettext_lazy("Referrals"),
-    "girl": gettext_lazy("girls"),
-    "boy": gettext_lazy("boys"),
-    "other": gettext_lazy("other"),
-    "unknown": gettext_lazy("unknown"),
-    "victim": gettext_lazy("subjected to violence"),
-    "perpetrator": gettext_lazy("uses violence"),
-    "friend": gettext_lazy("friend"),
-    "none": gettext_lazy("no experience"),
-    "both": gettext_lazy("both"),
-    "declined": gettext_lazy("declined to answer"),
-    "witness": gettext_lazy("witness"),
-    "relative": gettext_lazy("relative"),
-    "suspect-mediation": gettext_lazy("suspect, mediation"),
-    "suspect-interrogation": gettext_lazy("suspect, interrogation"),
-    "physical": gettext_lazy("physical"),
-    "psychological": gettext_lazy("psychological"),
-    "sexual": gettext_lazy("sexual"),
-    "digital": gettext_lazy("digital"),
-    "economic": gettext_lazy("economic"),
-    "self": gettext_lazy("on their own"),
-    "youth-service": gettext_lazy("youth community service"),
-    "support-centre": gettext_lazy("support centre"),
 }
 SUPPRESSED = ".."
 
@@ -73,6 +51,40 @@ def _format(value: Any) -> str:
     return str(value)
 
 
+def _value_labels() -> dict[str, dict[str, str]]:
+    """Labels of the values under a breakdown, from the record models' own choices, so that e.g.
+    `victim` reads as a crime victim under the support centre's categories."""
+    from samverkan.records import models as records
+
+    gender = {**dict(records.Gender.choices), "girl": _("girls"), "boy": _("boys")}
+    return {
+        "by_gender": gender,
+        "mean_age_by_gender": gender,
+        "by_concern": dict(records.ChatConcern.choices),
+        "by_category": dict(records.SupportCategory.choices),
+        "screening": {**dict(records.ScreeningAnswer.choices), "unknown": _("answer not recorded")},
+        "by_came_via": {**dict(records.CameVia.choices), "unknown": _("unknown")},
+        "by_violence": dict(records.ViolenceForm.choices),
+    }
+
+
+def _names(partnership_key: str) -> dict[str, dict[str, str]]:
+    """Names of the partnership's services and districts, shown instead of their keys."""
+    from samverkan.partnership.models import Partnership
+
+    partnership = Partnership.objects.filter(key=partnership_key).first()
+    if partnership is None:
+        return {}
+    services = dict(partnership.services.values_list("key", "name"))
+    districts = {**dict(partnership.districts.values_list("key", "name")), "unknown": _("unknown")}
+    return {
+        "by_destination": services,
+        "chat": services,
+        "support_centre": services,
+        "by_district": districts,
+    }
+
+
 def figures_as_text(figures: dict[str, Any]) -> str:
     period = figures["period"]
     lines = [
@@ -83,25 +95,41 @@ def figures_as_text(figures: dict[str, Any]) -> str:
     if disclosure["level"] == "public":
         lines.append(
             _(
-                "Protected for publication: counts below %(threshold)d, and counts that would "
-                "reveal them, are shown as %(mark)s."
+                "Protected for publication: counts from 1 to %(max)d, means and extremes of "
+                "fewer than %(threshold)d records, and counts that would reveal them are shown "
+                "as %(mark)s."
             )
-            % {"threshold": disclosure["threshold"], "mark": SUPPRESSED}
+            % {
+                "max": disclosure["threshold"] - 1,
+                "threshold": disclosure["threshold"],
+                "mark": SUPPRESSED,
+            }
         )
     else:
         lines.append(_("Exact figures for internal use: do not publish."))
 
-    def walk(node: dict[str, Any], depth: int) -> None:
+    value_labels = {**_value_labels(), **_names(figures["partnership"])}
+    gender_labels = value_labels["by_gender"]
+    concern_labels = value_labels["by_concern"]
+
+    def walk(node: dict[str, Any], depth: int, parent: str | None, grandparent: str | None) -> None:
         for key, value in node.items():
-            label = str(LABELS.get(key, key))
+            if parent in value_labels and key in value_labels[parent]:
+                label = value_labels[parent][key]
+            elif parent == "by_gender_and_concern":
+                label = gender_labels.get(key, key)
+            elif grandparent == "by_gender_and_concern" or grandparent == "by_month":
+                label = concern_labels.get(key, str(LABELS.get(key, key)))
+            else:
+                label = LABELS.get(key, key)
             if isinstance(value, dict):
                 lines.append(f"{'  ' * depth}{label}")
-                walk(value, depth + 1)
+                walk(value, depth + 1, key, parent)
             else:
                 lines.append(f"{'  ' * depth}{label}: {_format(value)}")
 
     for section in ("chat", "clinic", "support_centre", "referrals"):
         lines.append("")
         lines.append(str(LABELS[section]))
-        walk(figures[section], 1)
+        walk(figures[section], 1, None, None)
     return "\n".join(lines)

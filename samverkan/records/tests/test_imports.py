@@ -6,6 +6,7 @@ import sys
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from openpyxl import Workbook
 
 from samverkan.records.imports import ImportFailed, records_import
@@ -20,6 +21,14 @@ from samverkan.statistics.counters import counts_from_records, stored_counts
 from samverkan.statistics.models import DailyCount
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are compared in English here; the Swedish default is tested at the end."""
+    with translation.override("en"):
+        yield
+
 
 CHAT_HEADER = "ref,started_at,resident,district,gender,age,concern,violence,referred_to"
 
@@ -86,11 +95,11 @@ def test_a_bad_row_imports_nothing_and_every_bad_row_is_reported(small, tmp_path
     assert [str(error) for error in raised.value.errors] == [
         "line 3, column started_at: '2022-13-03 18:45' is not a date and time (YYYY-MM-DD HH:MM)",
         "line 3, column resident: 'maybe' is not one of yes, no, unknown",
+        "line 3, column district: 'south\\nside' is not a district of the partnership (known: north)",
         "line 3, column age: 'x' is not a whole number of years",
         "line 3, column concern: a value is required: one of victim, perpetrator, friend, other",
         "line 3, column violence: 'laser' is not a form of violence: use physical, psychological, "
         "sexual, digital, economic, other, separated by ;",
-        "line 3, column district: 'south\\nside' is not a district of the partnership (known: north)",
         "line 3, column referred_to: 'nowhere' is not a service of the partnership (known: clinic, rvc)",
         # The quoted field spans two lines: the next record starts on line 5.
         "line 6, column -: expected 9 values, found 3",
@@ -247,7 +256,7 @@ def test_the_unit_must_be_chosen_when_several_could_take_the_file(small, tmp_pat
 
 
 def test_command_prints_every_bad_row_and_exits_non_zero_without_traceback(tmp_path):
-    """The real console script, in its own process with its own database."""
+    """The real console script, in its own process with its own database, speaking Swedish."""
     env_dir = tmp_path / "var"
     path = write(
         tmp_path, "chat.csv", f"{CHAT_HEADER}\nc1,2022-01-03 18:45,yes,,girl,sixteen,victim,,\n"
@@ -270,5 +279,6 @@ def test_command_prints_every_bad_row_and_exits_non_zero_without_traceback(tmp_p
         [*run, "import", "chat", str(path)], env=env, capture_output=True, text=True
     )
     assert done.returncode != 0
-    assert "line 2, column age: 'sixteen' is not a whole number of years" in done.stderr
+    assert "line 2, column age: 'sixteen' är inte ett helt antal år" in done.stderr
+    assert "ingenting importerades" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout

@@ -14,6 +14,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -42,11 +43,13 @@ from samverkan.records.models import (
     ViolenceForm,
 )
 from samverkan.statistics.counters import (
+    CHAT_FACT_GROUPS,
     STOCKHOLM,
+    SUPPORT_CENTRE_FACT_GROUPS,
     CountBuffer,
-    chat_facts,
+    FactGroup,
+    FactGroupCounter,
     local_day,
-    support_centre_facts,
 )
 
 BATCH_SIZE = 5000
@@ -203,7 +206,8 @@ def _datetime(raw: Any) -> datetime.datetime:
             ) from None
     if moment.tzinfo is None:
         # Times without an offset are local time where the services work.
-        moment = moment.replace(tzinfo=STOCKHOLM)
+        _check_date_range(moment.date())
+        return moment.replace(tzinfo=STOCKHOLM)
     _check_date_range(local_day(moment))
     return moment
 
@@ -299,7 +303,8 @@ def _xlsx_rows(path: Path, columns: list[str]) -> Iterator[tuple[int, list[Any]]
             header.pop()
         _check_header(header, columns)
         for line, row in enumerate(rows, start=2):
-            cells = list(row)
+            # A boolean cell would be equal to 1 or 0 where values are looked up: make it text.
+            cells = [str(cell).upper() if isinstance(cell, bool) else cell for cell in row]
             while len(cells) > len(columns) and cells[-1] in (None, ""):
                 cells.pop()
             if all(cell in (None, "") for cell in cells):
@@ -349,7 +354,21 @@ class _Context:
     now: datetime.datetime = field(default_factory=timezone.now)
     caches: dict[str, dict[Any, Any]] = field(default_factory=dict)
     readers: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
-    facts: dict[tuple[Any, ...], tuple[Any, ...]] = field(default_factory=dict)
+
+
+_INVALID = object()
+"""A cell that could not be read, in a column of read values."""
+
+
+@dataclass
+class _Batch:
+    """Good rows of a file, column by column, with the file's line number of each."""
+
+    lines: list[int]
+    columns: dict[str, list[Any]]
+
+    def __len__(self) -> int:
+        return len(self.lines)
 
 
 class _Kind:
@@ -357,38 +376,87 @@ class _Kind:
     unit_kind: str
     readers: dict[str, Callable[[Any], Any]]
 
-    def parse(self, line: int, cells: list[Any], context: _Context) -> tuple[Any, list[RowError]]:
+    def parse_batch(
+        self, batch: list[tuple[int, list[Any]]], context: _Context
+    ) -> tuple["_Batch", list[RowError]]:
+        """Read a batch of rows column by column: each distinct value of a column is read once
+        (files repeat a few genders, districts, ages), the rest is list work at C speed.
+
+        Returns the good rows, column by column, and every problem of the bad ones.
+        """
+        width = len(self.columns)
         errors: list[RowError] = []
-        if len(cells) != len(self.columns):
-            return None, [
-                RowError(
-                    line,
-                    "-",
-                    _("expected %(expected)d values, found %(found)d")
-                    % {"expected": len(self.columns), "found": len(cells)},
+        lines, cells = [], []
+        for line, row in batch:
+            if len(row) == width:
+                lines.append(line)
+                cells.append(row)
+            else:
+                errors.append(
+                    RowError(
+                        line,
+                        "-",
+                        _("expected %(expected)d values, found %(found)d")
+                        % {"expected": width, "found": len(row)},
+                    )
                 )
-            ]
-        values: dict[str, Any] = {}
-        caches = context.caches
-        for name, raw in zip(self.columns, cells, strict=True):
-            cache = caches.get(name)
+        if not cells:
+            return _Batch(lines=[], columns={name: [] for name in self.columns}), errors
+        failed: dict[int, list[RowError]] = {}
+        columns = []
+        for name, raw_column in zip(self.columns, zip(*cells, strict=True), strict=True):
+            reader = context.readers[name]
+            cache = context.caches.get(name)
+            problems: dict[Any, str] = {}
             if cache is not None:
-                # A file repeats a few values per column: read each distinct one once.
-                try:
-                    values[name] = cache[raw]
-                    continue
-                except KeyError:
-                    pass
-            try:
-                value = values[name] = context.readers[name](raw)
-            except CellError as error:
-                errors.append(RowError(line, name, str(error)))
-                continue
-            if cache is not None and len(cache) < CACHE_LIMIT:
-                cache[raw] = value
-        for column, reason in self.check(values, context):
-            errors.append(RowError(line, column, reason))
-        return values, errors
+                lookup: dict[Any, Any] = {}
+                for raw in set(raw_column):
+                    if raw in cache:
+                        lookup[raw] = cache[raw]
+                        continue
+                    try:
+                        lookup[raw] = reader(raw)
+                    except CellError as error:
+                        problems[raw] = str(error)
+                        lookup[raw] = _INVALID
+                        continue
+                    if len(cache) < CACHE_LIMIT:
+                        cache[raw] = lookup[raw]
+                values = [lookup[raw] for raw in raw_column]
+            else:
+                values = []
+                for raw in raw_column:
+                    try:
+                        values.append(reader(raw))
+                    except CellError as error:
+                        problems[raw] = str(error)
+                        values.append(_INVALID)
+            if problems:
+                for index, raw in enumerate(raw_column):
+                    if raw in problems:
+                        failed.setdefault(index, []).append(
+                            RowError(lines[index], name, problems[raw])
+                        )
+            columns.append(values)
+
+        keep = list(range(len(lines)))
+        if type(self).check is not _Kind.check:
+            # Checks across columns see each row as a dict of the values that could be read.
+            keep = []
+            for index, values in enumerate(zip(*columns, strict=True)):
+                row = {n: v for n, v in zip(self.columns, values, strict=True) if v is not _INVALID}
+                for column, reason in self.check(row, context):
+                    failed.setdefault(index, []).append(RowError(lines[index], column, reason))
+                if index not in failed:
+                    keep.append(index)
+        elif failed:
+            keep = [index for index in keep if index not in failed]
+        for index in sorted(failed):
+            errors.extend(failed[index])
+        if len(keep) < len(lines):
+            lines = [lines[index] for index in keep]
+            columns = [[column[index] for index in keep] for column in columns]
+        return _Batch(lines=lines, columns=dict(zip(self.columns, columns, strict=True))), errors
 
     def readers_for(self, context: "_Context") -> dict[str, Callable[[Any], Any]]:
         readers = dict(self.readers)
@@ -410,7 +478,10 @@ class _Kind:
         (a missing key in `values`); yields (column, reason) for each problem."""
         return iter(())
 
-    def insert(self, rows: list[dict[str, Any]], context: _Context, counts: CountBuffer) -> int:
+    fact_groups: list[FactGroup] = []
+
+    def insert(self, batch: "_Batch", context: _Context, counts: FactGroupCounter) -> int:
+        """Write the batch's new records and their counts; return how many were added."""
         raise NotImplementedError
 
 
@@ -453,55 +524,63 @@ def _existing_refs(model: type, unit_id: int, refs: list[str]) -> dict[str, int 
 
 
 def _insert_new(
-    model: type,
-    columns: list[str],
-    rows: list[dict[str, Any]],
-    context: _Context,
-    to_db: Callable[[dict[str, Any]], list[Any]],
-) -> list[dict[str, Any]]:
-    """Insert the rows whose ref is new to the unit; return them. Duplicates within one file are
-    errors the caller reports; refs from earlier imports are skipped silently."""
-    refs = [row["ref"] for row in rows if row["ref"]]
-    existing = _existing_refs(model, context.unit.id, refs) if refs else {}
-    new_rows = [row for row in rows if not row["ref"] or row["ref"] not in existing]
-    duplicates = [
-        row for row in rows if row["ref"] and existing.get(row["ref"], -1) == context.batch.id
-    ]
-    if duplicates:
-        raise ImportFailed(
-            [
-                RowError(row["_line"], "ref", _("the reference appears earlier in the same file"))
-                for row in duplicates
-            ]
+    model: type, batch: _Batch, context: _Context, db_columns: dict[str, list[Any]]
+) -> list[int]:
+    """Insert the batch's rows whose ref is new to the unit; return their indexes.
+
+    Refs seen earlier in the same file are errors (raised as ImportFailed); refs from earlier
+    imports are skipped, so importing a file twice adds nothing.
+    """
+    refs = batch.columns["ref"]
+    existing = _existing_refs(model, context.unit.id, [ref for ref in refs if ref])
+    batch_id = context.batch.id
+    added, errors = [], []
+    seen: set[str] = set()
+    # Earlier in this file: in this batch (seen), or in an earlier one, already in the table
+    # with this import's id.
+    for index, ref in enumerate(refs):
+        if ref:
+            if ref in existing:
+                if existing[ref] == batch_id:
+                    errors.append(RowError(batch.lines[index], "ref", _(_EARLIER_IN_FILE)))
+                continue
+            if ref in seen:
+                errors.append(RowError(batch.lines[index], "ref", _(_EARLIER_IN_FILE)))
+                continue
+            seen.add(ref)
+        added.append(index)
+    if errors:
+        raise ImportFailed(errors)
+    if not added:
+        return added
+    values = [refs, *db_columns.values()]
+    if len(added) < len(refs):
+        values = [[column[index] for index in added] for column in values]
+    now = connection.ops.adapt_datetimefield_value(context.now)
+    params = zip(
+        repeat(context.unit.id), repeat(batch_id), repeat(now), repeat(now), *values, strict=False
+    )
+    fields = ["unit_id", "import_batch_id", "created_at", "updated_at", "ref", *db_columns]
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({', '.join(fields)}) VALUES ({', '.join(['%s'] * len(fields))})",
+            list(params),
         )
-    seen: dict[str, int] = {}
-    in_batch_errors = []
-    for row in new_rows:
-        if row["ref"]:
-            if row["ref"] in seen:
-                in_batch_errors.append(
-                    RowError(
-                        row["_line"], "ref", _("the reference appears earlier in the same file")
-                    )
-                )
-            seen[row["ref"]] = row["_line"]
-    if in_batch_errors:
-        raise ImportFailed(in_batch_errors)
-    if new_rows:
-        table = connection.ops.quote_name(model._meta.db_table)
-        fields = ["unit_id", "ref", "import_batch_id", "created_at", "updated_at", *columns]
-        placeholders = ", ".join(["%s"] * len(fields))
-        now = connection.ops.adapt_datetimefield_value(context.now)
-        prefix = [context.unit.id, None, context.batch.id, now, now]
-        params = []
-        for row in new_rows:
-            prefix[1] = row["ref"]
-            params.append([*prefix, *to_db(row)])
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(fields)}) VALUES ({placeholders})", params
-            )
-    return new_rows
+    return added
+
+
+_EARLIER_IN_FILE = gettext_noop("the reference appears earlier in the same file")
+
+
+def _keys_to_ids(column: list[str | None], ids: dict[str, int]) -> list[int | None]:
+    return [ids[key] if key else None for key in column]
+
+
+def _added_columns(batch: _Batch, added: list[int], names: list[str]) -> dict[str, list[Any]]:
+    if len(added) == len(batch):
+        return batch.columns
+    return {name: [batch.columns[name][index] for index in added] for name in names}
 
 
 def _datetime_adapter() -> Callable[[datetime.datetime], Any]:
@@ -525,6 +604,7 @@ class _Chat(_Kind):
         "referred_to",
     ]
     unit_kind = Unit.Kind.CHAT
+    fact_groups = CHAT_FACT_GROUPS
     readers = {
         "ref": _ref,
         "started_at": _datetime,
@@ -537,63 +617,34 @@ class _Chat(_Kind):
         "referred_to": None,  # bound to the partnership's services in readers_for
     }
 
-    def insert(self, rows: list[dict[str, Any]], context: _Context, counts: CountBuffer) -> int:
-        adapt_datetime = _datetime_adapter()
+    def insert(self, batch: _Batch, context: _Context, counts: FactGroupCounter) -> int:
+        if not batch:
+            return 0
+        columns = batch.columns
+        adapt = _datetime_adapter()
         forms = ViolenceForm.values
-        districts, services = context.districts, context.services
-        flags_of: dict[tuple[str, ...], tuple[bool, ...]] = {}
-
-        def to_db(row: dict[str, Any]) -> list[Any]:
-            violence = row["violence"]
-            flags = flags_of.get(violence)
-            if flags is None:
-                flags = flags_of[violence] = tuple(form in violence for form in forms)
-            return [
-                adapt_datetime(row["started_at"]),
-                row["resident"],
-                districts[row["district"]] if row["district"] else None,
-                row["gender"],
-                row["age"],
-                row["concern"],
-                *flags,
-                services[row["referred_to"]] if row["referred_to"] else None,
-            ]
-
-        columns = [
-            "started_at",
-            "resident",
-            "district_id",
-            "gender",
-            "age",
-            "concern",
-            *(f"violence_{form}" for form in forms),
-            "referred_to_id",
+        flags_of = {
+            value: tuple(form in value for form in forms) for value in set(columns["violence"])
+        }
+        flags = list(zip(*(flags_of[value] for value in columns["violence"]), strict=True))
+        db_columns = {
+            "started_at": [adapt(moment) for moment in columns["started_at"]],
+            "resident": columns["resident"],
+            "district_id": _keys_to_ids(columns["district"], context.districts),
+            "gender": columns["gender"],
+            "age": columns["age"],
+            "concern": columns["concern"],
+            **{f"violence_{form}": list(flag) for form, flag in zip(forms, flags, strict=True)},
+            "referred_to_id": _keys_to_ids(columns["referred_to"], context.services),
+        }
+        added = _insert_new(ChatConversation, batch, context, db_columns)
+        added_columns = _added_columns(batch, added, self.columns)
+        # Most times arrive as Stockholm time already: their date is the local day.
+        days = [
+            moment.date() if moment.tzinfo is STOCKHOLM else local_day(moment)
+            for moment in added_columns["started_at"]
         ]
-        added = _insert_new(ChatConversation, columns, rows, context, to_db)
-        unit_id = context.unit.id
-        facts_of = context.facts
-        for row in added:
-            key = (
-                row["resident"],
-                row["gender"],
-                row["age"],
-                row["concern"],
-                row["violence"],
-                row["district"],
-                row["referred_to"],
-            )
-            facts = facts_of.get(key)
-            if facts is None:
-                facts = facts_of[key] = chat_facts(
-                    resident=key[0],
-                    gender=key[1],
-                    age=key[2],
-                    concern=key[3],
-                    violence=key[4],
-                    district=key[5],
-                    referred_to=key[6],
-                )
-            counts.add(unit_id, row["started_at"].astimezone(STOCKHOLM).date(), facts)
+        counts.update(days, added_columns)
         return len(added)
 
 
@@ -609,6 +660,7 @@ class _SupportCentre(_Kind):
         "referred_to",
     ]
     unit_kind = Unit.Kind.SUPPORT_CENTRE
+    fact_groups = SUPPORT_CENTRE_FACT_GROUPS
     readers = {
         "ref": _ref,
         "received_on": _required_date,
@@ -629,45 +681,23 @@ class _SupportCentre(_Kind):
                 _("an answer needs screened = yes (the question was asked)"),
             )
 
-    def insert(self, rows: list[dict[str, Any]], context: _Context, counts: CountBuffer) -> int:
+    def insert(self, batch: _Batch, context: _Context, counts: FactGroupCounter) -> int:
+        if not batch:
+            return 0
+        columns = batch.columns
         adapt_date = connection.ops.adapt_datefield_value
-        services = context.services
-
-        def to_db(row: dict[str, Any]) -> list[Any]:
-            return [
-                adapt_date(row["received_on"]),
-                row["gender"],
-                row["age"],
-                row["category"],
-                row["screened"],
-                row["screening_answer"],
-                services[row["referred_to"]] if row["referred_to"] else None,
-            ]
-
-        columns = [
-            "received_on",
-            "gender",
-            "age",
-            "category",
-            "screened",
-            "screening_answer",
-            "referred_to_id",
-        ]
-        added = _insert_new(SupportCentreCase, columns, rows, context, to_db)
-        unit_id = context.unit.id
-        for row in added:
-            counts.add(
-                unit_id,
-                row["received_on"],
-                support_centre_facts(
-                    gender=row["gender"],
-                    age=row["age"],
-                    category=row["category"],
-                    screened=row["screened"],
-                    screening_answer=row["screening_answer"],
-                    referred_to=row["referred_to"],
-                ),
-            )
+        db_columns = {
+            "received_on": [adapt_date(day) for day in columns["received_on"]],
+            "gender": columns["gender"],
+            "age": columns["age"],
+            "category": columns["category"],
+            "screened": columns["screened"],
+            "screening_answer": columns["screening_answer"],
+            "referred_to_id": _keys_to_ids(columns["referred_to"], context.services),
+        }
+        added = _insert_new(SupportCentreCase, batch, context, db_columns)
+        added_columns = _added_columns(batch, added, self.columns)
+        counts.update(added_columns["received_on"], added_columns)
         return len(added)
 
 
@@ -708,32 +738,22 @@ class _ClinicClients(_Kind):
         if values["closed_on"] and values["closed_on"] < values["first_visit"]:
             yield "closed_on", _("the series cannot close before the first visit")
 
-    def insert(self, rows: list[dict[str, Any]], context: _Context, counts: CountBuffer) -> int:
+    def insert(self, batch: _Batch, context: _Context, counts: FactGroupCounter) -> int:
+        if not batch:
+            return 0
+        columns = batch.columns
         adapt_date = connection.ops.adapt_datefield_value
-
-        def to_db(row: dict[str, Any]) -> list[Any]:
-            return [
-                adapt_date(row["first_visit"]),
-                row["gender"],
-                row["age"],
-                row["resident"],
-                row["concern"],
-                row["came_via"],
-                adapt_date(row["closed_on"]) if row["closed_on"] else None,
-                row["closure"],
-            ]
-
-        columns = [
-            "first_visit",
-            "gender",
-            "age",
-            "resident",
-            "concern",
-            "came_via",
-            "closed_on",
-            "closure",
-        ]
-        return len(_insert_new(ClinicClient, columns, rows, context, to_db))
+        db_columns = {
+            "first_visit": [adapt_date(day) for day in columns["first_visit"]],
+            "gender": columns["gender"],
+            "age": columns["age"],
+            "resident": columns["resident"],
+            "concern": columns["concern"],
+            "came_via": columns["came_via"],
+            "closed_on": [adapt_date(day) if day else None for day in columns["closed_on"]],
+            "closure": columns["closure"],
+        }
+        return len(_insert_new(ClinicClient, batch, context, db_columns))
 
 
 class _ClinicSessions(_Kind):
@@ -771,10 +791,15 @@ class _ClinicSessions(_Kind):
                 % {"date": closed_on.isoformat()},
             )
 
-    def insert(self, rows: list[dict[str, Any]], context: _Context, counts: CountBuffer) -> int:
+    def insert(self, batch: _Batch, context: _Context, counts: FactGroupCounter) -> int:
+        if not batch:
+            return 0
         table = connection.ops.quote_name(ClinicSession._meta.db_table)
         adapt_date = connection.ops.adapt_datefield_value
-        params = [(context.clients[row["client_ref"]][0], adapt_date(row["date"])) for row in rows]
+        params = [
+            (context.clients[ref][0], adapt_date(day))
+            for ref, day in zip(batch.columns["client_ref"], batch.columns["date"], strict=True)
+        ]
         with connection.cursor() as cursor:
             # A session is identified by its client and day: seen again, it is already there.
             cursor.executemany(
@@ -890,32 +915,32 @@ def records_import(
                 ).values_list("ref", "id", "first_visit", "closed_on")
             }
         counts = CountBuffer()
-        pending: list[dict[str, Any]] = []
+        group_counts = FactGroupCounter(unit.id, spec.fact_groups)
 
-        def flush(*, last: bool = False) -> None:
+        def write(raw_rows: list[tuple[int, list[Any]]]) -> None:
+            batch, row_errors = spec.parse_batch(raw_rows, context)
+            errors.extend(row_errors)
             try:
-                result.rows_added += spec.insert(pending, context, counts)
+                result.rows_added += spec.insert(batch, context, group_counts)
             except ImportFailed as failed:
                 errors.extend(failed.errors)
-            pending.clear()
-            # The counts are keyed by day and fact, so the buffer stays small whatever the
-            # number of rows: write it once at the end unless an unusual file grows it large.
-            if last or len(counts) >= COUNT_BUFFER_LIMIT:
+            # The counts are keyed by day and a few values, so they stay few whatever the
+            # number of rows: write them at the end unless an unusual file makes many.
+            if len(group_counts) >= COUNT_BUFFER_LIMIT:
+                group_counts.spread_into(counts)
                 counts.flush()
 
-        for line, cells in _rows(path, spec.columns):
-            result.rows_read += 1
-            values, row_errors = spec.parse(line, cells, context)
-            if row_errors:
-                errors.extend(row_errors)
-                continue
-            values["_line"] = line
-            if kind == "clinic-sessions":
-                values["ref"] = None
-            pending.append(values)
-            if len(pending) >= BATCH_SIZE:
-                flush()
-        flush(last=True)
+        raw_rows: list[tuple[int, list[Any]]] = []
+        for raw_row in _rows(path, spec.columns):
+            raw_rows.append(raw_row)
+            if len(raw_rows) >= BATCH_SIZE:
+                result.rows_read += len(raw_rows)
+                write(raw_rows)
+                raw_rows = []
+        result.rows_read += len(raw_rows)
+        write(raw_rows)
+        group_counts.spread_into(counts)
+        counts.flush()
         if errors:
             transaction.set_rollback(True)
             errors.sort(key=lambda error: error.line)

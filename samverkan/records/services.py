@@ -99,7 +99,7 @@ def chat_conversation_update(*, conversation: ChatConversation, **changes) -> Ch
         conversation.unit_id,
         local_day(conversation.started_at),
         chat_conversation_facts(conversation),
-        sign=-1,
+        records=-1,
     )
     violence = changes.pop("violence", None)
     for field, value in changes.items():
@@ -129,7 +129,7 @@ def chat_conversation_delete(*, conversation: ChatConversation) -> None:
         conversation.unit_id,
         local_day(conversation.started_at),
         chat_conversation_facts(conversation),
-        sign=-1,
+        records=-1,
     )
     conversation.delete()
     counts.flush()
@@ -174,7 +174,7 @@ def support_centre_case_create(
 def support_centre_case_update(*, case: SupportCentreCase, **changes) -> SupportCentreCase:
     case = SupportCentreCase.objects.select_for_update().get(pk=case.pk)
     counts = CountBuffer()
-    counts.add(case.unit_id, case.received_on, support_centre_case_facts(case), sign=-1)
+    counts.add(case.unit_id, case.received_on, support_centre_case_facts(case), records=-1)
     for field, value in changes.items():
         setattr(case, field, value)
     if case.screening_answer and not case.screened:
@@ -191,7 +191,7 @@ def support_centre_case_update(*, case: SupportCentreCase, **changes) -> Support
 def support_centre_case_delete(*, case: SupportCentreCase) -> None:
     case = SupportCentreCase.objects.select_for_update().get(pk=case.pk)
     counts = CountBuffer()
-    counts.add(case.unit_id, case.received_on, support_centre_case_facts(case), sign=-1)
+    counts.add(case.unit_id, case.received_on, support_centre_case_facts(case), records=-1)
     case.delete()
     counts.flush()
 

@@ -7,8 +7,9 @@ from the records to check that the aggregates are true.
 
 import datetime
 import functools
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -29,8 +30,118 @@ def local_day(moment: datetime.datetime) -> datetime.date:
     return moment.astimezone(STOCKHOLM).date()
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def chat_facts(  # cached: records share a few thousand combinations of these values
+# What a record counts for, as groups of facts that each depend on a few of its values. Each
+# group is one definition used by every write (services, import, recount); an import counts
+# column by column, group by group, so it never meets the many combinations of all values.
+FactGroup = tuple[tuple[str, ...], Callable[..., tuple[Fact, ...]]]
+_cached = functools.lru_cache(maxsize=4096)
+
+
+@_cached
+def _chat_concern(concern: str) -> tuple[Fact, ...]:
+    # Only the finest cells are stored; totals and one-way breakdowns are their sums, added by
+    # the engine (statistics.engine._with_marginals).
+    return ((f"chat.by_concern.{concern}", 0),)
+
+
+@_cached
+def _chat_gender_concern(resident: str, gender: str, concern: str) -> tuple[Fact, ...]:
+    if resident != "yes":
+        return ()
+    return ((f"chat.residents.by_gender_and_concern.{gender}.{concern}", 0),)
+
+
+@_cached
+def _chat_district(resident: str, district: str | None) -> tuple[Fact, ...]:
+    if resident != "yes":
+        return ()
+    return ((f"chat.residents.by_district.{district or 'unknown'}", 0),)
+
+
+@_cached
+def _chat_violence(resident: str, violence: tuple[str, ...]) -> tuple[Fact, ...]:
+    if resident != "yes":
+        return ()
+    return tuple((f"chat.residents.by_violence.{form}", 0) for form in violence)
+
+
+@_cached
+def _chat_age(resident: str, gender: str, age: int | None) -> tuple[Fact, ...]:
+    if resident != "yes" or age is None:
+        return ()
+    return ((f"chat.residents.age.{gender}", age),)
+
+
+@_cached
+def _chat_referral(referred_to: str | None) -> tuple[Fact, ...]:
+    return ((f"referrals.chat.{referred_to}", 0),) if referred_to else ()
+
+
+CHAT_FACT_GROUPS: list[FactGroup] = [
+    (("concern",), _chat_concern),
+    (("resident", "gender", "concern"), _chat_gender_concern),
+    (("resident", "district"), _chat_district),
+    (("resident", "violence"), _chat_violence),
+    (("resident", "gender", "age"), _chat_age),
+    (("referred_to",), _chat_referral),
+]
+
+PARTNER_VIOLENCE_VICTIM = ("victim", "both")
+PARTNER_VIOLENCE_PERPETRATOR = ("perpetrator", "both")
+
+
+@_cached
+def _support_gender_category(gender: str, category: str) -> tuple[Fact, ...]:
+    return ((f"support_centre.by_gender_and_category.{gender}.{category}", 0),)
+
+
+@_cached
+def _support_age(gender: str, age: int | None) -> tuple[Fact, ...]:
+    return ((f"support_centre.age.{gender}", age),) if age is not None else ()
+
+
+@_cached
+def _support_screening(screened: bool, screening_answer: str | None) -> tuple[Fact, ...]:
+    if not screened:
+        return ()
+    return ((f"support_centre.screening.{screening_answer or 'unknown'}", 0),)
+
+
+@_cached
+def _support_partner_violence(
+    gender: str, age: int | None, screening_answer: str | None
+) -> tuple[Fact, ...]:
+    prefix = "support_centre.partner_violence"
+    facts: list[Fact] = []
+    if screening_answer in PARTNER_VIOLENCE_VICTIM:
+        facts.append((f"{prefix}.victims.by_gender.{gender}", 0))
+        facts.append((f"{prefix}.victims.by_age.{age or 'unknown'}", 0))
+    if screening_answer in PARTNER_VIOLENCE_PERPETRATOR:
+        facts.append((f"{prefix}.perpetrators.by_gender.{gender}", 0))
+    return tuple(facts)
+
+
+@_cached
+def _support_referral(referred_to: str | None) -> tuple[Fact, ...]:
+    return ((f"referrals.support_centre.{referred_to}", 0),) if referred_to else ()
+
+
+SUPPORT_CENTRE_FACT_GROUPS: list[FactGroup] = [
+    (("gender", "category"), _support_gender_category),
+    (("gender", "age"), _support_age),
+    (("screened", "screening_answer"), _support_screening),
+    (("gender", "age", "screening_answer"), _support_partner_violence),
+    (("referred_to",), _support_referral),
+]
+
+
+def _facts(groups: list[FactGroup], values: dict[str, Any]) -> tuple[Fact, ...]:
+    return tuple(
+        fact for columns, facts_of in groups for fact in facts_of(*(values[c] for c in columns))
+    )
+
+
+def chat_facts(
     *,
     resident: str,
     gender: str,
@@ -40,29 +151,9 @@ def chat_facts(  # cached: records share a few thousand combinations of these va
     district: str | None,
     referred_to: str | None,
 ) -> tuple[Fact, ...]:
-    facts: list[Fact] = [("chat.conversations", 0), (f"chat.by_concern.{concern}", 0)]
-    if resident == "yes":
-        prefix = "chat.residents"
-        facts += [
-            (f"{prefix}.conversations", 0),
-            (f"{prefix}.by_gender.{gender}", 0),
-            (f"{prefix}.by_concern.{concern}", 0),
-            (f"{prefix}.by_gender_and_concern.{gender}.{concern}", 0),
-            (f"{prefix}.by_district.{district or 'unknown'}", 0),
-        ]
-        facts += [(f"{prefix}.by_violence.{form}", 0) for form in violence]
-        if age is not None:
-            facts += [(f"{prefix}.age", age), (f"{prefix}.age.{gender}", age)]
-    if referred_to:
-        facts.append((f"referrals.chat.{referred_to}", 0))
-    return tuple(facts)
+    return _facts(CHAT_FACT_GROUPS, locals())
 
 
-PARTNER_VIOLENCE_VICTIM = ("victim", "both")
-PARTNER_VIOLENCE_PERPETRATOR = ("perpetrator", "both")
-
-
-@functools.lru_cache(maxsize=1 << 16)
 def support_centre_facts(
     *,
     gender: str,
@@ -72,63 +163,54 @@ def support_centre_facts(
     screening_answer: str | None,
     referred_to: str | None,
 ) -> tuple[Fact, ...]:
-    prefix = "support_centre"
-    facts: list[Fact] = [
-        (f"{prefix}.cases", 0),
-        (f"{prefix}.by_gender.{gender}", 0),
-        (f"{prefix}.by_category.{category}", 0),
-    ]
-    if age is not None:
-        facts += [(f"{prefix}.age", age), (f"{prefix}.age.{gender}", age)]
-    if screened:
-        facts += [
-            (f"{prefix}.screened", 0),
-            (f"{prefix}.screening.{screening_answer or 'unknown'}", 0),
-        ]
-    if screening_answer in PARTNER_VIOLENCE_VICTIM:
-        facts.append((f"{prefix}.partner_violence.victims.by_gender.{gender}", 0))
-        facts.append((f"{prefix}.partner_violence.victims.by_age.{age or 'unknown'}", 0))
-    if screening_answer in PARTNER_VIOLENCE_PERPETRATOR:
-        facts.append((f"{prefix}.partner_violence.perpetrators.by_gender.{gender}", 0))
-    if referred_to:
-        facts.append((f"referrals.support_centre.{referred_to}", 0))
-    return tuple(facts)
+    return _facts(SUPPORT_CENTRE_FACT_GROUPS, locals())
 
 
 class CountBuffer:
     """Collects count changes in memory and writes them in one statement per flush."""
 
-    def __init__(self) -> None:
-        # Records of one day with the same facts are counted together: one dict update per
-        # record, and the facts are spread into metrics once per distinct combination.
-        self._records: dict[tuple[int, datetime.date, tuple[Fact, ...]], int] = defaultdict(int)
+    FOLD_LIMIT = 20_000
 
-    def add(self, unit_id: int, day: datetime.date, facts: tuple[Fact, ...], sign: int = 1) -> None:
-        self._records[(unit_id, day, facts)] += sign
+    def __init__(self) -> None:
+        # Records of one day with the same facts are counted together first: one dict update
+        # per record. They are spread into metrics when there are many distinct ones, so memory
+        # stays bounded by days x metrics, whatever the number of records.
+        self._records: dict[tuple[int, datetime.date, tuple[Fact, ...]], int] = defaultdict(int)
+        self._changes: dict[CountKey, list[int]] = defaultdict(lambda: [0, 0])
+
+    def add(
+        self, unit_id: int, day: datetime.date, facts: tuple[Fact, ...], records: int = 1
+    ) -> None:
+        """Count `records` records with these facts on this day (negative to take them away)."""
+        self._records[(unit_id, day, facts)] += records
+        if len(self._records) >= self.FOLD_LIMIT:
+            self._fold()
 
     def __len__(self) -> int:
-        return len(self._records)
+        """Distinct (unit, day, metric) changes waiting to be written."""
+        return len(self._changes)
 
-    def _changes(self) -> dict[CountKey, list[int]]:
-        changes: dict[CountKey, list[int]] = defaultdict(lambda: [0, 0])
+    def _fold(self) -> None:
+        changes = self._changes
         for (unit_id, day, facts), records in self._records.items():
             for metric, value in facts:
                 change = changes[(unit_id, day, metric)]
                 change[0] += records
                 change[1] += records * value
-        return changes
+        self._records.clear()
 
     def flush(self) -> None:
         """Add the collected changes to the stored counts (call inside the write's transaction)."""
+        self._fold()
         daily = []
         monthly: dict[CountKey, list[int]] = defaultdict(lambda: [0, 0])
-        for (unit_id, day, metric), (n, total) in self._changes().items():
+        for (unit_id, day, metric), (n, total) in self._changes.items():
             if n or total:
                 daily.append((unit_id, day, metric, n, total))
                 month = monthly[(unit_id, day.replace(day=1), metric)]
                 month[0] += n
                 month[1] += total
-        self._records.clear()
+        self._changes.clear()
         if daily:
             _upsert(DailyCount, "day", daily)
             _upsert(
@@ -156,6 +238,39 @@ def _upsert(
     )
     with connection.cursor() as cursor:
         cursor.executemany(sql, [(u, adapt(d), m, n, t) for u, d, m, n, t in rows])
+
+
+class FactGroupCounter:
+    """Counts many records column by column, for each fact group separately.
+
+    For a bulk write: each group's facts depend on a few values, so the distinct (day, values)
+    of a group are few however many records there are; their counts are collected with
+    Counter (in C) and spread into facts once, when written.
+    """
+
+    def __init__(self, unit_id: int, groups: list[FactGroup]) -> None:
+        self.unit_id = unit_id
+        self.groups = groups
+        self.counters: list[Counter[tuple[datetime.date, tuple[Any, ...]]]] = [
+            Counter() for _ in groups
+        ]
+
+    def update(self, days: list[datetime.date], columns: dict[str, list[Any]]) -> None:
+        """Count records given as a list of days and their values column by column."""
+        for counter, (names, _facts_of) in zip(self.counters, self.groups, strict=True):
+            values = zip(*(columns[name] for name in names), strict=True)
+            counter.update(zip(days, values, strict=True))
+
+    def __len__(self) -> int:
+        return sum(len(counter) for counter in self.counters)
+
+    def spread_into(self, counts: "CountBuffer") -> None:
+        for counter, (_names, facts_of) in zip(self.counters, self.groups, strict=True):
+            for (day, key), records in counter.items():
+                facts = facts_of(*key)
+                if facts:
+                    counts.add(self.unit_id, day, facts, records=records)
+            counter.clear()
 
 
 def chat_conversation_facts(conversation) -> tuple[Fact, ...]:  # noqa: ANN001 - model instance

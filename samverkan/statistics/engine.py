@@ -133,6 +133,38 @@ def _period_counts(unit_ids: list[int], split: _Split) -> dict[str, tuple[int, i
     return counts
 
 
+def _with_marginals(stored: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    """Add the totals and one-way breakdowns that are sums of the stored finest cells."""
+    derived: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+
+    def add(metric: str, n: int, total: int = 0) -> None:
+        entry = derived[metric]
+        entry[0] += n
+        entry[1] += total
+
+    for metric, (n, total) in stored.items():
+        parts = metric.split(".")
+        if metric.startswith("chat.by_concern."):
+            add("chat.conversations", n)
+        elif metric.startswith("chat.residents.by_gender_and_concern."):
+            gender, concern = parts[3], parts[4]
+            add("chat.residents.conversations", n)
+            add(f"chat.residents.by_gender.{gender}", n)
+            add(f"chat.residents.by_concern.{concern}", n)
+        elif metric.startswith("chat.residents.age."):
+            add("chat.residents.age", n, total)
+        elif metric.startswith("support_centre.by_gender_and_category."):
+            gender, category = parts[2], parts[3]
+            add("support_centre.cases", n)
+            add(f"support_centre.by_gender.{gender}", n)
+            add(f"support_centre.by_category.{category}", n)
+        elif metric.startswith("support_centre.age."):
+            add("support_centre.age", n, total)
+        elif metric.startswith("support_centre.screening."):
+            add("support_centre.screened", n)
+    return {**stored, **{metric: (n, total) for metric, (n, total) in derived.items()}}
+
+
 def _months(date_from: datetime.date, date_to: datetime.date) -> list[str]:
     months = []
     year, month = date_from.year, date_from.month
@@ -409,7 +441,7 @@ def statistics_compute(
     threshold = threshold if threshold is not None else settings.SAMVERKAN_DISCLOSURE_THRESHOLD
     unit_ids = list(partnership.units.values_list("id", flat=True))
     split = _split(date_from, date_to)
-    counts = _period_counts(unit_ids, split)
+    counts = _with_marginals(_period_counts(unit_ids, split))
     figures = _Figures()
     _chat(figures, counts, partnership)
     _chat_by_month(figures, unit_ids, split, date_from, date_to)

@@ -48,10 +48,14 @@ def figures(demo: DemoPartnership, date_from: date, date_to: date) -> dict:
 
 
 def exact_mean(unit, metric: str, date_from: date, date_to: date) -> float:
-    """The unrounded mean behind a figure, from the same daily counts the engine sums."""
-    sums = DailyCount.objects.filter(
-        unit=unit, metric=metric, day__gte=date_from, day__lte=date_to
-    ).aggregate(n=Sum("n"), total=Sum("total"))
+    """The unrounded mean behind a figure, from the same daily counts the engine sums
+    (`x.age` is the sum of the stored `x.age.<gender>`)."""
+    metrics = DailyCount.objects.filter(unit=unit, day__gte=date_from, day__lte=date_to)
+    if metric.endswith(".age"):
+        metrics = metrics.filter(metric__startswith=f"{metric}.")
+    else:
+        metrics = metrics.filter(metric=metric)
+    sums = metrics.aggregate(n=Sum("n"), total=Sum("total"))
     return sums["total"] / sums["n"]
 
 

@@ -76,7 +76,7 @@ def test_importing_the_same_file_twice_adds_nothing(small, tmp_path):
     again = records_import(kind="chat", path=path)
     assert (again.rows_read, again.rows_added, again.rows_skipped) == (1, 0, 1)
     assert ChatConversation.objects.count() == 1
-    assert DailyCount.objects.get(metric="chat.conversations").n == 1
+    assert DailyCount.objects.get(metric="chat.by_concern.victim").n == 1
 
 
 def test_a_bad_row_imports_nothing_and_every_bad_row_is_reported(small, tmp_path):

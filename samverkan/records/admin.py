@@ -62,4 +62,4 @@ class SupportCentreCaseAdmin(ReadOnlyAdmin):
 
 @admin.register(models.ImportBatch)
 class ImportBatchAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "kind", "unit", "file_name", "rows_read", "rows_added"]
+    list_display = ["created_at", "kind", "unit", "sha256", "rows_read", "rows_added"]

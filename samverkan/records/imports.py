@@ -895,9 +895,7 @@ def records_import(
     result = ImportResult(unit=unit)
     errors: list[RowError] = []
     with transaction.atomic():
-        batch = ImportBatch.objects.create(
-            unit=unit, kind=kind, file_name=path.name[:255], sha256=_sha256(path)
-        )
+        batch = ImportBatch.objects.create(unit=unit, kind=kind, sha256=_sha256(path))
         context = _Context(
             unit=unit,
             partnership=partnership,

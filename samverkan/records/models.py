@@ -81,8 +81,9 @@ class ImportBatch(models.Model):
 
     unit = models.ForeignKey("partnership.Unit", on_delete=models.PROTECT)
     kind = models.CharField(_("kind"), max_length=30)
-    file_name = models.CharField(_("file name"), max_length=255)
-    sha256 = models.CharField(max_length=64)
+    # The file's checksum identifies it; its name is not kept (a name is free text that could
+    # say something about a person).
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
     rows_read = models.PositiveIntegerField(default=0)
     rows_added = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -92,7 +93,7 @@ class ImportBatch(models.Model):
         verbose_name_plural = _("imports")
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+        return f"{self.kind} {self.sha256[:12]} ({self.created_at:%Y-%m-%d %H:%M})"
 
 
 def _age_check(name: str) -> models.CheckConstraint:

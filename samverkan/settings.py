@@ -118,7 +118,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
 # Statistical disclosure control: counts from 1 to threshold-1 are suppressed in published figures.
-SAMVERKAN_DISCLOSURE_THRESHOLD = env_int("SAMVERKAN_DISCLOSURE_THRESHOLD", 5, minimum=2)
+# At 2, a hidden count labelled primary could only be 1: nothing would protect it.
+SAMVERKAN_DISCLOSURE_THRESHOLD = env_int("SAMVERKAN_DISCLOSURE_THRESHOLD", 5, minimum=3)
 
 LOGGING = {
     "version": 1,

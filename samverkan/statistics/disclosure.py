@@ -7,35 +7,60 @@
 2. Small base: a mean, share or extreme value computed from fewer than `threshold` records says
    too much about those records, so it is hidden. Statistics take no part in relations.
 3. Secondary suppression: hiding a count is useless if it can be worked out from what is
-   published. The attacker knows every published count, every relation (total = sum of parts)
-   and that counts are non-negative integers. A hidden count is *recoverable* if those facts
-   leave it only one possible value; more published counts are then hidden until no hidden
-   count is recoverable.
+   published, so more published counts are hidden until no hidden count is recoverable.
 
-Recoverability is decided with integer reasoning, because counts are integers: a hidden cell
-with true value v is safe when some integer solution of the constraints gives it v + 1 or more,
-or v - 1 or less. The linear relaxation is solved first (`linprog`, HiGHS). If it cannot move
-the cell by a whole unit, neither can integers, so the cell is recoverable; this covers the
-textbook test "max - min < 1" and is slightly stricter, since a range such as [2.6, 3.4] holds
-one integer only. If the relaxation moves it at an integral vertex, that vertex is an integer
-witness. For the usual table shapes (1-D tables, 2-D tables with margins, hierarchies) the
-constraint matrix is totally unimodular, vertices are integral and no integer program is ever
-solved; for other shapes a fractional vertex is settled with `milp`.
+The attacker knows every published count, every relation (total = sum of parts), that counts
+are non-negative integers, and the rule that hid each hidden count, because the published figures
+list it. The rule is itself knowledge: a count hidden as primary is an integer from 1 to
+threshold-1, and any other hidden count was not primary, so it is 0 or at least the threshold.
+A hidden count is *recoverable* if these facts leave it only one possible value. With threshold
+5, 6 = a + b with a = 1 primary and b = 5 secondary is recoverable although a and b are both
+hidden: b must be 0 or >= 5 and a at least 1, so b = 5 and a = 1. So is a + z = 3 with z = 0
+secondary: z cannot reach 5, so z = 0 and a = 3.
 
-Two facts keep this fast. Hiding a further cell turns a known value into an unknown, so every
-solution the attacker had before is still one: a hidden cell once shown safe stays safe and is
-never checked again. And
+Recoverability is decided per hidden cell, over the integer program of its component (the hidden
+cells linked through relations in which they appear together): the cell is safe when some
+solution gives it a value other than its true one. A hidden count that is not primary gets a
+binary z with t*z <= x <= M*z, where t is the threshold and M, the sum of every count in the
+relations of the component plus t, is above any true value (a bound below what the attacker can
+rule out only shrinks the solutions considered, which errs on the side of hiding more). First a
+linear program keeps every cell on its side of the gap (a primary count in [1, t-1], a zero at
+0, any other count in [t, M]): an integral optimum that moves the cell is a solution, and for the
+usual table shapes (1-D tables, 2-D tables with margins, hierarchies) the constraint matrix is
+totally unimodular, so optima are integral. Otherwise the integer program is asked for any
+solution with the cell above, then below its true value, across the gap if need be. Both are
+solved by HiGHS through `milp` (which, for a linear program, costs less than `linprog`). Every
+solution found proves safe each cell it moves.
+
+Two facts keep this fast. Hiding a further cell keeps every solution the attacker had before
+(with the new cell at its true value, which is 0 or at least the threshold as its rule says, and
+below the larger M), so a hidden cell once shown safe stays safe and is never checked again. And
 hidden cells that share no relation are independent, so each check only solves the program of
-its cell's component (hidden cells linked through relations in which they appear together).
+its cell's component.
+
+Some counts cannot be protected at all, because the rules give them away whatever else is
+hidden: with threshold 2, "primary" says the count is 1; a total of 4 hidden as primary with four
+parts hidden as primary says each is 1. Such a count is found by solving the program with every
+count of its relations' component hidden (the most an attacker can be left unsure of), and is
+then hidden but protected no further, instead of hiding everything around it for nothing. A count
+that can be protected is, by hiding enough: if need be everything it is linked to, totals
+included. Hidden zeros count too: a + z = 3 above gives a away through z, so candidates are
+chosen to avoid zeros, and never a zero that is a part of a primary total (it is below the
+threshold, so readers know it is 0).
 """
 
-from collections.abc import Mapping, Sequence
+import contextlib
+import os
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Integral
 
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 PRIMARY, SECONDARY, SMALL_BASE = "primary", "secondary", "small-base"
 
@@ -43,8 +68,8 @@ PRIMARY, SECONDARY, SMALL_BASE = "primary", "secondary", "small-base"
 # of an integer is that integer.
 _EPS = 1e-6
 
-# linprog/milp status codes (the same for both).
-_OPTIMAL, _UNBOUNDED = 0, 3
+# milp status codes.
+_OPTIMAL, _INFEASIBLE = 0, 2
 
 
 @dataclass(frozen=True)
@@ -74,10 +99,9 @@ class Statistic:
 class Suppression:
     """A figure to hide, and why.
 
-    The rule is for the producers of the report, not its readers: the attacker model above does
-    not assume they know which hidden counts are primary. If they did, they would know those lie
-    in 1..threshold-1 and the others do not, which can pin values down (6 = a + b with a = 1
-    primary and b = 5 secondary leaves b = 5 as the only value that is 0 or >= 5 and <= 5).
+    The rule is published with the figures, so the attacker model above assumes readers know it:
+    a count hidden as primary lies in 1..threshold-1, any other hidden count is 0 or at least the
+    threshold.
     """
 
     path: str
@@ -100,10 +124,7 @@ def protect(
     integer, a relation names a path that is not a count or is malformed, or the counts do not
     add up as a relation says.
     """
-    if not _is_count(threshold) or threshold < 2:
-        raise DisclosureError(f"The threshold must be an integer of at least 2, not {threshold!r}.")
-    _validate(counts, relations, statistics)
-
+    _validate(counts, relations, statistics, threshold)
     rules: dict[str, str] = {}
     for path, value in counts.items():
         if 1 <= value < threshold:
@@ -112,27 +133,38 @@ def protect(
         if statistic.base < threshold:
             rules.setdefault(statistic.path, SMALL_BASE)
     primary = sorted(path for path, rule in rules.items() if rule == PRIMARY)
-    for path in _Secondary(counts, relations, primary).run():
+    for path in _Secondary(counts, relations, threshold, primary).run():
         rules.setdefault(path, SECONDARY)
     return [Suppression(path=path, rule=rules[path]) for path in sorted(rules)]
 
 
 def recoverable(
-    counts: Mapping[str, int], relations: Sequence[Relation], hidden: set[str] | frozenset[str]
+    counts: Mapping[str, int],
+    relations: Sequence[Relation],
+    hidden: set[str] | frozenset[str],
+    threshold: int,
 ) -> list[str]:
-    """The hidden counts whose value follows from the published ones, sorted by path.
+    """The hidden counts whose value follows from what is published, sorted by path.
 
-    For auditing a suppression pattern: `protect` guarantees this is empty for its own output.
+    For auditing a suppression pattern. Readers are assumed to know each hidden count's rule: a
+    hidden count from 1 to threshold-1 is primary, any other is not. For the output of `protect`
+    this lists only counts that no suppression could protect (see the module's docstring).
     """
-    _validate(counts, relations, ())
+    _validate(counts, relations, (), threshold)
     unknown = sorted(path for path in hidden if path in counts)
-    checker = _Secondary(counts, relations, unknown)
+    primary = [path for path in unknown if 1 <= counts[path] < threshold]
+    checker = _Secondary(counts, relations, threshold, unknown, primary=set(primary))
     return [path for path in unknown if not checker.is_safe(path)]
 
 
 def _validate(
-    counts: Mapping[str, int], relations: Sequence[Relation], statistics: Sequence[Statistic]
+    counts: Mapping[str, int],
+    relations: Sequence[Relation],
+    statistics: Sequence[Statistic],
+    threshold: int,
 ) -> None:
+    if not _is_count(threshold) or threshold < 2:
+        raise DisclosureError(f"The threshold must be an integer of at least 2, not {threshold!r}.")
     for path, value in counts.items():
         if not _is_count(value):
             raise DisclosureError(
@@ -163,59 +195,209 @@ def _validate(
             )
 
 
-class _Program:
-    """The attacker's view of one component: A x = b, x >= 0 over its hidden cells."""
+class _Undecided(Exception):
+    """The solver could not tell whether an integer program has a solution."""
 
-    def __init__(self, cells: list[str], rows: list[tuple[dict[str, int], int]]) -> None:
+
+# HiGHS 1.12, as bundled with scipy, prints a debugging line straight to the process's stdout
+# from its MIP solver now and then (ERGO-Code/HiGHS#2783), which would corrupt the JSON that
+# `samverkan stats` prints. Around each MIP solve, file descriptor 1 is pointed at a temporary
+# file whose content then goes to stderr; the lock keeps concurrent solves from mixing that up.
+_STDOUT_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    with _STDOUT_LOCK:
+        sys.stdout.flush()
+        try:
+            saved = os.dup(1)
+        except OSError:  # no stdout to protect
+            yield
+            return
+        with tempfile.TemporaryFile() as captured:
+            os.dup2(captured.fileno(), 1)
+            try:
+                yield
+            finally:
+                os.dup2(saved, 1)
+                os.close(saved)
+                captured.seek(0)
+                printed = captured.read()
+                if printed:
+                    sys.stderr.flush()
+                    os.write(2, printed)
+
+
+class _Program:
+    """The attacker's view of some hidden cells x: those of one component.
+
+    A x = b are the relations with the published values moved to the right-hand side. A primary
+    cell lies in [1, t-1]; any other lies in [0, M] and, as an integer program, is 0 or in
+    [t, M] through a binary z with t*z <= x <= M*z.
+    """
+
+    def __init__(
+        self,
+        cells: list[str],
+        rows: list[tuple[dict[str, int], int]],
+        values: list[int],
+        primary: set[str],
+        threshold: int,
+        ceiling: int,
+    ) -> None:
         self.cells = cells
         self.index = {path: i for i, path in enumerate(cells)}
+        self.values = values
+        self.threshold = threshold
+        self.ceiling = ceiling
         self.a_eq = np.zeros((len(rows), len(cells)))
         self.b_eq = np.zeros(len(rows))
         for r, (coefficients, rhs) in enumerate(rows):
             for path, coefficient in coefficients.items():
                 self.a_eq[r, self.index[path]] = coefficient
             self.b_eq[r] = rhs
+        # Cells that are 0 or at least the threshold (not primary).
+        self.gapped = np.array([path not in primary for path in cells], dtype=bool)
+        self.lower = np.where(self.gapped, 0.0, 1.0)
+        self.upper = np.where(self.gapped, float(ceiling), float(threshold - 1))
+        # The same, without crossing the gap: a zero stays 0, a count of t or more stays so.
+        zero = np.array(values) == 0
+        self.near_lower = np.where(self.gapped & ~zero, float(threshold), self.lower)
+        self.near_upper = np.where(self.gapped & zero, 0.0, self.upper)
+        self._constraints: list[LinearConstraint] | None = None
 
-    def extreme(self, path: str, direction: int) -> tuple[bool, npt.NDArray[np.float64] | None]:
-        """Optimise the cell upwards (+1) or downwards (-1) over the real relaxation.
+    def witness(self, path: str) -> npt.NDArray[np.float64] | None:
+        """An integer solution in which the cell differs from its true value; None if there is
+        none, that is if the attacker can tell its value. Raises _Undecided if the solver could
+        not tell.
 
-        Returns (unbounded, solution).
+        Most moves keep every cell on its side of the gap: a count above t goes up or down by a
+        little, a zero stays 0. Those are found by a linear program over intervals, whose
+        vertices are integral for the usual table shapes. Only if that fails is the integer
+        program, with its jumps across the gap, solved.
         """
-        objective = np.zeros(len(self.cells))
-        objective[self.index[path]] = -direction  # linprog minimises
-        result = linprog(
-            objective, A_eq=self.a_eq, b_eq=self.b_eq, bounds=(0, None), method="highs"
-        )
-        if result.status == _UNBOUNDED:
-            return True, None
-        if result.status != _OPTIMAL:
-            # The true counts satisfy every constraint, so anything else is a solver failure.
-            raise RuntimeError(f"Disclosure check for {path} failed: {result.message}")
-        return False, result.x
+        i = self.index[path]
+        value = self.values[i]
+        undecided = None
+        for direction in (1, -1):
+            if not self.lower[i] <= value + direction <= self.upper[i]:
+                continue  # e.g. a zero cannot go down, a primary count at t-1 cannot go up
+            if self.near_lower[i] <= value + direction <= self.near_upper[i]:
+                x = self._near_extreme(i, direction)
+                if direction * (x[i] - value) >= 1 - _EPS and _is_integral(x):
+                    return self._checked(x)
+            try:
+                x = self._integer_move(i, direction)
+                if x is not None:
+                    return self._checked(x)
+            except _Undecided as error:
+                undecided = error  # the other direction may still tell
+        if undecided is not None:
+            raise undecided
+        return None
 
-    def integer_extreme(self, path: str, direction: int) -> npt.NDArray[np.float64]:
-        """Optimise the cell over integer solutions (only needed at fractional vertices)."""
+    def _checked(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """The solution rounded to integers, checked exactly: HiGHS's tolerances would let a
+        binary of 1e-6 with a large M admit a value in the gap, for instance."""
+        x = np.round(x)
+        gapped = x[self.gapped]
+        if (
+            np.array_equal(self.a_eq @ x, self.b_eq)
+            and np.all(self.lower <= x)
+            and np.all(x <= self.upper)
+            and np.all((gapped == 0) | (gapped >= self.threshold))
+        ):
+            return x
+        raise _Undecided(f"Disclosure check found an inexact solution for {self.cells}")
+
+    def _near_extreme(self, i: int, direction: int) -> npt.NDArray[np.float64]:
+        """Optimise cell i upwards (+1) or downwards (-1) with every cell kept on its side of
+        the gap: a primary count in [1, t-1], any other in [t, M] or at 0."""
         objective = np.zeros(len(self.cells))
-        objective[self.index[path]] = -direction
+        objective[i] = -direction  # milp minimises
         result = milp(
             objective,
-            integrality=np.ones(len(self.cells)),
-            bounds=Bounds(0, np.inf),
-            constraints=LinearConstraint(self.a_eq, self.b_eq, self.b_eq),
+            integrality=np.zeros(len(self.cells)),  # a linear program: HiGHS's simplex
+            bounds=Bounds(self.near_lower, self.near_upper),
+            constraints=self._relations(),
         )
         if result.status != _OPTIMAL:
-            # Bounded as a relaxation (the caller checked) and feasible (the true counts).
-            raise RuntimeError(f"Disclosure check for {path} failed: {result.message}")
-        return result.x
+            # The true counts are a solution and every cell is bounded, so this is a failure.
+            raise RuntimeError(f"Disclosure check for {self.cells[i]} failed: {result.message}")
+        return np.asarray(result.x)
+
+    def _integer_move(self, i: int, direction: int) -> npt.NDArray[np.float64] | None:
+        """An integer solution in which cell i is above (+1) or below (-1) its true value; None
+        if there is none. Any solution will do, which spares proving one optimal.
+
+        Raises _Undecided if HiGHS cannot tell: its MIP solver (1.12) now and then gives up
+        with "Solve error" on these programs, so a second try is made without presolve.
+        """
+        n = len(self.cells)
+        n_gapped = int(self.gapped.sum())
+        lower = np.concatenate((self.lower, np.zeros(n_gapped)))
+        upper = np.concatenate((self.upper, np.ones(n_gapped)))
+        if direction > 0:
+            lower[i] = self.values[i] + 1
+        else:
+            upper[i] = self.values[i] - 1
+        for presolve in (True, False):
+            with _stdout_to_stderr():
+                result = milp(
+                    np.zeros(n + n_gapped),
+                    integrality=np.ones(n + n_gapped),
+                    bounds=Bounds(lower, upper),
+                    constraints=self._milp_constraints(),
+                    options={"presolve": presolve},
+                )
+            if result.status == _INFEASIBLE:
+                return None
+            if result.status == _OPTIMAL:
+                return np.asarray(result.x[:n])
+        raise _Undecided(f"Disclosure check for {self.cells[i]} failed: {result.message}")
+
+    def _relations(self) -> list[LinearConstraint]:
+        if not len(self.b_eq):
+            return []  # a cell in no relation
+        return [LinearConstraint(self.a_eq, self.b_eq, self.b_eq)]
+
+    def _milp_constraints(self) -> list[LinearConstraint]:
+        if self._constraints is None:
+            n = len(self.cells)
+            gapped = np.flatnonzero(self.gapped)
+            self._constraints = []
+            if len(self.b_eq):
+                relations = np.hstack((self.a_eq, np.zeros((len(self.b_eq), len(gapped)))))
+                self._constraints.append(LinearConstraint(relations, self.b_eq, self.b_eq))
+            if len(gapped):
+                # x - t*z >= 0 and x - M*z <= 0, one row each per gapped cell.
+                link = np.zeros((2 * len(gapped), n + len(gapped)))
+                for j, i in enumerate(gapped):
+                    link[2 * j, i] = link[2 * j + 1, i] = 1
+                    link[2 * j, n + j] = -self.threshold
+                    link[2 * j + 1, n + j] = -self.ceiling
+                low = np.tile([0.0, -np.inf], len(gapped))
+                high = np.tile([np.inf, 0.0], len(gapped))
+                self._constraints.append(LinearConstraint(link, low, high))
+        return self._constraints
 
 
 class _Secondary:
     """Secondary suppression: hides published counts until no hidden count is recoverable."""
 
     def __init__(
-        self, counts: Mapping[str, int], relations: Sequence[Relation], hidden: list[str]
+        self,
+        counts: Mapping[str, int],
+        relations: Sequence[Relation],
+        threshold: int,
+        hidden: list[str],
+        primary: set[str] | None = None,
     ) -> None:
         self.counts = counts
+        self.threshold = threshold
+        # The cells readers know to be primary; by default all initially hidden ones.
+        self.primary = set(hidden) if primary is None else primary
         # Sorted and deduplicated so that the result does not depend on the caller's order.
         self.relations = sorted(set(relations), key=lambda r: (r.total, r.parts))
         self.cells = [(r.total, *r.parts) for r in self.relations]
@@ -235,13 +417,19 @@ class _Secondary:
         self.unknowns = [0] * len(self.relations)  # hidden cells per relation
         self.safe: set[str] = set()  # hidden cells proven not recoverable
         self.programs: dict[str, _Program] = {}  # per hidden cell, until the next cell is hidden
+        # Whether a cell would be recoverable even if every count were hidden: then no
+        # suppression can protect it (see `_doomed`).
+        self.movable: set[str] = set()
+        self.doomed: set[str] = set()
+        self.full_programs: dict[str, _Program] = {}
         self.added: list[str] = []
         for path in hidden:
             self._hide(path)
         self.added.clear()
 
     def run(self) -> list[str]:
-        """Hide counts until every hidden count is safe; returns the counts hidden here."""
+        """Hide counts until every hidden count is safe or beyond help; returns the counts hidden
+        here."""
         while True:
             self._fix_lone_unknowns()
             target = self._first_recoverable()
@@ -249,39 +437,58 @@ class _Secondary:
                 return list(self.added)
             candidate = self._candidate_for(target)
             if candidate is None:
-                # Everything the cell is linked to is hidden already. A positive count is then
-                # never recoverable (scaling the true counts up keeps every relation), so this
-                # is a structural zero, which says nothing about anybody.
-                self.safe.add(target)
+                # Everything it is linked to is hidden already, or hiding more cannot help.
+                self.doomed.add(target)
             else:
                 self._hide(candidate)
 
     def is_safe(self, path: str) -> bool:
         if path in self.safe:
             return True
+        if path in self.doomed:
+            return False
         if path not in self.relations_of:
-            return True  # in no relation, nothing published constrains it
-        if any(self.unknowns[r] == 1 for r in self.relations_of.get(path, ())):
+            # In no relation, nothing published constrains it; only its rule might.
+            return not self._pinned_by_rule(path)
+        if any(self.unknowns[r] == 1 for r in self.relations_of[path]):
             return False  # its relation gives it away: total minus the published parts
         program = self._program(path)
-        value = self.counts[path]
-        for direction in (1, -1):
-            unbounded, x = program.extreme(path, direction)
-            if unbounded:
-                # The recession direction is rational and the true counts are an integer
-                # solution, so integers can move the cell by a whole unit too.
-                self.safe.add(path)
-                return True
-            assert x is not None
-            if _is_integral(x):
-                self._record_witness(program, x)
-            elif direction * (x[program.index[path]] - value) >= 1 - _EPS:
-                # The relaxation reaches the next integer only at a fractional vertex.
-                self._record_witness(program, program.integer_extreme(path, direction))
-            # Otherwise not even fractions reach the next integer in this direction.
-            if path in self.safe:
-                return True
-        return False
+        try:
+            x = program.witness(path)
+        except _Undecided:
+            return False  # when in doubt, hide more
+        if x is None:
+            return False
+        self._record_witness(program, x, self.safe)
+        return True
+
+    def _doomed(self, path: str) -> bool:
+        """Whether the cell would be recoverable even with every count hidden.
+
+        Hiding more only adds solutions, so this is the most the attacker could be left unsure
+        of: a doomed cell cannot be protected, and a doomed published cell protects nothing if
+        hidden. Examples: with threshold 2, "primary" says the count is 1; a total of 4 hidden as
+        primary with four primary parts says each is 1; and a part of a primary total that is not
+        primary is 0.
+        """
+        if path in self.movable:
+            return False
+        if path not in self.doomed:
+            if path not in self.full_programs:
+                cells = self._component(path, everything=True)
+                program = self._build_program(cells, set(cells))
+                self.full_programs.update(dict.fromkeys(cells, program))
+            program = self.full_programs[path]
+            try:
+                x = program.witness(path)
+            except _Undecided:
+                self.movable.add(path)  # when in doubt, keep protecting it
+                return False
+            if x is None:
+                self.doomed.add(path)
+            else:
+                self._record_witness(program, x, self.movable)
+        return path in self.doomed
 
     def _hide(self, path: str) -> None:
         self.hidden.add(path)
@@ -293,30 +500,44 @@ class _Secondary:
     def _fix_lone_unknowns(self) -> None:
         """Hide cells while some relation has exactly one hidden cell, which it gives away.
 
-        This is the common case and needs no linear programming. Each step hides the candidate
-        that unlocks the most such relations and creates the fewest new ones, so that in a 2-D
-        table the pattern closes into rectangles instead of spreading.
+        This is the common case and needs no search for solutions, beyond checking once per
+        cell that the lone hidden cell can be protected at all (relations whose lone hidden cell
+        cannot are left alone). Each step hides the candidate that unlocks the most such
+        relations and creates the fewest new ones, so that in a 2-D table the pattern closes
+        into rectangles instead of spreading.
         """
         while True:
-            lone = [r for r, n in enumerate(self.unknowns) if n == 1]
-            if not lone:
+            lone = [
+                r
+                for r, n in enumerate(self.unknowns)
+                if n == 1
+                and not any(self._doomed(path) for path in self.cells[r] if path in self.hidden)
+            ]
+            pool = {
+                path
+                for r in lone
+                for path in self.cells[r]
+                if path not in self.hidden and not self._useless(path)
+            }
+            if not pool:
                 return
-            pool = {path for r in lone for path in self.cells[r] if path not in self.hidden}
             self._hide(min(pool, key=self._cost))
 
     def _first_recoverable(self) -> str | None:
-        for path in sorted(self.hidden - self.safe):
+        for path in sorted(self.hidden - self.safe - self.doomed):
             if not self.is_safe(path):
                 return path
         return None
 
     def _candidate_for(self, target: str) -> str | None:
-        """The published count to hide next for a cell that bounds alone pin down."""
+        """The published count to hide next for a cell that is pinned down."""
+        if self._doomed(target):
+            return None
         pool = {
             path
             for r in self.relations_of.get(target, ())
             for path in self.cells[r]
-            if path not in self.hidden
+            if path not in self.hidden and not self._useless(path)
         }
         if not pool:
             # Pinned through other hidden cells: widen to what constrains its whole component.
@@ -325,20 +546,39 @@ class _Secondary:
                 path
                 for r in {r for cell in component for r in self.relations_of.get(cell, ())}
                 for path in self.cells[r]
-                if path not in self.hidden
+                if path not in self.hidden and not self._useless(path)
             }
         return min(pool, key=self._cost) if pool else None
 
-    def _cost(self, path: str) -> tuple[int, int, bool, int, str]:
+    def _useless(self, path: str) -> bool:
+        """Whether hiding the published cell is known to protect nothing, as its value would
+        still be known: a part of a total hidden as primary is below t, so if it is not primary
+        it is 0 (checking every cell for `_doomed` would cost a solve each)."""
+        if path in self.doomed:
+            return True
+        return path not in self.primary and any(
+            self.relations[r].total in self.primary and self.relations[r].total != path
+            for r in self.relations_of.get(path, ())
+        )
+
+    def _pinned_by_rule(self, path: str) -> bool:
+        """With threshold 2, a count hidden as primary can only be 1."""
+        return path in self.primary and self.threshold == 2
+
+    def _cost(self, path: str) -> tuple[bool, int, int, bool, int, str]:
         """Sort key for candidates: lower is better.
 
+        - Zeros last: readers know a hidden count that is not primary is 0 or at least the
+          threshold t, so a hidden zero can only jump to t or more, which the small counts
+          beside it cannot make up for. It seldom protects anything and then needs a partner
+          itself; a positive cell, even a total, does better.
         - Cells before subtotals before top-level totals: totals are the figures readers use
           most, and the headline figure of a report most of all.
         - Most progress: relations with one hidden cell that this one unlocks, minus relations
           with none in which this one would become the lone hidden cell (each costs another
           suppression later).
-        - Positive before zero: a hidden zero only lets the other cell move one way, and zeros
-          are often guessable (an empty category), so they protect poorly.
+        - Above t before exactly t: a count above t can move by one either way, a count of t
+          only up (or down to 0).
         - Smallest value: the least information lost.
         - Path: a deterministic tie-break.
         """
@@ -346,28 +586,36 @@ class _Secondary:
         unlocks = sum(1 for r in relations if self.unknowns[r] == 1)
         creates = sum(1 for r in relations if self.unknowns[r] == 0)
         value = self.counts[path]
-        return (self.level[path], creates - unlocks, value == 0, value, path)
+        return (
+            value == 0,
+            self.level[path],
+            creates - unlocks,
+            value == self.threshold,
+            value,
+            path,
+        )
 
-    def _component(self, path: str) -> list[str]:
-        """The hidden cells linked to `path` through relations they appear in together."""
+    def _component(self, path: str, everything: bool = False) -> list[str]:
+        """The hidden cells linked to `path` through relations they appear in together; with
+        `everything`, the cells linked to it through any relation."""
         seen = {path}
         stack = [path]
         while stack:
             cell = stack.pop()
             for r in self.relations_of.get(cell, ()):
                 for other in self.cells[r]:
-                    if other in self.hidden and other not in seen:
+                    if (everything or other in self.hidden) and other not in seen:
                         seen.add(other)
                         stack.append(other)
         return sorted(seen)
 
     def _program(self, path: str) -> _Program:
         if path not in self.programs:
-            program = self._build_program(self._component(path))
+            program = self._build_program(self._component(path), self.hidden)
             self.programs.update(dict.fromkeys(program.cells, program))
         return self.programs[path]
 
-    def _build_program(self, cells: list[str]) -> _Program:
+    def _build_program(self, cells: list[str], hidden: set[str]) -> _Program:
         touched = sorted({r for cell in cells for r in self.relations_of.get(cell, ())})
         rows: list[tuple[dict[str, int], int]] = []
         for r in touched:
@@ -376,18 +624,24 @@ class _Secondary:
             coefficients: dict[str, int] = {}
             rhs = 0
             for cell, sign in ((relation.total, -1), *((p, 1) for p in relation.parts)):
-                if cell in self.hidden:
+                if cell in hidden:
                     coefficients[cell] = sign
                 else:
                     rhs -= sign * self.counts[cell]
             rows.append((coefficients, rhs))
-        return _Program(cells, rows)
+        # Above every true value in the component, and growing as the component does, so that
+        # solutions found before a cell was hidden stay solutions after.
+        ceiling = self.threshold + sum(self.counts[c] for r in touched for c in self.cells[r])
+        values = [self.counts[cell] for cell in cells]
+        return _Program(cells, rows, values, self.primary, self.threshold, ceiling)
 
-    def _record_witness(self, program: _Program, x: npt.NDArray[np.float64]) -> None:
-        """An integer solution proves safe every cell it moves by at least one."""
+    def _record_witness(
+        self, program: _Program, x: npt.NDArray[np.float64], proven: set[str]
+    ) -> None:
+        """An integer solution proves movable every cell it moves by at least one."""
         for path, i in program.index.items():
             if abs(x[i] - self.counts[path]) >= 1 - _EPS:
-                self.safe.add(path)
+                proven.add(path)
 
 
 def _is_integral(x: npt.NDArray[np.float64]) -> bool:

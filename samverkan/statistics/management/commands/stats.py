@@ -35,8 +35,9 @@ class Command(BaseCommand):
         date_from, date_to = _date(options["date_from"]), _date(options["date_to"])
         partnership = _partnership(options["partnership"])
         threshold = options["threshold"]
-        if threshold is not None and threshold < 2:
-            raise CommandError(_("--threshold must be at least 2."))
+        if threshold is not None and threshold < 3:
+            # At 2, a hidden count labelled primary could only be 1.
+            raise CommandError(_("--threshold must be at least 3."))
         try:
             figures = statistics_compute(
                 partnership=partnership,

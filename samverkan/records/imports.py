@@ -546,10 +546,16 @@ def _insert_new(
     imports are skipped, so importing a file twice adds nothing.
     """
     refs = batch.columns["ref"]
-    existing = _existing_refs(model, context.unit.id, [ref for ref in refs if ref])
+    given = [ref for ref in refs if ref]
+    existing = _existing_refs(model, context.unit.id, given)
     batch_id = context.batch.id
-    added, errors = [], []
+    added: list[int] = []
+    errors: list[RowError] = []
     seen: set[str] = set()
+    if not existing and len(set(given)) == len(given):
+        # The usual case, a new file: every row is new and no ref repeats.
+        added = list(range(len(refs)))
+        refs = []
     # Earlier in this file: in this batch (seen), or in an earlier one, already in the table
     # with this import's id.
     for index, ref in enumerate(refs):
@@ -567,8 +573,8 @@ def _insert_new(
         raise ImportFailed(errors)
     if not added:
         return added
-    values = [refs, *db_columns.values()]
-    if len(added) < len(refs):
+    values = [batch.columns["ref"], *db_columns.values()]
+    if len(added) < len(batch):
         values = [[column[index] for index in added] for column in values]
     now = connection.ops.adapt_datetimefield_value(context.now)
     params = zip(

@@ -9,6 +9,7 @@ import datetime
 import functools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from itertools import compress
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,7 +34,9 @@ def local_day(moment: datetime.datetime) -> datetime.date:
 # What a record counts for, as groups of facts that each depend on a few of its values. Each
 # group is one definition used by every write (services, import, recount); an import counts
 # column by column, group by group, so it never meets the many combinations of all values.
-FactGroup = tuple[tuple[str, ...], Callable[..., tuple[Fact, ...]]]
+FactGroup = tuple[tuple[str, ...], Callable[..., tuple[Fact, ...]], tuple[str, Any] | None]
+"""(the values it depends on, their facts, and a condition (column, value) the record must meet
+for the group to count at all, e.g. being a resident)."""
 _cached = functools.lru_cache(maxsize=4096)
 
 
@@ -45,29 +48,23 @@ def _chat_concern(concern: str) -> tuple[Fact, ...]:
 
 
 @_cached
-def _chat_gender_concern(resident: str, gender: str, concern: str) -> tuple[Fact, ...]:
-    if resident != "yes":
-        return ()
+def _chat_gender_concern(gender: str, concern: str) -> tuple[Fact, ...]:
     return ((f"chat.residents.by_gender_and_concern.{gender}.{concern}", 0),)
 
 
 @_cached
-def _chat_district(resident: str, district: str | None) -> tuple[Fact, ...]:
-    if resident != "yes":
-        return ()
+def _chat_district(district: str | None) -> tuple[Fact, ...]:
     return ((f"chat.residents.by_district.{district or 'unknown'}", 0),)
 
 
 @_cached
-def _chat_violence(resident: str, violence: tuple[str, ...]) -> tuple[Fact, ...]:
-    if resident != "yes":
-        return ()
+def _chat_violence(violence: tuple[str, ...]) -> tuple[Fact, ...]:
     return tuple((f"chat.residents.by_violence.{form}", 0) for form in violence)
 
 
 @_cached
-def _chat_age(resident: str, gender: str, age: int | None) -> tuple[Fact, ...]:
-    if resident != "yes" or age is None:
+def _chat_age(gender: str, age: int | None) -> tuple[Fact, ...]:
+    if age is None:
         return ()
     return ((f"chat.residents.age.{gender}", age),)
 
@@ -77,13 +74,14 @@ def _chat_referral(referred_to: str | None) -> tuple[Fact, ...]:
     return ((f"referrals.chat.{referred_to}", 0),) if referred_to else ()
 
 
+RESIDENT = ("resident", "yes")
 CHAT_FACT_GROUPS: list[FactGroup] = [
-    (("concern",), _chat_concern),
-    (("resident", "gender", "concern"), _chat_gender_concern),
-    (("resident", "district"), _chat_district),
-    (("resident", "violence"), _chat_violence),
-    (("resident", "gender", "age"), _chat_age),
-    (("referred_to",), _chat_referral),
+    (("concern",), _chat_concern, None),
+    (("gender", "concern"), _chat_gender_concern, RESIDENT),
+    (("district",), _chat_district, RESIDENT),
+    (("violence",), _chat_violence, RESIDENT),
+    (("gender", "age"), _chat_age, RESIDENT),
+    (("referred_to",), _chat_referral, None),
 ]
 
 PARTNER_VIOLENCE_VICTIM = ("victim", "both")
@@ -127,17 +125,20 @@ def _support_referral(referred_to: str | None) -> tuple[Fact, ...]:
 
 
 SUPPORT_CENTRE_FACT_GROUPS: list[FactGroup] = [
-    (("gender", "category"), _support_gender_category),
-    (("gender", "age"), _support_age),
-    (("screened", "screening_answer"), _support_screening),
-    (("gender", "age", "screening_answer"), _support_partner_violence),
-    (("referred_to",), _support_referral),
+    (("gender", "category"), _support_gender_category, None),
+    (("gender", "age"), _support_age, None),
+    (("screened", "screening_answer"), _support_screening, None),
+    (("gender", "age", "screening_answer"), _support_partner_violence, None),
+    (("referred_to",), _support_referral, None),
 ]
 
 
 def _facts(groups: list[FactGroup], values: dict[str, Any]) -> tuple[Fact, ...]:
     return tuple(
-        fact for columns, facts_of in groups for fact in facts_of(*(values[c] for c in columns))
+        fact
+        for columns, facts_of, condition in groups
+        if condition is None or values[condition[0]] == condition[1]
+        for fact in facts_of(*(values[c] for c in columns))
     )
 
 
@@ -257,15 +258,23 @@ class FactGroupCounter:
 
     def update(self, days: list[datetime.date], columns: dict[str, list[Any]]) -> None:
         """Count records given as a list of days and their values column by column."""
-        for counter, (names, _facts_of) in zip(self.counters, self.groups, strict=True):
-            values = zip(*(columns[name] for name in names), strict=True)
-            counter.update(zip(days, values, strict=True))
+        masks: dict[tuple[str, Any], list[bool]] = {}
+        for counter, (names, _facts_of, condition) in zip(self.counters, self.groups, strict=True):
+            group_days, group_columns = days, [columns[name] for name in names]
+            if condition is not None:
+                if condition not in masks:
+                    column, wanted = condition
+                    masks[condition] = [value == wanted for value in columns[column]]
+                mask = masks[condition]
+                group_days = compress(days, mask)
+                group_columns = [compress(column, mask) for column in group_columns]
+            counter.update(zip(group_days, zip(*group_columns, strict=True), strict=True))
 
     def __len__(self) -> int:
         return sum(len(counter) for counter in self.counters)
 
     def spread_into(self, counts: "CountBuffer") -> None:
-        for counter, (_names, facts_of) in zip(self.counters, self.groups, strict=True):
+        for counter, (_names, facts_of, _condition) in zip(self.counters, self.groups, strict=True):
             for (day, key), records in counter.items():
                 facts = facts_of(*key)
                 if facts:

@@ -6,7 +6,9 @@ from django.contrib import admin
 from samverkan.records import models
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnly:
+    """No adding, changing or deleting: only viewing."""
+
     def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
         return False
 
@@ -15,6 +17,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
         return False
+
+
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    pass
 
 
 @admin.register(models.ChatConversation)
@@ -24,18 +30,9 @@ class ChatConversationAdmin(ReadOnlyAdmin):
     date_hierarchy = "started_at"
 
 
-class ClinicSessionInline(admin.TabularInline):
+class ClinicSessionInline(ReadOnly, admin.TabularInline):
     model = models.ClinicSession
     extra = 0
-
-    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False
 
 
 @admin.register(models.ClinicClient)

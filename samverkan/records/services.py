@@ -24,6 +24,17 @@ from samverkan.statistics.counters import (
 )
 
 
+def _count(unit_id: int, day: datetime.date, facts: tuple, records: int = 1) -> None:
+    """Add (or with records=-1 take away) one record's facts, inside the write's transaction."""
+    counts = CountBuffer()
+    counts.add(unit_id, day, facts, records=records)
+    counts.flush()
+
+
+def _chat_day(conversation: ChatConversation) -> datetime.date:
+    return local_day(conversation.started_at)
+
+
 def _check_same_partnership(
     unit: Unit, *, district: District | None, service: Service | None
 ) -> None:
@@ -84,9 +95,7 @@ def chat_conversation_create(
     _apply_chat_violence(conversation, violence)
     _full_clean(conversation)
     conversation.save()
-    counts = CountBuffer()
-    counts.add(unit.id, local_day(started_at), chat_conversation_facts(conversation))
-    counts.flush()
+    _count(unit.id, _chat_day(conversation), chat_conversation_facts(conversation))
     return conversation
 
 
@@ -94,13 +103,7 @@ def chat_conversation_create(
 def chat_conversation_update(*, conversation: ChatConversation, **changes) -> ChatConversation:
     """Change a post-chat record; its old facts leave the counts and its new ones enter them."""
     conversation = ChatConversation.objects.select_for_update().get(pk=conversation.pk)
-    counts = CountBuffer()
-    counts.add(
-        conversation.unit_id,
-        local_day(conversation.started_at),
-        chat_conversation_facts(conversation),
-        records=-1,
-    )
+    old = (conversation.unit_id, _chat_day(conversation), chat_conversation_facts(conversation))
     violence = changes.pop("violence", None)
     for field, value in changes.items():
         setattr(conversation, field, value)
@@ -111,12 +114,8 @@ def chat_conversation_update(*, conversation: ChatConversation, **changes) -> Ch
     )
     _full_clean(conversation)
     conversation.save()
-    counts.add(
-        conversation.unit_id,
-        local_day(conversation.started_at),
-        chat_conversation_facts(conversation),
-    )
-    counts.flush()
+    _count(*old, records=-1)
+    _count(conversation.unit_id, _chat_day(conversation), chat_conversation_facts(conversation))
     return conversation
 
 
@@ -124,15 +123,9 @@ def chat_conversation_update(*, conversation: ChatConversation, **changes) -> Ch
 def chat_conversation_delete(*, conversation: ChatConversation) -> None:
     """Delete a record entered by mistake: unlike disposal, it also leaves the counts."""
     conversation = ChatConversation.objects.select_for_update().get(pk=conversation.pk)
-    counts = CountBuffer()
-    counts.add(
-        conversation.unit_id,
-        local_day(conversation.started_at),
-        chat_conversation_facts(conversation),
-        records=-1,
-    )
+    facts = chat_conversation_facts(conversation)
+    _count(conversation.unit_id, _chat_day(conversation), facts, records=-1)
     conversation.delete()
-    counts.flush()
 
 
 @transaction.atomic
@@ -164,17 +157,14 @@ def support_centre_case_create(
     )
     _full_clean(case)
     case.save()
-    counts = CountBuffer()
-    counts.add(unit.id, received_on, support_centre_case_facts(case))
-    counts.flush()
+    _count(unit.id, case.received_on, support_centre_case_facts(case))
     return case
 
 
 @transaction.atomic
 def support_centre_case_update(*, case: SupportCentreCase, **changes) -> SupportCentreCase:
     case = SupportCentreCase.objects.select_for_update().get(pk=case.pk)
-    counts = CountBuffer()
-    counts.add(case.unit_id, case.received_on, support_centre_case_facts(case), records=-1)
+    old = (case.unit_id, case.received_on, support_centre_case_facts(case))
     for field, value in changes.items():
         setattr(case, field, value)
     if case.screening_answer and not case.screened:
@@ -182,18 +172,16 @@ def support_centre_case_update(*, case: SupportCentreCase, **changes) -> Support
     _check_same_partnership(case.unit, district=None, service=case.referred_to)
     _full_clean(case)
     case.save()
-    counts.add(case.unit_id, case.received_on, support_centre_case_facts(case))
-    counts.flush()
+    _count(*old, records=-1)
+    _count(case.unit_id, case.received_on, support_centre_case_facts(case))
     return case
 
 
 @transaction.atomic
 def support_centre_case_delete(*, case: SupportCentreCase) -> None:
     case = SupportCentreCase.objects.select_for_update().get(pk=case.pk)
-    counts = CountBuffer()
-    counts.add(case.unit_id, case.received_on, support_centre_case_facts(case), records=-1)
+    _count(case.unit_id, case.received_on, support_centre_case_facts(case), records=-1)
     case.delete()
-    counts.flush()
 
 
 @transaction.atomic

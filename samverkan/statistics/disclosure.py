@@ -62,6 +62,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from samverkan.core.errors import SamverkanError
+
 PRIMARY, SECONDARY, SMALL_BASE = "primary", "secondary", "small-base"
 
 # HiGHS works in floating point; the data are small integers, so a value within this distance
@@ -108,8 +110,11 @@ class Suppression:
     rule: str  # one of "primary", "secondary", "small-base"
 
 
-class DisclosureError(ValueError):
-    """The input to disclosure control is inconsistent, so no protection could be trusted."""
+class DisclosureError(SamverkanError, ValueError):
+    """The input to disclosure control is inconsistent, so no protection could be trusted.
+
+    A domain error, so every way out (command line, later the web and the API) reports it
+    instead of failing with a traceback."""
 
 
 def protect(

@@ -6,6 +6,7 @@ importing the same file twice adds nothing. The file is streamed in batches, so 
 bounded whatever its length; the daily counts are written in the same transaction as the rows.
 """
 
+import abc
 import csv
 import datetime
 import functools
@@ -380,7 +381,7 @@ class _Batch:
         return len(self.lines)
 
 
-class _Kind:
+class _Kind(abc.ABC):
     columns: list[str]
     unit_kind: str
     readers: dict[str, Callable[[Any], Any]]
@@ -494,9 +495,9 @@ class _Kind:
 
     fact_groups: list[FactGroup] = []
 
+    @abc.abstractmethod
     def insert(self, batch: "_Batch", context: _Context, counts: FactGroupCounter) -> int:
         """Write the batch's new records and their counts; return how many were added."""
-        raise NotImplementedError
 
 
 def _configured_key(known: dict[str, int], what: str) -> Callable[[Any], str | None]:

@@ -1,6 +1,6 @@
 """Staff users. Young people never have accounts; every staff user belongs to a unit."""
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +15,13 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("administrator")
 
 
+class SamverkanUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):  # noqa: ANN001, ANN201
+        # `samverkan createsuperuser` makes an administrator: every user has a role.
+        extra_fields.setdefault("role", Role.ADMINISTRATOR)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     unit = models.ForeignKey(
@@ -25,6 +32,8 @@ class User(AbstractUser):
         related_name="users",
         verbose_name=_("unit"),
     )
+
+    objects = SamverkanUserManager()
 
     class Meta:
         verbose_name = _("user")

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
-.PHONY: demo test lint format bench messages clean
+.PHONY: demo test test-sqlite test-postgresql lint format bench messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,22 @@ $(VENV)/.dev: requirements/dev.txt $(VENV)/.base
 demo: $(VENV)/.base
 	$(BIN)/samverkan demo
 
+# The whole suite on SQLite, then again on a throwaway PostgreSQL server when its binaries are
+# installed (CI installs them: apt-get install postgresql).
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest -q
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "--- the same tests on PostgreSQL ---"; \
+		scripts/with-postgresql $(BIN)/python -m pytest -q; \
+	else \
+		echo "--- PostgreSQL server binaries not found: the PostgreSQL run was not done ---"; \
+	fi
+
+test-sqlite: $(VENV)/.dev
+	$(BIN)/python -m pytest -q
+
+test-postgresql: $(VENV)/.dev
+	scripts/with-postgresql $(BIN)/python -m pytest -q
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

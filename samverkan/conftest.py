@@ -53,3 +53,9 @@ def small() -> SmallPartnership:
         rvc_service=Service.objects.create(partnership=partnership, key="rvc", name="RVC"),
         district=District.objects.create(partnership=partnership, key="north", name="North"),
     )
+
+
+def pytest_report_header(config) -> str:  # noqa: ANN001
+    from django.conf import settings
+
+    return f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"

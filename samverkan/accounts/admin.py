@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from samverkan.accounts.models import User
+from samverkan.accounts.audit import action_label
+from samverkan.accounts.models import AuditEntry, User
 
 
 @admin.register(User)
@@ -17,3 +18,25 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         (_("Partnership"), {"fields": ["role", "unit"]}),
     ]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit log can be read, never written or changed, in the admin."""
+
+    list_display = ["at", "user", "unit", "action_text", "target_type", "target_id", "count"]
+    list_filter = ["action", "unit"]
+    date_hierarchy = "at"
+
+    @admin.display(description=_("action"))
+    def action_text(self, entry: AuditEntry) -> str:
+        return action_label(entry.action)
+
+    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False

@@ -38,3 +38,37 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+
+class AuditEntry(models.Model):
+    """One action of a staff user on records: who, which unit, what, on which record, when.
+
+    Written by `samverkan.accounts.audit.log_action` only. It names records by id, never by
+    their content, and keeps no IP address.
+    """
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("user")
+    )
+    unit = models.ForeignKey(
+        "partnership.Unit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("unit"),
+    )
+    action = models.CharField(_("action"), max_length=80)
+    target_type = models.CharField(_("kind of record"), max_length=80, blank=True)
+    target_id = models.BigIntegerField(_("record id"), null=True, blank=True)
+    count = models.PositiveIntegerField(_("number of records"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action}"

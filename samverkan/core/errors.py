@@ -11,3 +11,7 @@ class SamverkanError(Exception):
 
 class NotFound(SamverkanError):
     pass
+
+
+class Forbidden(SamverkanError):
+    """The user may not do this (writes; reads answer NotFound so as to reveal nothing)."""

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from samverkan.accounts.audit import log_action
 from samverkan.core.errors import SamverkanError
 from samverkan.partnership.models import Partnership, Unit
 from samverkan.records.models import (
@@ -962,4 +963,5 @@ def records_import(
             raise ImportFailed(errors)
         batch.rows_read, batch.rows_added = result.rows_read, result.rows_added
         batch.save(update_fields=["rows_read", "rows_added"])
+        log_action("records.imported", user=None, target=batch, count=result.rows_added)
     return result

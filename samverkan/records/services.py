@@ -7,7 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from samverkan.core.errors import SamverkanError
+from samverkan.accounts.audit import log_action
+from samverkan.accounts.models import User
+from samverkan.core.errors import Forbidden, SamverkanError
 from samverkan.partnership.models import District, Service, Unit
 from samverkan.records.models import (
     ChatConversation,
@@ -16,6 +18,7 @@ from samverkan.records.models import (
     SupportCentreCase,
     ViolenceForm,
 )
+from samverkan.records.selectors import can_work_with_records
 from samverkan.statistics.counters import (
     CountBuffer,
     chat_conversation_facts,
@@ -33,6 +36,20 @@ def _count(unit_id: int, day: datetime.date, facts: tuple, records: int = 1) -> 
 
 def _chat_day(conversation: ChatConversation) -> datetime.date:
     return local_day(conversation.started_at)
+
+
+def _check_writer(by: User | None, unit: Unit) -> None:
+    """A person writes records of their own unit only, in a role that works with records.
+
+    `by` is None for system writes: the command line's import and the demo, whose user can
+    reach the database anyway."""
+    if by is not None and not (can_work_with_records(by) and by.unit_id == unit.id):
+        raise Forbidden(_("You can only register records of your own unit."))
+
+
+def _audit(action: str, by: User | None, record) -> None:  # noqa: ANN001 - any record
+    if by is not None:
+        log_action(action, user=by, target=record)
 
 
 def _check_same_partnership(
@@ -79,7 +96,9 @@ def chat_conversation_create(
     district: District | None = None,
     referred_to: Service | None = None,
     ref: str | None = None,
+    by: User | None = None,
 ) -> ChatConversation:
+    _check_writer(by, unit)
     _check_same_partnership(unit, district=district, service=referred_to)
     conversation = ChatConversation(
         unit=unit,
@@ -96,13 +115,19 @@ def chat_conversation_create(
     _full_clean(conversation)
     conversation.save()
     _count(unit.id, _chat_day(conversation), chat_conversation_facts(conversation))
+    _audit("records.chat_conversation.created", by, conversation)
     return conversation
 
 
 @transaction.atomic
-def chat_conversation_update(*, conversation: ChatConversation, **changes) -> ChatConversation:
+def chat_conversation_update(
+    *, conversation: ChatConversation, by: User | None = None, **changes
+) -> ChatConversation:
     """Change a post-chat record; its old facts leave the counts and its new ones enter them."""
     conversation = ChatConversation.objects.select_for_update().get(pk=conversation.pk)
+    _check_writer(by, conversation.unit)
+    if "unit" in changes or "unit_id" in changes:
+        raise SamverkanError(_("A record stays in the unit that registered it."))
     old = (conversation.unit_id, _chat_day(conversation), chat_conversation_facts(conversation))
     violence = changes.pop("violence", None)
     for field, value in changes.items():
@@ -116,13 +141,16 @@ def chat_conversation_update(*, conversation: ChatConversation, **changes) -> Ch
     conversation.save()
     _count(*old, records=-1)
     _count(conversation.unit_id, _chat_day(conversation), chat_conversation_facts(conversation))
+    _audit("records.chat_conversation.changed", by, conversation)
     return conversation
 
 
 @transaction.atomic
-def chat_conversation_delete(*, conversation: ChatConversation) -> None:
+def chat_conversation_delete(*, conversation: ChatConversation, by: User | None = None) -> None:
     """Delete a record entered by mistake: unlike disposal, it also leaves the counts."""
     conversation = ChatConversation.objects.select_for_update().get(pk=conversation.pk)
+    _check_writer(by, conversation.unit)
+    _audit("records.chat_conversation.deleted", by, conversation)
     facts = chat_conversation_facts(conversation)
     _count(conversation.unit_id, _chat_day(conversation), facts, records=-1)
     conversation.delete()
@@ -140,7 +168,9 @@ def support_centre_case_create(
     screening_answer: str | None = None,
     referred_to: Service | None = None,
     ref: str | None = None,
+    by: User | None = None,
 ) -> SupportCentreCase:
+    _check_writer(by, unit)
     _check_same_partnership(unit, district=None, service=referred_to)
     if screening_answer and not screened:
         raise SamverkanError(_("An answer is recorded only when the routine question was asked."))
@@ -158,12 +188,18 @@ def support_centre_case_create(
     _full_clean(case)
     case.save()
     _count(unit.id, case.received_on, support_centre_case_facts(case))
+    _audit("records.support_centre_case.created", by, case)
     return case
 
 
 @transaction.atomic
-def support_centre_case_update(*, case: SupportCentreCase, **changes) -> SupportCentreCase:
+def support_centre_case_update(
+    *, case: SupportCentreCase, by: User | None = None, **changes
+) -> SupportCentreCase:
     case = SupportCentreCase.objects.select_for_update().get(pk=case.pk)
+    _check_writer(by, case.unit)
+    if "unit" in changes or "unit_id" in changes:
+        raise SamverkanError(_("A record stays in the unit that registered it."))
     old = (case.unit_id, case.received_on, support_centre_case_facts(case))
     for field, value in changes.items():
         setattr(case, field, value)
@@ -174,12 +210,15 @@ def support_centre_case_update(*, case: SupportCentreCase, **changes) -> Support
     case.save()
     _count(*old, records=-1)
     _count(case.unit_id, case.received_on, support_centre_case_facts(case))
+    _audit("records.support_centre_case.changed", by, case)
     return case
 
 
 @transaction.atomic
-def support_centre_case_delete(*, case: SupportCentreCase) -> None:
+def support_centre_case_delete(*, case: SupportCentreCase, by: User | None = None) -> None:
     case = SupportCentreCase.objects.select_for_update().get(pk=case.pk)
+    _check_writer(by, case.unit)
+    _audit("records.support_centre_case.deleted", by, case)
     _count(case.unit_id, case.received_on, support_centre_case_facts(case), records=-1)
     case.delete()
 
@@ -195,7 +234,9 @@ def clinic_client_create(
     age: int | None = None,
     resident: str = "unknown",
     came_via: str | None = None,
+    by: User | None = None,
 ) -> ClinicClient:
+    _check_writer(by, unit)
     if not ref:
         raise SamverkanError(_("A clinic client needs the clinic's own reference."))
     client = ClinicClient(
@@ -212,23 +253,30 @@ def clinic_client_create(
     if ClinicClient.objects.filter(unit=unit, ref=ref).exists():
         raise SamverkanError(_("The reference %(ref)s is already in use.") % {"ref": ref})
     client.save()
+    _audit("records.clinic_client.created", by, client)
     return client
 
 
 @transaction.atomic
-def clinic_session_add(*, client: ClinicClient, date: datetime.date) -> ClinicSession:
+def clinic_session_add(
+    *, client: ClinicClient, date: datetime.date, by: User | None = None
+) -> ClinicSession:
+    _check_writer(by, client.unit)
     if date < client.first_visit:
         raise SamverkanError(_("A session cannot come before the first visit."))
     if client.closed_on is not None and date > client.closed_on:
         raise SamverkanError(_("The session series is closed; reopen it first."))
-    session, _created = ClinicSession.objects.get_or_create(client=client, date=date)
+    session, created = ClinicSession.objects.get_or_create(client=client, date=date)
+    if created:
+        _audit("records.clinic_session.created", by, client)
     return session
 
 
 @transaction.atomic
 def clinic_client_close(
-    *, client: ClinicClient, closed_on: datetime.date, closure: str
+    *, client: ClinicClient, closed_on: datetime.date, closure: str, by: User | None = None
 ) -> ClinicClient:
+    _check_writer(by, client.unit)
     last_session = client.sessions.order_by("-date").values_list("date", flat=True).first()
     if last_session is not None and closed_on < last_session:
         raise SamverkanError(_("A series cannot close before its last session."))
@@ -236,6 +284,7 @@ def clinic_client_close(
     client.closure = closure
     _full_clean(client)
     client.save(update_fields=["closed_on", "closure", "updated_at"])
+    _audit("records.clinic_client.closed", by, client)
     return client
 
 

@@ -61,6 +61,7 @@ def test_a_record_cannot_point_at_another_partnerships_service(small):
         "admin:records_clinicclient_changelist",
         "admin:records_supportcentrecase_changelist",
         "admin:accounts_user_changelist",
+        "admin:accounts_auditentry_changelist",
     ],
 )
 def test_the_admin_pages_to_configure_a_partnership_open(small, admin_client, name):

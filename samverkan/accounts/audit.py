@@ -1,0 +1,52 @@
+"""The audit log: one call, `log_action`, for every read and write of records.
+
+Action codes are mapped to translated text here and only here, so the log reads as sentences in
+the reader's language and an unknown code is a programming error caught at once.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from samverkan.accounts.models import AuditEntry, User
+
+ACTIONS = {
+    "records.chat_conversation.viewed": _("viewed a chat conversation"),
+    "records.chat_conversation.created": _("registered a chat conversation"),
+    "records.chat_conversation.changed": _("changed a chat conversation"),
+    "records.chat_conversation.deleted": _("deleted a chat conversation"),
+    "records.clinic_client.viewed": _("viewed a clinic client"),
+    "records.clinic_client.created": _("registered a clinic client"),
+    "records.clinic_client.closed": _("closed a session series"),
+    "records.clinic_session.created": _("registered a session"),
+    "records.support_centre_case.viewed": _("viewed a support-centre case"),
+    "records.support_centre_case.created": _("registered a support-centre case"),
+    "records.support_centre_case.changed": _("changed a support-centre case"),
+    "records.support_centre_case.deleted": _("deleted a support-centre case"),
+    "records.listed": _("listed records"),
+    "records.exported": _("exported records"),
+    "records.imported": _("imported records"),
+}
+
+
+def log_action(
+    action: str,
+    *,
+    user: User | None,
+    target: models.Model | None = None,
+    count: int | None = None,
+) -> AuditEntry:
+    """Write one audit entry, in the caller's transaction (a rolled-back write leaves none)."""
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown audit action {action!r}: add it to ACTIONS.")
+    return AuditEntry.objects.create(
+        user=user if user is not None and user.pk else None,
+        unit_id=getattr(user, "unit_id", None),
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=target.pk if target is not None else None,
+        count=count,
+    )
+
+
+def action_label(action: str) -> str:
+    return str(ACTIONS.get(action, action))

@@ -27,6 +27,27 @@ class SmallPartnership:
     district: District
 
 
+def sign_in(client, user) -> None:  # noqa: ANN001
+    """Sign a test client in with both factors: the password and a confirmed authenticator."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=user, confirmed=True, defaults={"name": "test"}
+    )
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture
+def admin_client(client, admin_user):  # noqa: ANN001
+    """pytest-django's admin_client, past the second factor as every user must be."""
+    sign_in(client, admin_user)
+    return client
+
+
 @pytest.fixture
 def small() -> SmallPartnership:
     foundation = Organisation.objects.create(key="foundation", name="Foundation", kind="non-profit")

@@ -1,8 +1,10 @@
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import RedirectView
+from django.urls import include, path
+
+from samverkan.accounts import views as account_views
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("", account_views.home, name="home"),
+    path("konto/", include("samverkan.accounts.urls")),
     path("admin/", admin.site.urls),
 ]

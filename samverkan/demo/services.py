@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 
 from django.db import transaction
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from samverkan.accounts.models import Role, User
 from samverkan.demo.partnership import PARTNERSHIP_KEY, DemoPartnership, demo_partnership_create
@@ -10,6 +12,8 @@ from samverkan.demo.records import demo_records_create
 from samverkan.partnership.models import Organisation, Partnership, Unit
 from samverkan.records.models import ChatConversation, ClinicClient, ImportBatch, SupportCentreCase
 from samverkan.statistics.models import DailyCount, MonthlyCount
+
+DEMO_DEVICE_NAME = "demo"
 
 DEMO_ORGANISATIONS = [
     "stiftelsen-1000-mojligheter",
@@ -70,5 +74,21 @@ def demo_build(*, seed: int = 2022) -> tuple[DemoPartnership, dict[str, int]]:
         )
         user.set_password(spec.password)
         user.save()
+        # Demo accounts get their authenticator made for them, named so that
+        # `samverkan democode` can show its current code (it shows no other device's).
+        TOTPDevice.objects.create(user=user, name=DEMO_DEVICE_NAME, confirmed=True)
     created = demo_records_create(demo, seed=seed)
     return demo, created
+
+
+def demo_code(username: str) -> str | None:
+    """The current second-factor code of a demo user, or None for anyone else."""
+    if username not in {user.username for user in DEMO_USERS}:
+        return None
+    device = TOTPDevice.objects.filter(
+        user__username=username, name=DEMO_DEVICE_NAME, confirmed=True
+    ).first()
+    if device is None:
+        return None
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    return f"{code:0{device.digits}d}"

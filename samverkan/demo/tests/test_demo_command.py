@@ -62,3 +62,25 @@ def test_demo_builds_twice_and_stats_reproduce_the_interim_report():
     assert public["support_centre"]["partner_violence"]["victims"]["count"] == 10
     hidden = {entry["path"] for entry in public["disclosure"]["suppressed"]}
     assert "support_centre.partner_violence.victims.by_gender.boy" in hidden  # 2 boys: too few
+
+
+def test_demo_users_pass_the_second_factor_with_democode(client):
+    from django.urls import reverse
+
+    run("demo", "--no-serve")
+    client.post(
+        reverse("accounts:login"), {"username": "volontar", "password": "demo-volontar-2022"}
+    )
+    assert client.get(reverse("home")).url == reverse("accounts:verify")
+    code = run("democode", "volontar").strip()
+    assert client.post(reverse("accounts:verify"), {"code": code}).status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_democode_shows_no_code_for_other_accounts():
+    from django.core.management import CommandError
+
+    run("demo", "--no-serve")
+    User.objects.create_user("real", password="x" * 16, role=Role.VOLUNTEER)
+    with pytest.raises(CommandError):
+        run("democode", "real")

@@ -1,0 +1,121 @@
+"""Signing in: password (Argon2), then the second factor; lock-out after repeated failures.
+
+Pages speak Swedish by default (the browser sends no language here), so that is what is read."""
+
+import pytest
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from samverkan.accounts.models import Role, User
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "ett långt lösenord 2022"
+
+
+@pytest.fixture
+def volunteer(small):
+    return User.objects.create_user(
+        "volontar", password=PASSWORD, role=Role.VOLUNTEER, unit=small.chat
+    )
+
+
+def code_for(device: TOTPDevice) -> str:
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+def sign_in_with_password(client, username="volontar", password=PASSWORD):
+    return client.post(reverse("accounts:login"), {"username": username, "password": password})
+
+
+def test_passwords_are_hashed_with_argon2(volunteer):
+    assert volunteer.password.startswith("argon2")
+
+
+def test_pages_ask_for_sign_in_first(client, volunteer):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_first_sign_in_sets_up_the_authenticator_before_anything_else(client, volunteer):
+    response = sign_in_with_password(client)
+    assert response.status_code == 302
+    # Every page now leads to the set-up of the second factor.
+    for page in (reverse("home"), reverse("admin:index")):
+        assert client.get(page).url == reverse("accounts:setup")
+    setup = client.get(reverse("accounts:setup"))
+    assert setup.status_code == 200
+    assert b"<svg" in setup.content  # the QR code, inline, no script
+    device = TOTPDevice.objects.get(user=volunteer)
+    assert not device.confirmed
+
+    wrong = client.post(reverse("accounts:setup"), {"code": "000000"})
+    assert wrong.status_code == 200 and "Koden stämmer inte" in wrong.content.decode()
+    assert client.get(reverse("home")).status_code == 302
+    # A wrong code makes the next try wait (django-otp's throttling) ...
+    too_soon = client.post(reverse("accounts:setup"), {"code": code_for(device)})
+    assert "vänta några sekunder" in too_soon.content.decode()
+    device.refresh_from_db()
+    device.throttle_reset()  # ... here, as if the seconds had passed
+
+    right = client.post(reverse("accounts:setup"), {"code": code_for(device)})
+    assert right.url == reverse("home")
+    device.refresh_from_db()
+    assert device.confirmed
+    home = client.get(reverse("home"))
+    assert home.status_code == 200
+    assert "chattvolontär" in home.content.decode()
+
+
+def test_later_sign_ins_ask_for_a_code_from_the_app(client, volunteer):
+    device = TOTPDevice.objects.create(user=volunteer, name="phone", confirmed=True)
+    sign_in_with_password(client)
+    assert client.get(reverse("home")).url == reverse("accounts:verify")
+    assert client.get(reverse("accounts:setup")).url == reverse("accounts:verify")
+    assert client.post(reverse("accounts:verify"), {"code": "12 34 56"}).status_code == 200
+    device.refresh_from_db()
+    device.throttle_reset()
+    assert client.post(reverse("accounts:verify"), {"code": code_for(device)}).status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_a_code_cannot_be_used_twice(client, volunteer):
+    device = TOTPDevice.objects.create(user=volunteer, name="phone", confirmed=True)
+    code = code_for(device)
+    sign_in_with_password(client)
+    assert client.post(reverse("accounts:verify"), {"code": code}).status_code == 302
+    client.post(reverse("accounts:logout"))
+    sign_in_with_password(client)
+    assert client.post(reverse("accounts:verify"), {"code": code}).status_code == 200
+
+
+def test_the_account_locks_after_five_failed_sign_ins(client, volunteer):
+    for _ in range(5):
+        response = sign_in_with_password(client, password="fel lösenord")
+        assert response.status_code in (200, 429)
+    locked = sign_in_with_password(client)  # even the right password, now
+    assert locked.status_code == 429
+    assert "Kontot är låst" in locked.content.decode()
+    assert client.get(reverse("home")).status_code == 302  # not signed in
+    from axes.models import AccessAttempt
+
+    assert AccessAttempt.objects.get().ip_address is None  # no address kept
+
+
+def test_signing_out_ends_the_session(client, volunteer):
+    from samverkan.conftest import sign_in
+
+    sign_in(client, volunteer)
+    assert client.get(reverse("home")).status_code == 200
+    client.post(reverse("accounts:logout"))
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_the_sign_in_page_is_swedish_by_default_and_english_on_request(client):
+    content = client.get(reverse("accounts:login")).content.decode()
+    assert 'lang="sv"' in content
+    assert "Logga in" in content
+    english = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'lang="en"' in english
+    assert "Sign in" in english

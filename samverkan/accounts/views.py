@@ -1,0 +1,85 @@
+"""Sign-in, the second factor and sign-out: thin views over accounts.security."""
+
+import segno
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+
+from samverkan.accounts.forms import CodeForm
+from samverkan.accounts.security import (
+    Throttled,
+    confirmed_device,
+    device_for_setup,
+    verify_code,
+)
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def setup(request: HttpRequest) -> HttpResponse:
+    if confirmed_device(request.user):
+        return redirect("accounts:verify")
+    device = device_for_setup(request.user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and _code_accepted(form, device):
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        otp_login(request, device)
+        return redirect("home")
+    qr = segno.make(device.config_url, error="m")
+    return render(
+        request,
+        "accounts/setup.html",
+        {
+            "form": form,
+            "qr_svg": qr.svg_inline(scale=5, title=_("QR code for your authenticator app")),
+            "secret": _grouped(device.bin_key),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    device = confirmed_device(request.user)
+    if device is None:
+        return redirect("accounts:setup")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and _code_accepted(form, device):
+        otp_login(request, device)
+        return redirect("home")
+    return render(request, "accounts/verify.html", {"form": form})
+
+
+def _code_accepted(form: CodeForm, device) -> bool:  # noqa: ANN001 - a TOTPDevice
+    try:
+        if verify_code(device, form.cleaned_data["code"]):
+            return True
+        form.add_error(
+            "code", _("The code is not right. Check the time on your phone and try again.")
+        )
+    except Throttled:
+        form.add_error("code", _("Too many wrong codes: wait a few seconds and try again."))
+    return False
+
+
+def _grouped(key: bytes) -> str:
+    """The secret in base32, in groups of four, for typing into an app by hand."""
+    import base64
+
+    text = base64.b32encode(key).decode().rstrip("=")
+    return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "home.html")

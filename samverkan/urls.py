@@ -6,5 +6,6 @@ from samverkan.accounts import views as account_views
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("konto/", include("samverkan.accounts.urls")),
+    path("registrering/", include("samverkan.records.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -82,4 +82,6 @@ def _grouped(key: bytes) -> str:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    from samverkan.records.selectors import RECORD_ROLES
+
+    return render(request, "home.html", {"record_roles": [str(role) for role in RECORD_ROLES]})

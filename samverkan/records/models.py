@@ -189,6 +189,10 @@ class ChatConversation(Record):
     def violence_forms(self) -> list[str]:
         return [form for form in ViolenceForm.values if getattr(self, f"violence_{form}")]
 
+    @property
+    def violence_labels(self) -> list[str]:
+        return [ViolenceForm(form).label for form in self.violence_forms]
+
 
 class ClinicClient(Record):
     """A client of the counselling clinic; `ref` is the clinic's pseudonymous reference."""

@@ -1,0 +1,73 @@
+"""Forms for registering records: fast on a phone, every choice a radio button or checkbox."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from samverkan.partnership.models import District, Service, Unit
+from samverkan.records.models import MAX_AGE, ChatConcern, Gender, Resident, ViolenceForm
+
+
+class ChatConversationForm(forms.Form):
+    """The post-chat record: what the volunteer knows once the conversation has ended."""
+
+    started_at = forms.DateTimeField(
+        label=_("Started at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    concern = forms.ChoiceField(
+        label=_("What was it about?"), choices=ChatConcern.choices, widget=forms.RadioSelect
+    )
+    resident = forms.ChoiceField(
+        label=_("Lives in the municipality"),
+        choices=Resident.choices,
+        initial=Resident.UNKNOWN,
+        widget=forms.RadioSelect,
+    )
+    district = forms.ModelChoiceField(
+        label=_("District"),
+        queryset=District.objects.none(),
+        required=False,
+        empty_label=_("Not known"),
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender"), choices=Gender.choices, initial=Gender.UNKNOWN, widget=forms.RadioSelect
+    )
+    age = forms.IntegerField(
+        label=_("Age"),
+        min_value=1,
+        max_value=MAX_AGE,
+        required=False,
+        help_text=_("Whole years; leave empty if not known."),
+    )
+    violence = forms.MultipleChoiceField(
+        label=_("Forms of violence talked about"),
+        choices=ViolenceForm.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    referred_to = forms.ModelChoiceField(
+        label=_("Referred to"),
+        queryset=Service.objects.none(),
+        required=False,
+        empty_label=_("No referral"),
+    )
+
+    def __init__(self, *args, unit: Unit, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        partnerships = unit.partnerships.all()
+        self.fields["district"].queryset = District.objects.filter(partnership__in=partnerships)
+        self.fields["referred_to"].queryset = Service.objects.filter(partnership__in=partnerships)
+        if not self.is_bound:
+            self.initial.setdefault(
+                "started_at", timezone.localtime().replace(second=0, microsecond=0)
+            )
+
+    def clean_started_at(self) -> datetime.datetime:
+        started_at = self.cleaned_data["started_at"]
+        if started_at > timezone.now() + datetime.timedelta(minutes=5):
+            raise forms.ValidationError(_("The conversation cannot start in the future."))
+        return started_at

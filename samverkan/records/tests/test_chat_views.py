@@ -1,0 +1,133 @@
+"""The chat unit's pages: register a post-chat record, list and read the unit's own."""
+
+import pytest
+from django.urls import reverse
+
+from samverkan.accounts.models import AuditEntry, Role, User
+from samverkan.conftest import local, sign_in
+from samverkan.partnership.models import Unit
+from samverkan.records import services
+from samverkan.records.models import ChatConversation
+from samverkan.statistics.models import DailyCount
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cast(small):
+    other_chat = Unit.objects.create(
+        key="chat-2", name="Other chat", kind=Unit.Kind.CHAT, organisation=small.chat.organisation
+    )
+
+    def user(name, role, unit):
+        return User.objects.create_user(name, password="x" * 16, role=role, unit=unit)
+
+    return {
+        "volunteer": user("volunteer", Role.VOLUNTEER, small.chat),
+        "steering": user("steering", Role.STEERING_MEMBER, small.chat),
+        "outsider": user("outsider", Role.VOLUNTEER, other_chat),
+        "counsellor": user("counsellor", Role.COUNSELLOR, small.clinic),
+    }
+
+
+def valid_post(small, **changes):
+    data = {
+        "started_at": "2022-03-01T19:30",
+        "concern": "perpetrator",
+        "resident": "yes",
+        "district": str(small.district.pk),
+        "gender": "boy",
+        "age": "17",
+        "violence": ["psychological", "digital"],
+        "referred_to": str(small.clinic_service.pk),
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_volunteer_registers_a_conversation_and_it_counts(client, small, cast):
+    sign_in(client, cast["volunteer"])
+    form = client.get(reverse("records:chat_create"))
+    assert form.status_code == 200
+    content = form.content.decode()
+    assert "<fieldset" in content and "<legend" in content  # choices grouped for screen readers
+    response = client.post(reverse("records:chat_create"), valid_post(small))
+    assert response.status_code == 302
+    conversation = ChatConversation.objects.get()
+    assert conversation.started_at == local(2022, 3, 1, 19, 30)
+    assert conversation.violence_forms == ["psychological", "digital"]
+    assert (conversation.unit, conversation.referred_to) == (small.chat, small.clinic_service)
+    assert DailyCount.objects.filter(metric="chat.by_concern.perpetrator").get().n == 1
+    listing = client.get(response.url)
+    assert "Samtalet är registrerat." in listing.content.decode()
+    assert list(AuditEntry.objects.order_by("id").values_list("action", flat=True)) == [
+        "records.chat_conversation.created",
+        "records.listed",
+    ]
+
+
+def test_bad_input_is_shown_next_to_its_field_and_nothing_is_saved(client, small, cast):
+    sign_in(client, cast["volunteer"])
+    response = client.post(
+        reverse("records:chat_create"),
+        valid_post(small, age="140", concern="", started_at="2999-01-01T10:00"),
+    )
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'aria-invalid="true"' in content
+    assert content.count('class="errorlist') >= 3
+    assert not ChatConversation.objects.exists()
+    assert not DailyCount.objects.exists()
+
+
+def test_another_partnerships_service_cannot_be_chosen(client, small, cast):
+    from samverkan.partnership.models import Partnership, Service
+
+    other = Partnership.objects.create(key="other", name="Other", municipality="X")
+    foreign = Service.objects.create(partnership=other, key="x", name="Foreign")
+    sign_in(client, cast["volunteer"])
+    response = client.post(
+        reverse("records:chat_create"), valid_post(small, referred_to=str(foreign.pk))
+    )
+    assert response.status_code == 200
+    assert not ChatConversation.objects.exists()
+
+
+def test_the_list_shows_the_units_own_conversations_and_is_audited(client, small, cast):
+    own = services.chat_conversation_create(
+        unit=small.chat, started_at=local(2022, 3, 1, 19), concern="victim"
+    )
+    theirs = services.chat_conversation_create(
+        unit=Unit.objects.get(key="chat-2"), started_at=local(2022, 3, 2, 19), concern="friend"
+    )
+    sign_in(client, cast["volunteer"])
+    content = client.get(reverse("records:chat_list")).content.decode()
+    assert reverse("records:chat_detail", args=[own.pk]) in content
+    assert reverse("records:chat_detail", args=[theirs.pk]) not in content
+    entry = AuditEntry.objects.get(action="records.listed")
+    assert entry.count == 1
+    detail = client.get(reverse("records:chat_detail", args=[own.pk]))
+    assert detail.status_code == 200
+    assert client.get(reverse("records:chat_detail", args=[theirs.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["steering", "outsider", "counsellor"])
+def test_others_find_no_chat_pages_for_this_unit(client, small, cast, who):
+    own = services.chat_conversation_create(
+        unit=small.chat, started_at=local(2022, 3, 1, 19), concern="victim"
+    )
+    sign_in(client, cast[who])
+    detail = client.get(reverse("records:chat_detail", args=[own.pk]))
+    assert detail.status_code == 404
+    if who != "outsider":  # the outsider has chat pages of their own unit, empty ones
+        assert client.get(reverse("records:chat_list")).status_code == 404
+        assert client.post(reverse("records:chat_create"), valid_post(small)).status_code == 404
+    assert ChatConversation.objects.count() == 1
+    assert not AuditEntry.objects.filter(action="records.chat_conversation.viewed").exists()
+
+
+def test_chat_pages_need_both_factors(client, small, cast):
+    client.force_login(cast["volunteer"], backend="django.contrib.auth.backends.ModelBackend")
+    response = client.get(reverse("records:chat_create"))
+    assert response.status_code == 302
+    assert response.url == reverse("accounts:setup")

@@ -7,5 +7,6 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("konto/", include("samverkan.accounts.urls")),
     path("registrering/", include("samverkan.records.urls")),
+    path("sprak/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

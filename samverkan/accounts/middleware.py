@@ -20,7 +20,9 @@ class RequireSecondFactorMiddleware:
         user = request.user
         if user.is_authenticated and not user.is_verified():  # type: ignore[union-attr]
             open_paths = {reverse(name) for name in OPEN_PATHS}
-            if request.path not in open_paths and not request.path.startswith("/static/"):
+            if request.path not in open_paths and not request.path.startswith(
+                ("/static/", "/sprak/")
+            ):
                 target = "accounts:verify" if confirmed_device(user) else "accounts:setup"
                 return redirect(target)
         return self.get_response(request)

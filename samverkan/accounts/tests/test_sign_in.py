@@ -112,10 +112,12 @@ def test_signing_out_ends_the_session(client, volunteer):
     assert client.get(reverse("home")).status_code == 302
 
 
-def test_the_sign_in_page_is_swedish_by_default_and_english_on_request(client):
-    content = client.get(reverse("accounts:login")).content.decode()
-    assert 'lang="sv"' in content
-    assert "Logga in" in content
-    english = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+def test_pages_are_swedish_even_for_an_english_browser_and_english_by_the_switch(client):
+    content = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US").content
+    assert 'lang="sv"' in content.decode()
+    assert "Logga in" in content.decode()
+    switched = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert switched.status_code == 302
+    english = client.get(reverse("accounts:login")).content.decode()
     assert 'lang="en"' in english
     assert "Sign in" in english

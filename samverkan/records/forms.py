@@ -7,7 +7,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samverkan.partnership.models import District, Service, Unit
-from samverkan.records.models import MAX_AGE, ChatConcern, Gender, Resident, ViolenceForm
+from samverkan.records.models import (
+    MAX_AGE,
+    ChatConcern,
+    Gender,
+    Resident,
+    ScreeningAnswer,
+    SupportCategory,
+    ViolenceForm,
+)
 
 
 class ChatConversationForm(forms.Form):
@@ -71,3 +79,64 @@ class ChatConversationForm(forms.Form):
         if started_at > timezone.now() + datetime.timedelta(minutes=5):
             raise forms.ValidationError(_("The conversation cannot start in the future."))
         return started_at
+
+
+class SupportCentreCaseForm(forms.Form):
+    """A case received at the support centre, with the routine question on violence in young
+    people's close relationships."""
+
+    received_on = forms.DateField(
+        label=_("Received on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    category = forms.ChoiceField(
+        label=_("Category"), choices=SupportCategory.choices, widget=forms.RadioSelect
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender"), choices=Gender.choices, initial=Gender.UNKNOWN, widget=forms.RadioSelect
+    )
+    age = forms.IntegerField(
+        label=_("Age"),
+        min_value=1,
+        max_value=MAX_AGE,
+        required=False,
+        help_text=_("Whole years; leave empty if not known."),
+    )
+    screened = forms.BooleanField(
+        label=_("The routine question on violence in close relationships was asked"),
+        required=False,
+    )
+    screening_answer = forms.ChoiceField(
+        label=_("Answer to the routine question"),
+        choices=[("", _("Not asked"))] + list(ScreeningAnswer.choices),
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    referred_to = forms.ModelChoiceField(
+        label=_("Referred to"),
+        queryset=Service.objects.none(),
+        required=False,
+        empty_label=_("No referral"),
+    )
+
+    def __init__(self, *args, unit: Unit, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        partnerships = unit.partnerships.all()
+        self.fields["referred_to"].queryset = Service.objects.filter(partnership__in=partnerships)
+        if not self.is_bound:
+            self.initial.setdefault("received_on", timezone.localdate())
+
+    def clean_received_on(self) -> datetime.date:
+        received_on = self.cleaned_data["received_on"]
+        if received_on > timezone.localdate():
+            raise forms.ValidationError(_("A case cannot be received in the future."))
+        return received_on
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("screening_answer") and not cleaned.get("screened"):
+            self.add_error(
+                "screening_answer", _("An answer is recorded only when the question was asked.")
+            )
+        cleaned["screening_answer"] = cleaned.get("screening_answer") or None
+        return cleaned

@@ -3,8 +3,15 @@ from django.urls import path
 from samverkan.records import views
 
 app_name = "records"
-urlpatterns = [
-    path("chattsamtal/", views.chat_list, name="chat_list"),
-    path("chattsamtal/nytt/", views.chat_create, name="chat_create"),
-    path("chattsamtal/<int:conversation_id>/", views.chat_detail, name="chat_detail"),
-]
+urlpatterns = []
+for kind, prefix in [("chat", "chattsamtal"), ("support", "arenden")]:
+    urlpatterns += [
+        path(f"{prefix}/", views.record_list, {"kind": kind}, name=f"{kind}_list"),
+        path(f"{prefix}/nytt/", views.record_create, {"kind": kind}, name=f"{kind}_create"),
+        path(
+            f"{prefix}/<int:record_id>/",
+            views.record_detail,
+            {"kind": kind},
+            name=f"{kind}_detail",
+        ),
+    ]

@@ -1,60 +1,109 @@
-"""Staff pages for records: thin views over records.services and records.selectors."""
+"""Staff pages for records: thin views over records.services and records.selectors.
 
+Each kind of record a unit keeps has the same three pages — a list, a registration form and a
+record's page — described once in PAGES; the views are shared.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from samverkan.accounts.audit import log_action
 from samverkan.core.errors import NotFound, SamverkanError
 from samverkan.partnership.models import Unit
 from samverkan.records import selectors, services
-from samverkan.records.forms import ChatConversationForm
+from samverkan.records.forms import ChatConversationForm, SupportCentreCaseForm
 
 PAGE_SIZE = 50
 
 
-def _chat_unit(request: HttpRequest) -> Unit:
-    """The user's own chat unit, or 404: other users have no chat pages to find."""
+@dataclass(frozen=True)
+class RecordPages:
+    unit_kind: str
+    form: type[forms.Form]
+    create: Callable[..., object]
+    records_for_user: Callable[..., object]
+    get_for_user: Callable[..., object]
+    order_by: str
+    templates: str
+    created: Promise
+
+
+PAGES = {
+    "chat": RecordPages(
+        unit_kind=Unit.Kind.CHAT,
+        form=ChatConversationForm,
+        create=services.chat_conversation_create,
+        records_for_user=selectors.chat_conversations_for_user,
+        get_for_user=selectors.get_chat_conversation_for_user,
+        order_by="-started_at",
+        templates="records/chat",
+        created=_("The conversation is registered."),
+    ),
+    "support": RecordPages(
+        unit_kind=Unit.Kind.SUPPORT_CENTRE,
+        form=SupportCentreCaseForm,
+        create=services.support_centre_case_create,
+        records_for_user=selectors.support_centre_cases_for_user,
+        get_for_user=selectors.get_support_centre_case_for_user,
+        order_by="-received_on",
+        templates="records/support",
+        created=_("The case is registered."),
+    ),
+}
+
+
+def _own_unit(request: HttpRequest, pages: RecordPages) -> Unit:
+    """The user's own unit when it keeps this kind of record, or 404: others have no such
+    pages to find."""
     user = request.user
-    if not selectors.can_work_with_records(user) or user.unit.kind != Unit.Kind.CHAT:
+    if not selectors.can_work_with_records(user) or user.unit.kind != pages.unit_kind:
         raise Http404
     return user.unit
 
 
 @login_required
-def chat_list(request: HttpRequest) -> HttpResponse:
-    unit = _chat_unit(request)
-    conversations = selectors.chat_conversations_for_user(request.user).order_by("-started_at")
-    page = Paginator(conversations, PAGE_SIZE).get_page(request.GET.get("sida"))
+def record_list(request: HttpRequest, kind: str) -> HttpResponse:
+    pages = PAGES[kind]
+    unit = _own_unit(request, pages)
+    records = pages.records_for_user(request.user).order_by(pages.order_by, "-pk")
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("sida"))
     log_action("records.listed", user=request.user, count=len(page.object_list))
-    return render(request, "records/chat_list.html", {"page": page, "unit": unit})
+    return render(request, f"{pages.templates}_list.html", {"page": page, "unit": unit})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def chat_create(request: HttpRequest) -> HttpResponse:
-    unit = _chat_unit(request)
-    form = ChatConversationForm(request.POST or None, unit=unit)
+def record_create(request: HttpRequest, kind: str) -> HttpResponse:
+    pages = PAGES[kind]
+    unit = _own_unit(request, pages)
+    form = pages.form(request.POST or None, unit=unit)
     if request.method == "POST" and form.is_valid():
         try:
-            services.chat_conversation_create(unit=unit, by=request.user, **form.cleaned_data)
+            pages.create(unit=unit, by=request.user, **form.cleaned_data)
         except SamverkanError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("The conversation is registered."))
-            return redirect("records:chat_list")
-    return render(request, "records/chat_form.html", {"form": form, "unit": unit})
+            messages.success(request, str(pages.created))
+            return redirect(f"records:{kind}_list")
+    return render(request, f"{pages.templates}_form.html", {"form": form, "unit": unit})
 
 
 @login_required
-def chat_detail(request: HttpRequest, conversation_id: int) -> HttpResponse:
-    _chat_unit(request)
+def record_detail(request: HttpRequest, kind: str, record_id: int) -> HttpResponse:
+    pages = PAGES[kind]
+    _own_unit(request, pages)
     try:
-        conversation = selectors.get_chat_conversation_for_user(request.user, conversation_id)
+        record = pages.get_for_user(request.user, record_id)
     except NotFound:
         raise Http404 from None
-    return render(request, "records/chat_detail.html", {"conversation": conversation})
+    return render(request, f"{pages.templates}_detail.html", {"record": record})

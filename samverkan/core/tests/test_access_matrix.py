@@ -1,0 +1,132 @@
+"""Every page of the application, for every role and for a user of another unit.
+
+The pages are derived from the URL configuration, so a new page fails here until its row of
+expectations is written. (The admin's own pages are covered by Django's permissions: only the
+index is walked, for everyone.)
+"""
+
+import datetime
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from samverkan.accounts.models import Role, User
+from samverkan.conftest import local, sign_in
+from samverkan.partnership.models import Unit
+from samverkan.records import services
+
+pytestmark = pytest.mark.django_db
+
+OK, REDIRECT, NOT_FOUND, NOT_ALLOWED = 200, 302, 404, 405
+CAST = [
+    "anonymous",
+    "volunteer",
+    "outsider",
+    "officer",
+    "manager",
+    "counsellor",
+    "coordinator",
+    "steering",
+    "administrator",
+]
+
+
+def _names(resolver: URLResolver, namespace: str = "") -> list[str]:
+    names = []
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            names += _names(entry, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.append(f"{namespace}{entry.name}")
+    return names
+
+
+def only(*allowed: str, otherwise: int = NOT_FOUND, anonymous: int = REDIRECT) -> dict:
+    expected = {who: OK if who in allowed else otherwise for who in CAST}
+    expected["anonymous"] = anonymous
+    return expected
+
+
+SIGNED_IN = [who for who in CAST if who != "anonymous"]
+
+EXPECTED = {
+    "home": only(*SIGNED_IN),
+    "accounts:login": {**only(otherwise=REDIRECT, anonymous=OK)},
+    "accounts:logout": {who: NOT_ALLOWED for who in CAST},  # sign-out is a POST
+    "accounts:verify": only(*SIGNED_IN),
+    "accounts:setup": only(otherwise=REDIRECT),  # everyone here has an authenticator already
+    "set_language": {who: REDIRECT for who in CAST},
+    "records:chat_list": only("volunteer", "outsider"),  # the outsider sees their own unit's
+    "records:chat_create": only("volunteer", "outsider"),
+    "records:chat_detail": only("volunteer"),
+    "records:support_list": only("officer", "manager"),
+    "records:support_create": only("officer", "manager"),
+    "records:support_detail": only("officer", "manager"),
+}
+
+
+@pytest.fixture
+def world(small):
+    other_chat = Unit.objects.create(
+        key="chat-2", name="Other chat", kind=Unit.Kind.CHAT, organisation=small.chat.organisation
+    )
+    department = Unit.objects.create(
+        key="dept",
+        name="Department",
+        kind=Unit.Kind.DEPARTMENT,
+        organisation=small.support_centre.organisation,
+    )
+
+    def user(name, role, unit, **extra):
+        return User.objects.create_user(name, password="x" * 16, role=role, unit=unit, **extra)
+
+    users = {
+        "volunteer": user("volunteer", Role.VOLUNTEER, small.chat),
+        "outsider": user("outsider", Role.VOLUNTEER, other_chat),
+        "officer": user("officer", Role.SUPPORT_CENTRE_OFFICER, small.support_centre),
+        "manager": user("manager", Role.UNIT_MANAGER, small.support_centre),
+        "counsellor": user("counsellor", Role.COUNSELLOR, small.clinic),
+        "coordinator": user("coordinator", Role.COORDINATOR, department),
+        "steering": user("steering", Role.STEERING_MEMBER, department),
+        "administrator": user(
+            "administrator", Role.ADMINISTRATOR, department, is_staff=True, is_superuser=True
+        ),
+    }
+    conversation = services.chat_conversation_create(
+        unit=small.chat, started_at=local(2022, 3, 1, 19), concern="victim"
+    )
+    case = services.support_centre_case_create(
+        unit=small.support_centre, received_on=datetime.date(2022, 3, 1), category="victim"
+    )
+    arguments = {
+        "records:chat_detail": [conversation.pk],
+        "records:support_detail": [case.pk],
+    }
+    return users, arguments
+
+
+def test_every_page_has_its_expectations():
+    assert sorted(_names(get_resolver())) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("who", CAST)
+def test_every_page_allows_or_denies_as_expected(client, world, who):
+    users, arguments = world
+    if who != "anonymous":
+        sign_in(client, users[who])
+    seen = {}
+    for name in EXPECTED:
+        seen[name] = client.get(reverse(name, args=arguments.get(name, []))).status_code
+    assert seen == {name: expected[who] for name, expected in EXPECTED.items()}
+
+
+@pytest.mark.parametrize("who", CAST)
+def test_only_administrators_reach_the_admin(client, world, who):
+    users, _arguments = world
+    if who != "anonymous":
+        sign_in(client, users[who])
+    status = client.get(reverse("admin:index")).status_code
+    assert status == (OK if who == "administrator" else REDIRECT)

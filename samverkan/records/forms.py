@@ -9,7 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from samverkan.partnership.models import District, Service, Unit
 from samverkan.records.models import (
     MAX_AGE,
+    CameVia,
     ChatConcern,
+    ClinicConcern,
+    Closure,
     Gender,
     Resident,
     ScreeningAnswer,
@@ -140,3 +143,64 @@ class SupportCentreCaseForm(forms.Form):
             )
         cleaned["screening_answer"] = cleaned.get("screening_answer") or None
         return cleaned
+
+
+class ClinicClientForm(forms.Form):
+    ref = forms.CharField(
+        label=_("The clinic's reference"),
+        max_length=64,
+        help_text=_("Your own pseudonymous reference, e.g. SM-2022-014: never a name."),
+    )
+    first_visit = forms.DateField(
+        label=_("First visit"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    concern = forms.ChoiceField(
+        label=_("Seeks support as"), choices=ClinicConcern.choices, widget=forms.RadioSelect
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender"), choices=Gender.choices, initial=Gender.UNKNOWN, widget=forms.RadioSelect
+    )
+    age = forms.IntegerField(
+        label=_("Age at first visit"), min_value=1, max_value=MAX_AGE, required=False
+    )
+    resident = forms.ChoiceField(
+        label=_("Lives in the municipality"),
+        choices=Resident.choices,
+        initial=Resident.UNKNOWN,
+        widget=forms.RadioSelect,
+    )
+    came_via = forms.ChoiceField(
+        label=_("Came via"),
+        choices=[("", _("Not known"))] + list(CameVia.choices),
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, unit: Unit, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("first_visit", timezone.localdate())
+
+    def clean_ref(self) -> str:
+        from samverkan.records.imports import CellError, read_ref
+
+        try:
+            return read_ref(self.cleaned_data["ref"]) or ""
+        except CellError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class ClinicSessionForm(forms.Form):
+    date = forms.DateField(
+        label=_("Date of the session"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class ClinicCloseForm(forms.Form):
+    closed_on = forms.DateField(
+        label=_("Closed on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    closure = forms.ChoiceField(
+        label=_("How the series ended"), choices=Closure.choices, widget=forms.RadioSelect
+    )

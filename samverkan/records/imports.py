@@ -232,7 +232,7 @@ def _yes_no(raw: Any) -> bool:
     raise CellError(_("%(value)r is not yes or no") % {"value": value})
 
 
-def _ref(raw: Any) -> str | None:
+def read_ref(raw: Any) -> str | None:
     value = _text(raw)
     if not value:
         return None
@@ -629,7 +629,7 @@ class _Chat(_Kind):
     unit_kind = Unit.Kind.CHAT
     fact_groups = CHAT_FACT_GROUPS
     readers = {
-        "ref": _ref,
+        "ref": read_ref,
         "started_at": _datetime,
         "resident": _choice(Resident.values, default="unknown"),
         "district": None,  # bound to the partnership's districts in readers_for
@@ -685,7 +685,7 @@ class _SupportCentre(_Kind):
     unit_kind = Unit.Kind.SUPPORT_CENTRE
     fact_groups = SUPPORT_CENTRE_FACT_GROUPS
     readers = {
-        "ref": _ref,
+        "ref": read_ref,
         "received_on": _required_date,
         "gender": _choice(Gender.values, default="unknown"),
         "age": _age,
@@ -738,7 +738,7 @@ class _ClinicClients(_Kind):
     ]
     unit_kind = Unit.Kind.CLINIC
     readers = {
-        "ref": _ref,
+        "ref": read_ref,
         "first_visit": _required_date,
         "gender": _choice(Gender.values, default="unknown"),
         "age": _age,
@@ -782,7 +782,7 @@ class _ClinicClients(_Kind):
 class _ClinicSessions(_Kind):
     columns = ["client_ref", "date"]
     unit_kind = Unit.Kind.CLINIC
-    readers = {"client_ref": _ref, "date": _required_date}
+    readers = {"client_ref": read_ref, "date": _required_date}
 
     def check(self, values: dict[str, Any], context: _Context) -> Iterator[tuple[str, str]]:
         if not _readable(values, "client_ref"):

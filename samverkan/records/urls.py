@@ -4,7 +4,7 @@ from samverkan.records import views
 
 app_name = "records"
 urlpatterns = []
-for kind, prefix in [("chat", "chattsamtal"), ("support", "arenden")]:
+for kind, prefix in [("chat", "chattsamtal"), ("support", "arenden"), ("clinic", "klienter")]:
     urlpatterns += [
         path(f"{prefix}/", views.record_list, {"kind": kind}, name=f"{kind}_list"),
         path(f"{prefix}/nytt/", views.record_create, {"kind": kind}, name=f"{kind}_create"),
@@ -15,3 +15,7 @@ for kind, prefix in [("chat", "chattsamtal"), ("support", "arenden")]:
             name=f"{kind}_detail",
         ),
     ]
+urlpatterns += [
+    path("klienter/<int:record_id>/samtal/", views.clinic_session_add, name="clinic_session_add"),
+    path("klienter/<int:record_id>/avsluta/", views.clinic_client_close, name="clinic_close"),
+]

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
@@ -21,7 +22,13 @@ from samverkan.accounts.audit import log_action
 from samverkan.core.errors import NotFound, SamverkanError
 from samverkan.partnership.models import Unit
 from samverkan.records import selectors, services
-from samverkan.records.forms import ChatConversationForm, SupportCentreCaseForm
+from samverkan.records.forms import (
+    ChatConversationForm,
+    ClinicClientForm,
+    ClinicCloseForm,
+    ClinicSessionForm,
+    SupportCentreCaseForm,
+)
 
 PAGE_SIZE = 50
 
@@ -58,6 +65,16 @@ PAGES = {
         order_by="-received_on",
         templates="records/support",
         created=_("The case is registered."),
+    ),
+    "clinic": RecordPages(
+        unit_kind=Unit.Kind.CLINIC,
+        form=ClinicClientForm,
+        create=services.clinic_client_create,
+        records_for_user=selectors.clinic_clients_for_user,
+        get_for_user=selectors.get_clinic_client_for_user,
+        order_by="-first_visit",
+        templates="records/clinic",
+        created=_("The client is registered."),
     ),
 }
 
@@ -106,4 +123,62 @@ def record_detail(request: HttpRequest, kind: str, record_id: int) -> HttpRespon
         record = pages.get_for_user(request.user, record_id)
     except NotFound:
         raise Http404 from None
-    return render(request, f"{pages.templates}_detail.html", {"record": record})
+    context = {"record": record}
+    if kind == "clinic":
+        context["session_form"] = ClinicSessionForm(initial={"date": timezone.localdate()})
+        context["close_form"] = ClinicCloseForm(initial={"closed_on": timezone.localdate()})
+    return render(request, f"{pages.templates}_detail.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def clinic_session_add(request: HttpRequest, record_id: int) -> HttpResponse:
+    return _clinic_change(
+        request,
+        record_id,
+        ClinicSessionForm,
+        services.clinic_session_add,
+        _("The session is registered."),
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def clinic_client_close(request: HttpRequest, record_id: int) -> HttpResponse:
+    return _clinic_change(
+        request,
+        record_id,
+        ClinicCloseForm,
+        services.clinic_client_close,
+        _("The session series is closed."),
+    )
+
+
+def _clinic_change(
+    request: HttpRequest,
+    record_id: int,
+    form_class: type[forms.Form],
+    change: Callable[..., object],
+    done: Promise,
+) -> HttpResponse:
+    """A change to a client from its page; on a problem, the page again with the error."""
+    _own_unit(request, PAGES["clinic"])
+    try:
+        client = selectors.get_clinic_client_for_user(request.user, record_id)
+    except NotFound:
+        raise Http404 from None
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            change(client=client, by=request.user, **form.cleaned_data)
+        except SamverkanError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, str(done))
+            return redirect("records:clinic_detail", record_id=client.pk)
+    context = {
+        "record": client,
+        "session_form": form if form_class is ClinicSessionForm else ClinicSessionForm(),
+        "close_form": form if form_class is ClinicCloseForm else ClinicCloseForm(),
+    }
+    return render(request, "records/clinic_detail.html", context, status=400)

@@ -65,6 +65,12 @@ EXPECTED = {
     "records:support_list": only("officer", "manager"),
     "records:support_create": only("officer", "manager"),
     "records:support_detail": only("officer", "manager"),
+    "records:clinic_list": only("counsellor"),
+    "records:clinic_create": only("counsellor"),
+    "records:clinic_detail": only("counsellor"),
+    # Changes to a client are POSTs: a GET is refused before anything is looked up.
+    "records:clinic_session_add": {**only(otherwise=NOT_ALLOWED), "anonymous": REDIRECT},
+    "records:clinic_close": {**only(otherwise=NOT_ALLOWED), "anonymous": REDIRECT},
 }
 
 
@@ -101,9 +107,15 @@ def world(small):
     case = services.support_centre_case_create(
         unit=small.support_centre, received_on=datetime.date(2022, 3, 1), category="victim"
     )
+    client = services.clinic_client_create(
+        unit=small.clinic, ref="SM-1", first_visit=datetime.date(2022, 1, 10), concern="victim"
+    )
     arguments = {
         "records:chat_detail": [conversation.pk],
         "records:support_detail": [case.pk],
+        "records:clinic_detail": [client.pk],
+        "records:clinic_session_add": [client.pk],
+        "records:clinic_close": [client.pk],
     }
     return users, arguments
 

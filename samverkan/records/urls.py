@@ -8,6 +8,7 @@ for kind, prefix in [("chat", "chattsamtal"), ("support", "arenden"), ("clinic",
     urlpatterns += [
         path(f"{prefix}/", views.record_list, {"kind": kind}, name=f"{kind}_list"),
         path(f"{prefix}/nytt/", views.record_create, {"kind": kind}, name=f"{kind}_create"),
+        path(f"{prefix}/export/", views.record_export, {"kind": kind}, name=f"{kind}_export"),
         path(
             f"{prefix}/<int:record_id>/",
             views.record_detail,

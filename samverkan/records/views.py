@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 from samverkan.accounts.audit import log_action
 from samverkan.core.errors import NotFound, SamverkanError
 from samverkan.partnership.models import Unit
-from samverkan.records import selectors, services
+from samverkan.records import exports, selectors, services
 from samverkan.records.forms import (
     ChatConversationForm,
     ClinicClientForm,
@@ -182,3 +182,23 @@ def _clinic_change(
         "close_form": form if form_class is ClinicCloseForm else ClinicCloseForm(),
     }
     return render(request, "records/clinic_detail.html", context, status=400)
+
+
+@login_required
+def record_export(request: HttpRequest, kind: str) -> HttpResponse:
+    _own_unit(request, PAGES[kind])
+    today = timezone.localdate().isoformat()
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            exports.records_export_xlsx(user=request.user, kind=kind),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        name = f"{kind}-{today}.xlsx"
+    else:
+        response = StreamingHttpResponse(
+            exports.records_export_csv(user=request.user, kind=kind),
+            content_type="text/csv; charset=utf-8",
+        )
+        name = f"{kind}-{today}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -62,6 +62,9 @@ EXPECTED = {
     "records:chat_list": only("volunteer", "outsider"),  # the outsider sees their own unit's
     "records:chat_create": only("volunteer", "outsider"),
     "records:chat_detail": only("volunteer"),
+    "records:chat_export": only("volunteer", "outsider"),
+    "records:support_export": only("officer", "manager"),
+    "records:clinic_export": only("counsellor"),
     "records:support_list": only("officer", "manager"),
     "records:support_create": only("officer", "manager"),
     "records:support_detail": only("officer", "manager"),

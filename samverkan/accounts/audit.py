@@ -4,7 +4,10 @@ Action codes are mapped to translated text here and only here, so the log reads 
 the reader's language and an unknown code is a programming error caught at once.
 """
 
+from collections.abc import Iterable
+
 from django.db import models
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from samverkan.accounts.models import AuditEntry, User
@@ -34,6 +37,7 @@ def log_action(
     user: User | None,
     target: models.Model | None = None,
     count: int | None = None,
+    fields: Iterable[str] = (),
 ) -> AuditEntry:
     """Write one audit entry, in the caller's transaction (a rolled-back write leaves none)."""
     if action not in ACTIONS:
@@ -45,6 +49,20 @@ def log_action(
         target_type=target._meta.label_lower if target is not None else "",
         target_id=target.pk if target is not None else None,
         count=count,
+        fields=",".join(fields),
+    )
+
+
+def record_history(record: models.Model) -> QuerySet[AuditEntry]:
+    """The registration and changes of one record, oldest first, for its page."""
+    return (
+        AuditEntry.objects.filter(
+            target_type=record._meta.label_lower,
+            target_id=record.pk,
+            action__regex=r"\.(created|changed|closed)$",
+        )
+        .select_related("user")
+        .order_by("at", "pk")
     )
 
 

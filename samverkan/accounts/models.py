@@ -63,6 +63,12 @@ class AuditEntry(models.Model):
     target_type = models.CharField(_("kind of record"), max_length=80, blank=True)
     target_id = models.BigIntegerField(_("record id"), null=True, blank=True)
     count = models.PositiveIntegerField(_("number of records"), null=True, blank=True)
+    fields = models.CharField(
+        _("changed fields"),
+        max_length=300,
+        blank=True,
+        help_text=_("Names of the fields a change touched, never their values."),
+    )
 
     class Meta:
         ordering = ["-at"]

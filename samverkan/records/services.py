@@ -47,9 +47,23 @@ def _check_writer(by: User | None, unit: Unit) -> None:
         raise Forbidden(_("You can only register records of your own unit."))
 
 
-def _audit(action: str, by: User | None, record) -> None:  # noqa: ANN001 - any record
+def _audit(action: str, by: User | None, record, fields: Iterable[str] = ()) -> None:  # noqa: ANN001
     if by is not None:
-        log_action(action, user=by, target=record)
+        log_action(action, user=by, target=record, fields=fields)
+
+
+def _values(record) -> dict[str, object]:  # noqa: ANN001 - any record
+    """The record's own values, to tell which fields a change touched."""
+    return {
+        field.attname: getattr(record, field.attname)
+        for field in record._meta.concrete_fields
+        if field.attname not in ("updated_at", "created_at")
+    }
+
+
+def _changed(before: dict[str, object], record) -> list[str]:  # noqa: ANN001 - any record
+    after = _values(record)
+    return [name.removesuffix("_id") for name, value in after.items() if before[name] != value]
 
 
 def _check_same_partnership(
@@ -129,6 +143,7 @@ def chat_conversation_update(
     if "unit" in changes or "unit_id" in changes:
         raise SamverkanError(_("A record stays in the unit that registered it."))
     old = (conversation.unit_id, _chat_day(conversation), chat_conversation_facts(conversation))
+    before = _values(conversation)
     violence = changes.pop("violence", None)
     for field, value in changes.items():
         setattr(conversation, field, value)
@@ -141,7 +156,7 @@ def chat_conversation_update(
     conversation.save()
     _count(*old, records=-1)
     _count(conversation.unit_id, _chat_day(conversation), chat_conversation_facts(conversation))
-    _audit("records.chat_conversation.changed", by, conversation)
+    _audit("records.chat_conversation.changed", by, conversation, _changed(before, conversation))
     return conversation
 
 
@@ -201,6 +216,7 @@ def support_centre_case_update(
     if "unit" in changes or "unit_id" in changes:
         raise SamverkanError(_("A record stays in the unit that registered it."))
     old = (case.unit_id, case.received_on, support_centre_case_facts(case))
+    before = _values(case)
     for field, value in changes.items():
         setattr(case, field, value)
     if case.screening_answer and not case.screened:
@@ -210,7 +226,7 @@ def support_centre_case_update(
     case.save()
     _count(*old, records=-1)
     _count(case.unit_id, case.received_on, support_centre_case_facts(case))
-    _audit("records.support_centre_case.changed", by, case)
+    _audit("records.support_centre_case.changed", by, case, _changed(before, case))
     return case
 
 

@@ -10,6 +10,12 @@ for kind, prefix in [("chat", "chattsamtal"), ("support", "arenden"), ("clinic",
         path(f"{prefix}/nytt/", views.record_create, {"kind": kind}, name=f"{kind}_create"),
         path(f"{prefix}/export/", views.record_export, {"kind": kind}, name=f"{kind}_export"),
         path(
+            f"{prefix}/<int:record_id>/andra/",
+            views.record_edit,
+            {"kind": kind},
+            name=f"{kind}_edit",
+        ),
+        path(
             f"{prefix}/<int:record_id>/",
             views.record_detail,
             {"kind": kind},

@@ -6,6 +6,7 @@ record's page — described once in PAGES; the views are shared.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -18,7 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from samverkan.accounts.audit import log_action
+from samverkan.accounts.audit import action_label, log_action, record_history
 from samverkan.core.errors import NotFound, SamverkanError
 from samverkan.partnership.models import Unit
 from samverkan.records import exports, selectors, services
@@ -43,6 +44,10 @@ class RecordPages:
     order_by: str
     templates: str
     created: Promise
+    title_new: Promise
+    title_edit: Promise | None = None
+    update: Callable[..., object] | None = None
+    initial: Callable[[Any], dict[str, Any]] | None = None
 
 
 PAGES = {
@@ -55,6 +60,21 @@ PAGES = {
         order_by="-started_at",
         templates="records/chat",
         created=_("The conversation is registered."),
+        title_new=_("Register a chat conversation"),
+        title_edit=_("Change a chat conversation"),
+        update=lambda record, **values: services.chat_conversation_update(
+            conversation=record, **values
+        ),
+        initial=lambda record: {
+            "started_at": timezone.localtime(record.started_at),
+            "concern": record.concern,
+            "resident": record.resident,
+            "district": record.district_id,
+            "gender": record.gender,
+            "age": record.age,
+            "violence": record.violence_forms,
+            "referred_to": record.referred_to_id,
+        },
     ),
     "support": RecordPages(
         unit_kind=Unit.Kind.SUPPORT_CENTRE,
@@ -65,6 +85,18 @@ PAGES = {
         order_by="-received_on",
         templates="records/support",
         created=_("The case is registered."),
+        title_new=_("Register a support-centre case"),
+        title_edit=_("Change a support-centre case"),
+        update=lambda record, **values: services.support_centre_case_update(case=record, **values),
+        initial=lambda record: {
+            "received_on": record.received_on,
+            "category": record.category,
+            "gender": record.gender,
+            "age": record.age,
+            "screened": record.screened,
+            "screening_answer": record.screening_answer or "",
+            "referred_to": record.referred_to_id,
+        },
     ),
     "clinic": RecordPages(
         unit_kind=Unit.Kind.CLINIC,
@@ -75,6 +107,7 @@ PAGES = {
         order_by="-first_visit",
         templates="records/clinic",
         created=_("The client is registered."),
+        title_new=_("Register a client"),
     ),
 }
 
@@ -112,7 +145,32 @@ def record_create(request: HttpRequest, kind: str) -> HttpResponse:
         else:
             messages.success(request, str(pages.created))
             return redirect(f"records:{kind}_list")
-    return render(request, f"{pages.templates}_form.html", {"form": form, "unit": unit})
+    context = {"form": form, "unit": unit, "title": pages.title_new}
+    return render(request, f"{pages.templates}_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_edit(request: HttpRequest, kind: str, record_id: int) -> HttpResponse:
+    pages = PAGES[kind]
+    unit = _own_unit(request, pages)
+    if pages.update is None or pages.initial is None:
+        raise Http404
+    try:
+        record = pages.get_for_user(request.user, record_id)
+    except NotFound:
+        raise Http404 from None
+    form = pages.form(request.POST or None, unit=unit, initial=pages.initial(record))
+    if request.method == "POST" and form.is_valid():
+        try:
+            pages.update(record, by=request.user, **form.cleaned_data)
+        except SamverkanError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, str(_("The change is saved.")))
+            return redirect(f"records:{kind}_detail", record_id=record.pk)
+    context = {"form": form, "unit": unit, "title": pages.title_edit, "record": record}
+    return render(request, f"{pages.templates}_form.html", context)
 
 
 @login_required
@@ -123,11 +181,24 @@ def record_detail(request: HttpRequest, kind: str, record_id: int) -> HttpRespon
         record = pages.get_for_user(request.user, record_id)
     except NotFound:
         raise Http404 from None
-    context = {"record": record}
+    context = {"record": record, "history": _history(record), "editable": pages.update is not None}
     if kind == "clinic":
         context["session_form"] = ClinicSessionForm(initial={"date": timezone.localdate()})
         context["close_form"] = ClinicCloseForm(initial={"closed_on": timezone.localdate()})
     return render(request, f"{pages.templates}_detail.html", context)
+
+
+def _history(record: Any) -> list[dict[str, Any]]:
+    """The record's registration and changes, with the changed fields by their names."""
+    fields = {field.name: field.verbose_name for field in record._meta.fields}
+    return [
+        {
+            "entry": entry,
+            "action": action_label(entry.action),
+            "fields": [str(fields.get(name, name)) for name in entry.fields.split(",") if name],
+        }
+        for entry in record_history(record)
+    ]
 
 
 @login_required
@@ -178,6 +249,7 @@ def _clinic_change(
             return redirect("records:clinic_detail", record_id=client.pk)
     context = {
         "record": client,
+        "history": _history(client),
         "session_form": form if form_class is ClinicSessionForm else ClinicSessionForm(),
         "close_form": form if form_class is ClinicCloseForm else ClinicCloseForm(),
     }

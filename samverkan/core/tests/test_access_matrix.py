@@ -63,6 +63,9 @@ EXPECTED = {
     "records:chat_create": only("volunteer", "outsider"),
     "records:chat_detail": only("volunteer"),
     "records:chat_export": only("volunteer", "outsider"),
+    "records:chat_edit": only("volunteer"),
+    "records:support_edit": only("officer", "manager"),
+    "records:clinic_edit": only(),  # a client's details are set once; sessions and closing change
     "records:support_export": only("officer", "manager"),
     "records:clinic_export": only("counsellor"),
     "records:support_list": only("officer", "manager"),
@@ -119,6 +122,9 @@ def world(small):
         "records:clinic_detail": [client.pk],
         "records:clinic_session_add": [client.pk],
         "records:clinic_close": [client.pk],
+        "records:chat_edit": [conversation.pk],
+        "records:support_edit": [case.pk],
+        "records:clinic_edit": [client.pk],
     }
     return users, arguments
 

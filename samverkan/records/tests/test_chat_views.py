@@ -131,3 +131,38 @@ def test_chat_pages_need_both_factors(client, small, cast):
     response = client.get(reverse("records:chat_create"))
     assert response.status_code == 302
     assert response.url == reverse("accounts:setup")
+
+
+def test_a_change_moves_the_counts_and_shows_in_the_history(client, small, cast):
+    volunteer = cast["volunteer"]
+    sign_in(client, volunteer)
+    client.post(reverse("records:chat_create"), valid_post(small))
+    conversation = ChatConversation.objects.get()
+    edit = reverse("records:chat_edit", args=[conversation.pk])
+    form = client.get(edit).content.decode()
+    assert 'value="17"' in form  # the form opens with the record's values
+    response = client.post(edit, valid_post(small, age="16", gender="girl"))
+    assert response.status_code == 302
+    conversation.refresh_from_db()
+    assert (conversation.age, conversation.gender) == (16, "girl")
+    counts = dict(DailyCount.objects.filter(n__gt=0).values_list("metric", "n"))
+    assert counts.get("chat.residents.by_gender_and_concern.girl.perpetrator") == 1
+    assert "chat.residents.by_gender_and_concern.boy.perpetrator" not in counts
+    changed = AuditEntry.objects.get(action="records.chat_conversation.changed")
+    assert sorted(changed.fields.split(",")) == ["age", "gender"]
+    page = client.get(response.url).content.decode()
+    assert "Historik" in page and "ändrade ett chattsamtal (kön, ålder)" in page.replace(
+        "ålder, kön", "kön, ålder"
+    )
+
+
+def test_others_cannot_open_the_change_form(client, small, cast):
+    conversation = services.chat_conversation_create(
+        unit=small.chat, started_at=local(2022, 3, 1, 19), concern="victim"
+    )
+    sign_in(client, cast["outsider"])
+    edit = reverse("records:chat_edit", args=[conversation.pk])
+    assert client.get(edit).status_code == 404
+    assert client.post(edit, valid_post(small, age="20")).status_code == 404
+    conversation.refresh_from_db()
+    assert conversation.age is None

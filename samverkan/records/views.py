@@ -23,6 +23,7 @@ from samverkan.accounts.audit import action_label, log_action, record_history
 from samverkan.core.errors import NotFound, SamverkanError
 from samverkan.partnership.models import Unit
 from samverkan.records import exports, selectors, services
+from samverkan.records.filters import ChatFilterForm, ClinicFilterForm, SupportFilterForm
 from samverkan.records.forms import (
     ChatConversationForm,
     ClinicClientForm,
@@ -45,6 +46,7 @@ class RecordPages:
     templates: str
     created: Promise
     title_new: Promise
+    filters: type[forms.Form] | None = None
     title_edit: Promise | None = None
     update: Callable[..., object] | None = None
     initial: Callable[[Any], dict[str, Any]] | None = None
@@ -61,6 +63,7 @@ PAGES = {
         templates="records/chat",
         created=_("The conversation is registered."),
         title_new=_("Register a chat conversation"),
+        filters=ChatFilterForm,
         title_edit=_("Change a chat conversation"),
         update=lambda record, **values: services.chat_conversation_update(
             conversation=record, **values
@@ -86,6 +89,7 @@ PAGES = {
         templates="records/support",
         created=_("The case is registered."),
         title_new=_("Register a support-centre case"),
+        filters=SupportFilterForm,
         title_edit=_("Change a support-centre case"),
         update=lambda record, **values: services.support_centre_case_update(case=record, **values),
         initial=lambda record: {
@@ -108,6 +112,7 @@ PAGES = {
         templates="records/clinic",
         created=_("The client is registered."),
         title_new=_("Register a client"),
+        filters=ClinicFilterForm,
     ),
 }
 
@@ -126,9 +131,15 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
     pages = PAGES[kind]
     unit = _own_unit(request, pages)
     records = pages.records_for_user(request.user).order_by(pages.order_by, "-pk")
+    filters = pages.filters(request.GET or None) if pages.filters else None
+    if filters is not None:
+        records = filters.apply(records)
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("sida"))
     log_action("records.listed", user=request.user, count=len(page.object_list))
-    return render(request, f"{pages.templates}_list.html", {"page": page, "unit": unit})
+    query = request.GET.copy()
+    query.pop("sida", None)
+    context = {"page": page, "unit": unit, "filters": filters or pages.filters(), "query": query}
+    return render(request, f"{pages.templates}_list.html", context)
 
 
 @login_required

@@ -1,5 +1,7 @@
 """The chat unit's pages: register a post-chat record, list and read the unit's own."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -166,3 +168,33 @@ def test_others_cannot_open_the_change_form(client, small, cast):
     assert client.post(edit, valid_post(small, age="20")).status_code == 404
     conversation.refresh_from_db()
     assert conversation.age is None
+
+
+def test_the_list_filters_by_stockholm_days_and_choices(client, small, cast):
+    def make(moment, concern):
+        return services.chat_conversation_create(
+            unit=small.chat, started_at=moment, concern=concern
+        )
+
+    late = make(local(2022, 3, 1, 23, 30), "victim")  # 22:30 UTC, still 1 March here
+    make(local(2022, 3, 2, 0, 30), "victim")  # 2 March here, 1 March in UTC
+    friend = make(local(2022, 3, 1, 12), "friend")
+    sign_in(client, cast["volunteer"])
+    url = reverse("records:chat_list")
+    content = client.get(url, {"date_from": "2022-03-01", "date_to": "2022-03-01"}).content.decode()
+    shown = set(re.findall(r'href="/registrering/chattsamtal/(\d+)/"', content))
+    assert shown == {str(late.pk), str(friend.pk)}  # not the one of 2 March, Stockholm time
+    assert reverse("records:chat_detail", args=[late.pk]) in content
+    only_friends = client.get(url, {"concern": "friend"}).content.decode()
+    assert reverse("records:chat_detail", args=[friend.pk]) in only_friends
+    assert reverse("records:chat_detail", args=[late.pk]) not in only_friends
+    assert AuditEntry.objects.filter(action="records.listed").order_by("pk").last().count == 1
+
+
+def test_a_period_that_ends_before_it_starts_is_explained(client, small, cast):
+    sign_in(client, cast["volunteer"])
+    response = client.get(
+        reverse("records:chat_list"), {"date_from": "2022-03-02", "date_to": "2022-03-01"}
+    )
+    assert response.status_code == 200
+    assert "Perioden slutar innan den börjar." in response.content.decode()

@@ -1,0 +1,95 @@
+"""Filters of the record lists: a GET form per kind of record, applied to the user's own
+records (the scoping stays in records.selectors)."""
+
+import datetime
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from samverkan.records.models import (
+    ChatConcern,
+    ClinicConcern,
+    Gender,
+    Resident,
+    SupportCategory,
+)
+
+
+def _choices(choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [("", _("All")), *choices]
+
+
+class RecordFilterForm(forms.Form):
+    """From and to (inclusive days), a reference to search for, and the kind's own choices."""
+
+    date_field = ""
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ref = forms.CharField(label=_("Reference"), required=False, max_length=64)
+    gender = forms.ChoiceField(label=_("Gender"), choices=_choices(Gender.choices), required=False)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The period ends before it starts."))
+        return cleaned
+
+    def apply(self, records: QuerySet) -> QuerySet:
+        if not self.is_valid():
+            return records
+        values = {name: value for name, value in self.cleaned_data.items() if value}
+        if "date_from" in values:
+            records = records.filter(
+                **{f"{self.date_field}__gte": self._bound(values["date_from"])}
+            )
+        if "date_to" in values:
+            end = values["date_to"] + datetime.timedelta(days=1)
+            records = records.filter(**{f"{self.date_field}__lt": self._bound(end)})
+        if "ref" in values:
+            records = records.filter(ref__icontains=values["ref"].strip())
+        for name in self.choice_fields():
+            if name in values:
+                records = records.filter(**{name: values[name]})
+        return records
+
+    def choice_fields(self) -> list[str]:
+        return [name for name, field in self.fields.items() if isinstance(field, forms.ChoiceField)]
+
+    def _bound(self, day: datetime.date) -> datetime.date | datetime.datetime:
+        return day
+
+
+class ChatFilterForm(RecordFilterForm):
+    date_field = "started_at"
+    concern = forms.ChoiceField(
+        label=_("What was it about?"), choices=_choices(ChatConcern.choices), required=False
+    )
+    resident = forms.ChoiceField(
+        label=_("Lives in the municipality"), choices=_choices(Resident.choices), required=False
+    )
+
+    def _bound(self, day: datetime.date) -> datetime.datetime:
+        # Days are Stockholm days: midnight local time, whatever the server's zone.
+        from samverkan.statistics.counters import STOCKHOLM
+
+        return datetime.datetime.combine(day, datetime.time(), tzinfo=STOCKHOLM)
+
+
+class SupportFilterForm(RecordFilterForm):
+    date_field = "received_on"
+    category = forms.ChoiceField(
+        label=_("Category"), choices=_choices(SupportCategory.choices), required=False
+    )
+
+
+class ClinicFilterForm(RecordFilterForm):
+    date_field = "first_visit"
+    concern = forms.ChoiceField(
+        label=_("Seeks support as"), choices=_choices(ClinicConcern.choices), required=False
+    )

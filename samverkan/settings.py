@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "samverkan.partnership",
     "samverkan.records",
     "samverkan.statistics",
+    "samverkan.campaigns",
     "samverkan.demo",
 ]
 

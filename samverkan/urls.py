@@ -7,6 +7,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("konto/", include("samverkan.accounts.urls")),
     path("registrering/", include("samverkan.records.urls")),
+    path("kampanjer/", include("samverkan.campaigns.urls")),
     path("sprak/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -82,6 +82,11 @@ def _grouped(key: bytes) -> str:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    from samverkan.campaigns.views import AGGREGATE_ROLES
     from samverkan.records.selectors import RECORD_ROLES
 
-    return render(request, "home.html", {"record_roles": [str(role) for role in RECORD_ROLES]})
+    context = {
+        "record_roles": [str(role) for role in RECORD_ROLES],
+        "aggregate_roles": [str(role) for role in AGGREGATE_ROLES],
+    }
+    return render(request, "home.html", context)

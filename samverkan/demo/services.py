@@ -1,5 +1,6 @@
 """Build (or rebuild) the demo: the source document's partnership, a user per role, records."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -7,6 +8,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from samverkan.accounts.models import Role, User
+from samverkan.campaigns.models import Campaign, CampaignReach
 from samverkan.demo.partnership import PARTNERSHIP_KEY, DemoPartnership, demo_partnership_create
 from samverkan.demo.records import demo_records_create
 from samverkan.partnership.models import Organisation, Partnership, Unit
@@ -78,7 +80,29 @@ def demo_build(*, seed: int = 2022) -> tuple[DemoPartnership, dict[str, int]]:
         # `samverkan democode` can show its current code (it shows no other device's).
         TOTPDevice.objects.create(user=user, name=DEMO_DEVICE_NAME, confirmed=True)
     created = demo_records_create(demo, seed=seed)
+    _demo_campaign(demo)
     return demo, created
+
+
+def _demo_campaign(demo: DemoPartnership) -> None:
+    """The autumn information campaign the document announces (synthetic reach figures; the
+    demo's chat has more conversations from September to November 2022)."""
+    campaign = Campaign.objects.create(
+        partnership=demo.partnership,
+        name="Höstkampanjen 2022: Det är inte kärlek",
+        starts_on=datetime.date(2022, 9, 1),
+        ends_on=datetime.date(2022, 10, 31),
+        channels="Instagram, TikTok, skolbesök",
+    )
+    for channel, measure, value in [
+        ("Instagram", CampaignReach.Measure.IMPRESSIONS, 184_000),
+        ("Instagram", CampaignReach.Measure.CLICKS, 2_350),
+        ("TikTok", CampaignReach.Measure.PEOPLE_REACHED, 96_500),
+        ("Skolbesök", CampaignReach.Measure.PARTICIPANTS, 1_240),
+    ]:
+        CampaignReach.objects.create(
+            campaign=campaign, channel=channel, measure=measure, value=value
+        )
 
 
 def demo_code(username: str) -> str | None:

@@ -71,6 +71,8 @@ EXPECTED = {
     "records:support_list": only("officer", "manager"),
     "records:support_create": only("officer", "manager"),
     "records:support_detail": only("officer", "manager"),
+    "campaigns:list": only("manager", "coordinator", "steering"),
+    "campaigns:detail": only("manager", "coordinator", "steering"),
     "records:clinic_list": only("counsellor"),
     "records:clinic_create": only("counsellor"),
     "records:clinic_detail": only("counsellor"),
@@ -116,7 +118,17 @@ def world(small):
     client = services.clinic_client_create(
         unit=small.clinic, ref="SM-1", first_visit=datetime.date(2022, 1, 10), concern="victim"
     )
+    from samverkan.campaigns.models import Campaign
+
+    small.partnership.organisations.add(small.support_centre.organisation)
+    campaign = Campaign.objects.create(
+        partnership=small.partnership,
+        name="Höstkampanj",
+        starts_on=datetime.date(2022, 9, 1),
+        ends_on=datetime.date(2022, 9, 30),
+    )
     arguments = {
+        "campaigns:detail": [campaign.pk],
         "records:chat_detail": [conversation.pk],
         "records:support_detail": [case.pk],
         "records:clinic_detail": [client.pk],

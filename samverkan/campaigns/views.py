@@ -1,0 +1,75 @@
+"""Campaign pages for those who see the partnership's aggregates."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from samverkan.accounts.models import Role, User
+from samverkan.campaigns.evaluation import campaign_evaluation
+from samverkan.campaigns.models import Campaign
+from samverkan.records.models import ChatConcern, Gender
+
+AGGREGATE_ROLES = frozenset({Role.COORDINATOR, Role.STEERING_MEMBER, Role.UNIT_MANAGER})
+
+
+def campaigns_for_user(user: User) -> QuerySet[Campaign]:
+    """Campaigns of the partnerships the user's unit or organisation takes part in."""
+    if not (user.is_active and user.role in AGGREGATE_ROLES and user.unit_id):
+        return Campaign.objects.none()
+    unit = user.unit
+    return (
+        Campaign.objects.filter(
+            Q(partnership__units=unit) | Q(partnership__organisations=unit.organisation)
+        )
+        .distinct()
+        .select_related("partnership")
+    )
+
+
+def _label(code: str) -> str:
+    if code == "conversations":
+        return _("All chat conversations")
+    if code == "residents":
+        return _("Conversations with residents")
+    if code.startswith("concern."):
+        return _("About: %(concern)s") % {"concern": ChatConcern(code.split(".")[1]).label}
+    if code.startswith("residents.gender."):
+        return _("Residents: %(gender)s") % {"gender": Gender(code.split(".")[2]).label}
+    return code
+
+
+@login_required
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    if request.user.role not in AGGREGATE_ROLES:
+        raise Http404
+    return render(request, "campaigns/list.html", {"campaigns": campaigns_for_user(request.user)})
+
+
+@login_required
+def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = campaigns_for_user(request.user).filter(pk=campaign_id).first()
+    if campaign is None:
+        raise Http404
+    evaluation = campaign_evaluation(campaign)
+    rows = [
+        {
+            "label": _label(row.label),
+            "before": row.before,
+            "during": row.during,
+            "change": row.change,
+        }
+        for row in evaluation["comparisons"]
+    ]
+    return render(
+        request,
+        "campaigns/detail.html",
+        {
+            "campaign": campaign,
+            "evaluation": evaluation,
+            "rows": rows,
+            "smallest_hidden": settings.SAMVERKAN_DISCLOSURE_THRESHOLD - 1,
+        },
+    )

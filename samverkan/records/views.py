@@ -138,7 +138,14 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
     log_action("records.listed", user=request.user, count=len(page.object_list))
     query = request.GET.copy()
     query.pop("sida", None)
-    context = {"page": page, "unit": unit, "filters": filters or pages.filters(), "query": query}
+    context = {
+        "page": page,
+        "unit": unit,
+        "filters": filters or pages.filters(),
+        "query": query,
+        "create_url": f"records:{kind}_create",
+        "export_url": f"records:{kind}_export",
+    }
     return render(request, f"{pages.templates}_list.html", context)
 
 

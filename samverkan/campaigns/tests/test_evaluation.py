@@ -73,7 +73,8 @@ def test_small_numbers_are_protected_on_the_page(client, small, campaign):
     )
     sign_in(client, coordinator)
     page = client.get(reverse("campaigns:detail", args=[campaign.pk])).content.decode()
-    assert "Höstkampanj" in page and "12000" in page
+    assert "Höstkampanj" in page and "12\xa0000" in page  # Swedish thousands
+    assert "Förändring" in page
     rows = evaluation_rows(campaign)
     assert rows["concern.perpetrator"].during is None  # 3: hidden
     assert ">..<" in page

@@ -80,8 +80,8 @@ def test_specifiers_are_recognised() -> None:
 def test_compiled_catalogue_matches_the_po(po: polib.POFile) -> None:
     assert MO_PATH.exists(), "run `samverkan compilemessages --locale sv`"
     mo = polib.mofile(str(MO_PATH))
-    from_po = {e.msgid: e.msgstr for e in _entries(po)}
-    from_mo = {e.msgid: e.msgstr for e in _entries(mo)}
+    from_po = {(e.msgctxt, e.msgid): e.msgstr for e in _entries(po)}
+    from_mo = {(e.msgctxt, e.msgid): e.msgstr for e in _entries(mo)}
     assert from_mo == from_po
 
 
@@ -133,7 +133,10 @@ def test_catalogue_has_every_string_of_the_code(tmp_path):
         cwd=copy,
         check=True,
     )
-    extracted = {entry.msgid for entry in polib.pofile(copy / "locale/sv/LC_MESSAGES/django.po")}
-    committed = {entry.msgid for entry in polib.pofile(PO_PATH)}
+    extracted = {
+        (entry.msgctxt, entry.msgid)
+        for entry in polib.pofile(copy / "locale/sv/LC_MESSAGES/django.po")
+    }
+    committed = {(entry.msgctxt, entry.msgid) for entry in polib.pofile(PO_PATH)}
     assert extracted - committed == set(), "strings missing from the catalogue"
     assert committed - extracted == set(), "strings in the catalogue that the code no longer has"

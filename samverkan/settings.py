@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "samverkan.records",
     "samverkan.statistics",
     "samverkan.campaigns",
+    "samverkan.activities",
     "samverkan.demo",
 ]
 

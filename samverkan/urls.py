@@ -8,6 +8,7 @@ urlpatterns = [
     path("konto/", include("samverkan.accounts.urls")),
     path("registrering/", include("samverkan.records.urls")),
     path("kampanjer/", include("samverkan.campaigns.urls")),
+    path("aktiviteter/", include("samverkan.activities.urls")),
     path("sprak/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -71,6 +71,8 @@ EXPECTED = {
     "records:support_list": only("officer", "manager"),
     "records:support_create": only("officer", "manager"),
     "records:support_detail": only("officer", "manager"),
+    "activities:list": only("manager", "coordinator", "steering"),
+    "activities:register": only("manager", "coordinator"),
     "campaigns:list": only("manager", "coordinator", "steering"),
     "campaigns:detail": only("manager", "coordinator", "steering"),
     "records:clinic_list": only("counsellor"),

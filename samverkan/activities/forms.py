@@ -1,0 +1,34 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from samverkan.activities.models import Activity
+from samverkan.partnership.models import Organisation, Partnership
+
+
+class ActivityForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=Activity.Kind.choices, widget=forms.RadioSelect
+    )
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    organisations = forms.ModelMultipleChoiceField(
+        label=_("Organisations present"),
+        queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    participants = forms.IntegerField(
+        label=_("Number of participants"), min_value=1, max_value=10000
+    )
+    topic = forms.CharField(
+        label=_("Topic"),
+        max_length=200,
+        help_text=_("In general terms; never about a particular young person."),
+    )
+
+    def __init__(self, *args, partnership: Partnership, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = Organisation.objects.order_by("name")
+        if not self.is_bound:
+            self.initial.setdefault("date", timezone.localdate())

@@ -21,7 +21,54 @@ from samverkan.records.models import (
 )
 
 
-class ChatConversationForm(forms.Form):
+def _gender_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Gender"), choices=Gender.choices, initial=Gender.UNKNOWN, widget=forms.RadioSelect
+    )
+
+
+def _age_field(label: str = _("Age")) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        min_value=1,
+        max_value=MAX_AGE,
+        required=False,
+        help_text=_("Whole years; leave empty if not known."),
+    )
+
+
+def _referral_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=_("Referred to"),
+        queryset=Service.objects.none(),
+        required=False,
+        empty_label=_("No referral"),
+    )
+
+
+class RecordForm(forms.Form):
+    """A record's form for one unit: services and districts are those of the unit's
+    partnerships, and the record's date starts as today."""
+
+    date_field = ""
+
+    def __init__(self, *args, unit: Unit, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        partnerships = unit.partnerships.all()
+        if "referred_to" in self.fields:
+            self.fields["referred_to"].queryset = Service.objects.filter(
+                partnership__in=partnerships
+            )
+        if "district" in self.fields:
+            self.fields["district"].queryset = District.objects.filter(partnership__in=partnerships)
+        if not self.is_bound and self.date_field:
+            self.initial.setdefault(self.date_field, self.today())
+
+    def today(self) -> datetime.date | datetime.datetime:
+        return timezone.localdate()
+
+
+class ChatConversationForm(RecordForm):
     """The post-chat record: what the volunteer knows once the conversation has ended."""
 
     started_at = forms.DateTimeField(
@@ -44,38 +91,20 @@ class ChatConversationForm(forms.Form):
         required=False,
         empty_label=_("Not known"),
     )
-    gender = forms.ChoiceField(
-        label=_("Gender"), choices=Gender.choices, initial=Gender.UNKNOWN, widget=forms.RadioSelect
-    )
-    age = forms.IntegerField(
-        label=_("Age"),
-        min_value=1,
-        max_value=MAX_AGE,
-        required=False,
-        help_text=_("Whole years; leave empty if not known."),
-    )
+    gender = _gender_field()
+    age = _age_field()
     violence = forms.MultipleChoiceField(
         label=_("Forms of violence talked about"),
         choices=ViolenceForm.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    referred_to = forms.ModelChoiceField(
-        label=_("Referred to"),
-        queryset=Service.objects.none(),
-        required=False,
-        empty_label=_("No referral"),
-    )
+    referred_to = _referral_field()
 
-    def __init__(self, *args, unit: Unit, **kwargs) -> None:  # noqa: ANN002, ANN003
-        super().__init__(*args, **kwargs)
-        partnerships = unit.partnerships.all()
-        self.fields["district"].queryset = District.objects.filter(partnership__in=partnerships)
-        self.fields["referred_to"].queryset = Service.objects.filter(partnership__in=partnerships)
-        if not self.is_bound:
-            self.initial.setdefault(
-                "started_at", timezone.localtime().replace(second=0, microsecond=0)
-            )
+    date_field = "started_at"
+
+    def today(self) -> datetime.datetime:
+        return timezone.localtime().replace(second=0, microsecond=0)
 
     def clean_started_at(self) -> datetime.datetime:
         started_at = self.cleaned_data["started_at"]
@@ -84,7 +113,7 @@ class ChatConversationForm(forms.Form):
         return started_at
 
 
-class SupportCentreCaseForm(forms.Form):
+class SupportCentreCaseForm(RecordForm):
     """A case received at the support centre, with the routine question on violence in young
     people's close relationships."""
 
@@ -95,16 +124,8 @@ class SupportCentreCaseForm(forms.Form):
     category = forms.ChoiceField(
         label=_("Category"), choices=SupportCategory.choices, widget=forms.RadioSelect
     )
-    gender = forms.ChoiceField(
-        label=_("Gender"), choices=Gender.choices, initial=Gender.UNKNOWN, widget=forms.RadioSelect
-    )
-    age = forms.IntegerField(
-        label=_("Age"),
-        min_value=1,
-        max_value=MAX_AGE,
-        required=False,
-        help_text=_("Whole years; leave empty if not known."),
-    )
+    gender = _gender_field()
+    age = _age_field()
     screened = forms.BooleanField(
         label=_("The routine question on violence in close relationships was asked"),
         required=False,
@@ -115,19 +136,9 @@ class SupportCentreCaseForm(forms.Form):
         required=False,
         widget=forms.RadioSelect,
     )
-    referred_to = forms.ModelChoiceField(
-        label=_("Referred to"),
-        queryset=Service.objects.none(),
-        required=False,
-        empty_label=_("No referral"),
-    )
+    referred_to = _referral_field()
 
-    def __init__(self, *args, unit: Unit, **kwargs) -> None:  # noqa: ANN002, ANN003
-        super().__init__(*args, **kwargs)
-        partnerships = unit.partnerships.all()
-        self.fields["referred_to"].queryset = Service.objects.filter(partnership__in=partnerships)
-        if not self.is_bound:
-            self.initial.setdefault("received_on", timezone.localdate())
+    date_field = "received_on"
 
     def clean_received_on(self) -> datetime.date:
         received_on = self.cleaned_data["received_on"]
@@ -145,7 +156,7 @@ class SupportCentreCaseForm(forms.Form):
         return cleaned
 
 
-class ClinicClientForm(forms.Form):
+class ClinicClientForm(RecordForm):
     ref = forms.CharField(
         label=_("The clinic's reference"),
         max_length=64,
@@ -157,12 +168,8 @@ class ClinicClientForm(forms.Form):
     concern = forms.ChoiceField(
         label=_("Seeks support as"), choices=ClinicConcern.choices, widget=forms.RadioSelect
     )
-    gender = forms.ChoiceField(
-        label=_("Gender"), choices=Gender.choices, initial=Gender.UNKNOWN, widget=forms.RadioSelect
-    )
-    age = forms.IntegerField(
-        label=_("Age at first visit"), min_value=1, max_value=MAX_AGE, required=False
-    )
+    gender = _gender_field()
+    age = _age_field(_("Age at first visit"))
     resident = forms.ChoiceField(
         label=_("Lives in the municipality"),
         choices=Resident.choices,
@@ -176,10 +183,7 @@ class ClinicClientForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args, unit: Unit, **kwargs) -> None:  # noqa: ANN002, ANN003
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("first_visit", timezone.localdate())
+    date_field = "first_visit"
 
     def clean_ref(self) -> str:
         from samverkan.records.imports import CellError, read_ref

@@ -117,6 +117,22 @@ PAGES = {
 }
 
 
+def _saved(
+    request: HttpRequest, form: forms.Form, write: Callable[[], object], done: Promise
+) -> bool:
+    """Run a valid form's write through its service: a domain error goes back onto the form,
+    success into a message for the next page."""
+    if not form.is_valid():
+        return False
+    try:
+        write()
+    except SamverkanError as error:
+        form.add_error(None, str(error))
+        return False
+    messages.success(request, str(done))
+    return True
+
+
 def _own_unit(request: HttpRequest, pages: RecordPages) -> Unit:
     """The user's own unit when it keeps this kind of record, or 404: others have no such
     pages to find."""
@@ -155,14 +171,13 @@ def record_create(request: HttpRequest, kind: str) -> HttpResponse:
     pages = PAGES[kind]
     unit = _own_unit(request, pages)
     form = pages.form(request.POST or None, unit=unit)
-    if request.method == "POST" and form.is_valid():
-        try:
-            pages.create(unit=unit, by=request.user, **form.cleaned_data)
-        except SamverkanError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, str(pages.created))
-            return redirect(f"records:{kind}_list")
+    if request.method == "POST" and _saved(
+        request,
+        form,
+        lambda: pages.create(unit=unit, by=request.user, **form.cleaned_data),
+        pages.created,
+    ):
+        return redirect(f"records:{kind}_list")
     context = {"form": form, "unit": unit, "title": pages.title_new}
     return render(request, f"{pages.templates}_form.html", context)
 
@@ -179,14 +194,13 @@ def record_edit(request: HttpRequest, kind: str, record_id: int) -> HttpResponse
     except NotFound:
         raise Http404 from None
     form = pages.form(request.POST or None, unit=unit, initial=pages.initial(record))
-    if request.method == "POST" and form.is_valid():
-        try:
-            pages.update(record, by=request.user, **form.cleaned_data)
-        except SamverkanError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, str(_("The change is saved.")))
-            return redirect(f"records:{kind}_detail", record_id=record.pk)
+    if request.method == "POST" and _saved(
+        request,
+        form,
+        lambda: pages.update(record, by=request.user, **form.cleaned_data),
+        _("The change is saved."),
+    ):
+        return redirect(f"records:{kind}_detail", record_id=record.pk)
     context = {"form": form, "unit": unit, "title": pages.title_edit, "record": record}
     return render(request, f"{pages.templates}_form.html", context)
 
@@ -257,14 +271,10 @@ def _clinic_change(
     except NotFound:
         raise Http404 from None
     form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            change(client=client, by=request.user, **form.cleaned_data)
-        except SamverkanError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, str(done))
-            return redirect("records:clinic_detail", record_id=client.pk)
+    if _saved(
+        request, form, lambda: change(client=client, by=request.user, **form.cleaned_data), done
+    ):
+        return redirect("records:clinic_detail", record_id=client.pk)
     context = {
         "record": client,
         "history": _history(client),

@@ -1,0 +1,595 @@
+"""Staff pages under load: 20 signed-in users on loopback against a database of 1.2M records.
+
+Builds (once, then cached) a database with the demo partnership, 1,000,000 chat conversations and
+200,000 support-centre cases, and users of the roles that read them; serves the application with
+gunicorn on 127.0.0.1; signs every simulated user in through the real sign-in and second-factor
+pages; then lets them request their pages over their own keep-alive connection and cookie jar,
+and prints p50/p95/max per page.
+
+    .venv/bin/python benchmarks/web.py                      # SQLite (the default database)
+    .venv/bin/python benchmarks/web.py --think 0            # no pause between requests: saturation
+    .venv/bin/python benchmarks/web.py --chat 100000 --support 20000 --duration 10   # a quick run
+    scripts/with-postgresql .venv/bin/python benchmarks/web.py   # PostgreSQL (built every run)
+
+The SQLite database is built under var/bench/<key>/ (key: builder version, sizes and a digest of
+the migrations, so a schema change rebuilds it) and copied for each run, so a run starts from the same state and a re-run does not rebuild (`--rebuild`
+forces it). Load goes to loopback only; every user's loop stops after `--duration` seconds or
+`--requests` requests, whichever comes first. Nothing is downloaded.
+"""
+
+import argparse
+import datetime
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "var" / "bench"
+# Bump when what the builder makes changes: a cached database of another version is not used.
+BUILD_VERSION = 1
+PASSWORD = "bench-Lösenord-2026"
+USERS_PER_ROLE = 10
+TARGET_P95_MS = 150.0
+
+
+# --- building the database (in a process of its own, with Django) ----------------------------
+
+
+def build(manifest_path: Path, n_chat: int, n_support: int) -> None:
+    """Migrate, build the demo (partnership, realistic records, demo users), import synthetic
+    records up to the sizes asked for, and make the benchmark's users with known TOTP keys."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samverkan.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import Sum
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from samverkan.accounts.models import Role, User
+    from samverkan.demo.services import demo_build
+    from samverkan.records.imports import records_import
+    from samverkan.records.models import ChatConversation, SupportCentreCase
+    from samverkan.statistics.models import MonthlyCount
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from stats import generate  # the import benchmark's generator: same columns as the import
+
+    began = time.perf_counter()
+    call_command("migrate", interactive=False, verbosity=0)
+    demo, created = demo_build(seed=2022)
+    print(
+        f"demo built: {created['chat_conversations']:,} chat conversations, "
+        f"{created['support_centre_cases']:,} support-centre cases",
+        flush=True,
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        chat_csv, support_csv = Path(folder) / "chat.csv", Path(folder) / "support.csv"
+        generate(
+            chat_csv,
+            support_csv,
+            max(n_chat - created["chat_conversations"], 0),
+            max(n_support - created["support_centre_cases"], 0),
+        )
+        print(f"generated CSV in {time.perf_counter() - began:.0f} s", flush=True)
+        # Through the import, so the daily and monthly counts are written as in production.
+        for kind, path, unit in [
+            ("chat", chat_csv, demo.chat),
+            ("support-centre", support_csv, demo.support_centre),
+        ]:
+            result = records_import(kind=kind, path=path, unit_key=unit.key)
+            print(f"imported {result.rows_added:,} {kind} records", flush=True)
+
+    # The counts the statistics read must agree with the records.
+    for model, unit, prefix in [
+        (ChatConversation, demo.chat, "chat.by_concern."),
+        (SupportCentreCase, demo.support_centre, "support_centre.by_gender_and_category."),
+    ]:
+        records = model.objects.filter(unit=unit).count()
+        counted = MonthlyCount.objects.filter(unit=unit, metric__startswith=prefix).aggregate(
+            n=Sum("n")
+        )["n"]
+        if records != counted:
+            raise SystemExit(f"{model.__name__}: {records} records but counts say {counted}")
+
+    users = []
+    for role, unit, prefix in [
+        (Role.VOLUNTEER, demo.chat, "volontar"),
+        (Role.SUPPORT_CENTRE_OFFICER, demo.support_centre, "stodcentrum"),
+        (Role.COORDINATOR, demo.department, "samordnare"),
+    ]:
+        for number in range(1, USERS_PER_ROLE + 1):
+            user = User(username=f"bench-{prefix}-{number:02d}", role=role, unit=unit)
+            user.set_password(PASSWORD)
+            user.save()
+            device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+            users.append({"username": user.username, "role": str(role), "totp_key": device.key})
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    manifest = {
+        "version": BUILD_VERSION,
+        "chat": ChatConversation.objects.count(),
+        "support": SupportCentreCase.objects.count(),
+        "users": users,
+        "built_in_seconds": round(time.perf_counter() - began),
+        "built_on": datetime.date.today().isoformat(),
+    }
+    manifest_path.write_text(json.dumps(manifest, indent=1))
+    print(
+        f"built {manifest['chat']:,} chat conversations and {manifest['support']:,} cases in "
+        f"{manifest['built_in_seconds']} s",
+        flush=True,
+    )
+
+
+def _run_builder(env: dict, manifest: Path, n_chat: int, n_support: int) -> None:
+    subprocess.run(
+        [sys.executable, __file__, "build", str(manifest), str(n_chat), str(n_support)],
+        env=env,
+        cwd=ROOT,
+        check=True,
+    )
+
+
+def sqlite_database(args: argparse.Namespace) -> tuple[dict, dict]:
+    """The environment of a run on a fresh copy of the cached SQLite database, and its manifest."""
+    cached = BENCH_DIR / f"v{BUILD_VERSION}-chat{args.chat}-support{args.support}-{_schema()}"
+    if args.rebuild:
+        shutil.rmtree(cached, ignore_errors=True)
+    if not (cached / "manifest.json").exists():
+        partial = cached.with_name(cached.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir(parents=True)
+        env = _env(partial, f"sqlite:///{partial / 'samverkan.sqlite3'}")
+        print(f"building the database in {partial} (once; later runs reuse it)", flush=True)
+        _run_builder(env, partial / "manifest.json", args.chat, args.support)
+        partial.rename(cached)
+    run = BENCH_DIR / "run-sqlite"
+    shutil.rmtree(run, ignore_errors=True)
+    run.mkdir(parents=True)
+    shutil.copyfile(cached / "samverkan.sqlite3", run / "samverkan.sqlite3")
+    env = _env(run, f"sqlite:///{run / 'samverkan.sqlite3'}")
+    return env, json.loads((cached / "manifest.json").read_text())
+
+
+def postgresql_database(args: argparse.Namespace) -> tuple[dict, dict]:
+    """The server of scripts/with-postgresql is new every time: build into it."""
+    run = BENCH_DIR / "run-postgresql"
+    shutil.rmtree(run, ignore_errors=True)
+    run.mkdir(parents=True)
+    env = _env(run, os.environ["DATABASE_URL"])
+    print("building the database on PostgreSQL (its server is new every run)", flush=True)
+    _run_builder(env, run / "manifest.json", args.chat, args.support)
+    return env, json.loads((run / "manifest.json").read_text())
+
+
+def _schema() -> str:
+    """A digest of every migration file: a database built on other migrations is rebuilt."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "samverkan").glob("*/migrations/*.py")):
+        digest.update(path.relative_to(ROOT).as_posix().encode() + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _env(var_dir: Path, database_url: str) -> dict:
+    return {
+        **os.environ,
+        "SAMVERKAN_VAR_DIR": str(var_dir),
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "samverkan.settings",
+        "DEBUG": "false",
+        "LOG_LEVEL": "ERROR",
+    }
+
+
+# --- the server ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(env: dict, port: int, workers: int, threads: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "samverkan.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(threads),
+            "--keep-alive",
+            "75",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn stopped with code {server.returncode}")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/konto/logga-in/")
+            if connection.getresponse().status == 200:
+                connection.close()
+                return server
+        except OSError:
+            time.sleep(0.2)
+    stop_server(server)
+    raise SystemExit("gunicorn did not answer within 60 s")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+# --- the simulated users ------------------------------------------------------------------------
+
+
+def totp(key_hex: str, at: float, step: int = 30, digits: int = 6) -> str:
+    """RFC 6238, as django-otp's TOTPDevice computes it with its defaults."""
+    digest = hmac.new(bytes.fromhex(key_hex), struct.pack(">Q", int(at) // step), "sha1").digest()
+    offset = digest[-1] & 0x0F
+    code = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{code % 10**digits:0{digits}d}"
+
+
+class Browser:
+    """One user's keep-alive connection and cookie jar."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str, str]:
+        headers = {"Host": "127.0.0.1", "Accept-Language": "sv"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Referer"] = f"http://127.0.0.1:{self.port}{path}"
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+            text = response.read().decode()
+        except (http.client.HTTPException, OSError):
+            # A dropped keep-alive connection: open a new one and try once more.
+            self.connection.close()
+            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+            text = response.read().decode()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                self.cookies[name] = morsel.value
+        return response.status, response.headers.get("Location", ""), text
+
+    def sign_in(self, username: str, key_hex: str) -> None:
+        """The real pages: the sign-in form, then the second factor."""
+        status, _, page = self.request("GET", "/konto/logga-in/")
+        status, location, _ = self.request(
+            "POST",
+            "/konto/logga-in/",
+            {"csrfmiddlewaretoken": _csrf(page), "username": username, "password": PASSWORD},
+        )
+        if status != 302:
+            raise RuntimeError(f"{username}: sign-in answered {status}")
+        status, _, page = self.request("GET", "/konto/tvastegsverifiering/")
+        status, location, _ = self.request(
+            "POST",
+            "/konto/tvastegsverifiering/",
+            {"csrfmiddlewaretoken": _csrf(page), "code": totp(key_hex, time.time())},
+        )
+        if status != 302 or "tvastegsverifiering" in location:
+            raise RuntimeError(f"{username}: the second factor answered {status} {location}")
+
+
+def _csrf(page: str) -> str:
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    if not found:
+        raise RuntimeError("no CSRF token on the page")
+    return found.group(1)
+
+
+def _month(rng: random.Random) -> dict[str, str]:
+    first = datetime.date(rng.choice((2021, 2022)), rng.randrange(1, 13), 1)
+    last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    return {"date_from": first.isoformat(), "date_to": last.isoformat()}
+
+
+def _year(rng: random.Random) -> str:
+    year = rng.choice((2021, 2022))
+    return urlencode({"from": f"{year}-01-01", "to": f"{year}-12-31"})
+
+
+# Each role's pages: (label, function of a random generator giving the path).
+PAGES = {
+    "volunteer": [
+        ("chat list", lambda rng: "/registrering/chattsamtal/"),
+        (
+            "chat list, pages 2-20",
+            lambda rng: f"/registrering/chattsamtal/?sida={rng.randrange(2, 21)}",
+        ),
+        (
+            "chat list, filtered (month, concern, resident)",
+            lambda rng: (
+                "/registrering/chattsamtal/?"
+                + urlencode(
+                    {
+                        **_month(rng),
+                        "concern": rng.choice(("victim", "perpetrator", "friend")),
+                        "resident": "yes",
+                    }
+                )
+            ),
+        ),
+        (
+            "chat list, search by reference",
+            lambda rng: f"/registrering/chattsamtal/?ref=c{rng.randrange(1_000_000)}",
+        ),
+    ],
+    "support-centre-officer": [
+        ("case list", lambda rng: "/registrering/arenden/"),
+        (
+            "case list, pages 2-20",
+            lambda rng: f"/registrering/arenden/?sida={rng.randrange(2, 21)}",
+        ),
+        (
+            "case list, filtered (month, category, gender)",
+            lambda rng: (
+                "/registrering/arenden/?"
+                + urlencode(
+                    {
+                        **_month(rng),
+                        "category": rng.choice(("victim", "witness", "suspect-mediation")),
+                        "gender": rng.choice(("girl", "boy")),
+                    }
+                )
+            ),
+        ),
+        (
+            "case list, search by reference",
+            lambda rng: f"/registrering/arenden/?ref=s{rng.randrange(200_000)}",
+        ),
+    ],
+    "coordinator": [("dashboard (a year)", lambda rng: f"/oversikt/?{_year(rng)}")],
+}
+
+
+@dataclass
+class Sample:
+    page: str
+    seconds: float
+    ok: bool
+
+
+@dataclass
+class User:
+    username: str
+    role: str
+    key: str
+    browser: Browser
+    samples: list[Sample] = field(default_factory=list)
+    failure: str = ""
+
+
+def user_loop(user: User, seed: int, warmup: int, limit: int, think: float) -> None:
+    rng = random.Random(seed)
+    pages = PAGES[user.role]
+    try:
+        for turn in range(warmup * len(pages)):
+            user.browser.request("GET", pages[turn % len(pages)][1](rng))
+        start_barrier.wait()
+        # Start at a different page per user, then in turn, so every page gets its share.
+        turn = seed
+        while len(user.samples) < limit and time.monotonic() < deadline:
+            label, path_of = pages[turn % len(pages)]
+            turn += 1
+            path = path_of(rng)
+            began = time.perf_counter()
+            status, _, _ = user.browser.request("GET", path)
+            seconds = time.perf_counter() - began
+            user.samples.append(Sample(label, seconds, status == 200))
+            if think:
+                time.sleep(rng.uniform(0.5, 1.5) * think)
+    except Exception as error:  # noqa: BLE001 - reported with the results, not raised
+        user.failure = f"{type(error).__name__}: {error}"
+        if not start_barrier.broken:
+            start_barrier.abort()
+
+
+start_barrier: threading.Barrier
+# Set by main once every user has warmed up; until then the loops have no end.
+deadline = float("inf")
+
+
+def has_dashboard(port: int) -> bool:
+    """Whether the lead's dashboard exists yet: a 404 for an anonymous user means it does not
+    (an existing page sends an anonymous user to sign in)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", "/oversikt/")
+    status = connection.getresponse().status
+    connection.close()
+    return status != 404
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def report(users: list[User], seconds: float) -> list[dict]:
+    by_page: dict[str, list[Sample]] = {}
+    for user in users:
+        for sample in user.samples:
+            by_page.setdefault(sample.page, []).append(sample)
+    rows = []
+    for page, samples in by_page.items():
+        times = [sample.seconds * 1000 for sample in samples]
+        rows.append(
+            {
+                "page": page,
+                "requests": len(samples),
+                "p50": statistics.median(times),
+                "p95": percentile(times, 0.95),
+                "max": max(times),
+                "errors": sum(not sample.ok for sample in samples),
+            }
+        )
+    everything = [s.seconds * 1000 for user in users for s in user.samples]
+    rows.append(
+        {
+            "page": "all pages",
+            "requests": len(everything),
+            "p50": statistics.median(everything),
+            "p95": percentile(everything, 0.95),
+            "max": max(everything),
+            "errors": sum(row["errors"] for row in rows),
+        }
+    )
+    width = max(len(row["page"]) for row in rows)
+    print(f"\n{'page':<{width}}  requests   p50 ms   p95 ms   max ms  errors  p95 < 150 ms")
+    for row in rows:
+        verdict = "yes" if row["p95"] < TARGET_P95_MS else "NO"
+        print(
+            f"{row['page']:<{width}}  {row['requests']:>8}  {row['p50']:>7.1f}  {row['p95']:>7.1f}"
+            f"  {row['max']:>7.1f}  {row['errors']:>6}  {verdict}"
+        )
+    print(f"throughput: {len(everything) / seconds:.0f} requests/s over {seconds:.1f} s")
+    return rows
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "build":
+        build(Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
+        return
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--chat", type=int, default=1_000_000)
+    parser.add_argument("--support", type=int, default=200_000)
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--duration", type=float, default=60, help="Seconds of measurement.")
+    parser.add_argument("--requests", type=int, default=3000, help="At most, per user.")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        help="Mean pause between a user's requests, seconds (uniform 0.5-1.5 times it); 0: none.",
+    )
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes.")
+    parser.add_argument("--threads", type=int, default=4, help="Threads per worker.")
+    parser.add_argument("--rebuild", action="store_true", help="Build the database anew.")
+    parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
+    args = parser.parse_args()
+    if args.users > USERS_PER_ROLE * len(PAGES):
+        parser.error(f"at most {USERS_PER_ROLE * len(PAGES)} users")
+
+    database_url = os.environ.get("DATABASE_URL", "")
+    postgresql = database_url.startswith(("postgres://", "postgresql://"))
+    env, manifest = postgresql_database(args) if postgresql else sqlite_database(args)
+    port = free_port()
+    server = start_server(env, port, args.workers, args.threads)
+    try:
+        roles = ["volunteer", "support-centre-officer"]
+        if has_dashboard(port):
+            roles.append("coordinator")
+        else:
+            print("the dashboard (/oversikt/) does not exist yet: measuring the record lists only")
+        accounts = {role: [u for u in manifest["users"] if u["role"] == role] for role in roles}
+        users = []
+        for number in range(args.users):
+            account = accounts[roles[number % len(roles)]][number // len(roles)]
+            users.append(
+                User(account["username"], account["role"], account["totp_key"], Browser(port))
+            )
+        for user in users:
+            user.browser.sign_in(user.username, user.key)
+        global start_barrier
+        start_barrier = threading.Barrier(len(users) + 1)
+        threads = []
+        for number, user in enumerate(users):
+            thread = threading.Thread(
+                target=user_loop,
+                args=(user, number, 2, args.requests, args.think),
+                daemon=True,
+            )
+            threads.append(thread)
+        # The clock starts once every user has warmed up (first template loads, page cache).
+        for thread in threads:
+            thread.start()
+        global deadline
+        try:
+            start_barrier.wait()
+        except threading.BrokenBarrierError:
+            pass
+        began = time.monotonic()
+        deadline = began + args.duration
+        for thread in threads:
+            thread.join(args.duration + 120)
+        seconds = time.monotonic() - began
+    finally:
+        stop_server(server)
+    failures = [f"{user.username}: {user.failure}" for user in users if user.failure]
+    engine = "PostgreSQL" if postgresql else f"SQLite {sqlite3.sqlite_version}"
+    print(
+        f"\n# {datetime.date.today()} on {platform.node()}: {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, {engine}, {platform.platform()}"
+    )
+    print(
+        f"{manifest['chat']:,} chat conversations, {manifest['support']:,} support-centre cases; "
+        f"{len(users)} users ({', '.join(sorted({u.role for u in users}))}), think time "
+        f"{args.think:g} s; gunicorn {args.workers} workers x {args.threads} threads (gthread)"
+    )
+    rows = report(users, seconds)
+    if args.json:
+        args.json.write_text(json.dumps({"rows": rows, "args": vars(args) | {"json": None}}))
+    if failures:
+        print("\n".join(failures))
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()

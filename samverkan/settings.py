@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "samverkan.statistics",
     "samverkan.campaigns",
     "samverkan.activities",
+    "samverkan.referrals",
     "samverkan.demo",
 ]
 
@@ -158,6 +159,9 @@ STATIC_ROOT = VAR_DIR / "static"
 # Statistical disclosure control: counts from 1 to threshold-1 are suppressed in published figures.
 # At 2, a hidden count labelled primary could only be 1: nothing would protect it.
 SAMVERKAN_DISCLOSURE_THRESHOLD = env_int("SAMVERKAN_DISCLOSURE_THRESHOLD", 5, minimum=3)
+
+# Days a referral code from the chat can be used at its destination.
+SAMVERKAN_REFERRAL_DAYS = env_int("SAMVERKAN_REFERRAL_DAYS", 90, minimum=1)
 
 LOGGING = {
     "version": 1,

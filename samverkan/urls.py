@@ -9,6 +9,7 @@ urlpatterns = [
     path("registrering/", include("samverkan.records.urls")),
     path("kampanjer/", include("samverkan.campaigns.urls")),
     path("aktiviteter/", include("samverkan.activities.urls")),
+    path("remisskoder/", include("samverkan.referrals.urls")),
     path("sprak/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

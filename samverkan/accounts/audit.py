@@ -28,6 +28,10 @@ ACTIONS = {
     "records.listed": _("listed records"),
     "records.exported": _("exported records"),
     "records.imported": _("imported records"),
+    "referrals.referral.issued": _("issued a referral code"),
+    "referrals.referral.attached": _("linked a referral code to a chat conversation"),
+    "referrals.referral.arrived": _("registered the arrival of a referral code"),
+    "referrals.arrivals.listed": _("listed arrivals of referral codes"),
 }
 
 

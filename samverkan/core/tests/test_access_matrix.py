@@ -75,6 +75,7 @@ EXPECTED = {
     "activities:register": only("manager", "coordinator"),
     "campaigns:list": only("manager", "coordinator", "steering"),
     "campaigns:detail": only("manager", "coordinator", "steering"),
+    "referrals:arrive": only("counsellor"),  # staff of a unit that receives a service
     "records:clinic_list": only("counsellor"),
     "records:clinic_create": only("counsellor"),
     "records:clinic_detail": only("counsellor"),

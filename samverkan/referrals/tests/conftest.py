@@ -1,0 +1,24 @@
+import pytest
+
+from samverkan.accounts.models import Role, User
+from samverkan.partnership.models import Unit
+
+
+@pytest.fixture
+def cast(small):
+    """A volunteer of the chat, a counsellor of the clinic (which receives the clinic service),
+    an officer of the support centre (which receives nothing) and a volunteer of another chat."""
+    other_chat = Unit.objects.create(
+        key="chat-2", name="Other chat", kind=Unit.Kind.CHAT, organisation=small.chat.organisation
+    )
+    small.partnership.units.add(other_chat)
+
+    def user(name, role, unit):
+        return User.objects.create(username=name, role=role, unit=unit)
+
+    return {
+        "volunteer": user("volunteer", Role.VOLUNTEER, small.chat),
+        "counsellor": user("counsellor", Role.COUNSELLOR, small.clinic),
+        "officer": user("officer", Role.SUPPORT_CENTRE_OFFICER, small.support_centre),
+        "outsider": user("outsider", Role.VOLUNTEER, other_chat),
+    }

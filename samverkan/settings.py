@@ -34,6 +34,8 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
 INSTALLED_APPS = [
+    # First, so `samverkan runserver` (and `make demo`) serves WebSockets through daphne.
+    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -51,7 +53,10 @@ INSTALLED_APPS = [
     "samverkan.campaigns",
     "samverkan.activities",
     "samverkan.referrals",
+    "samverkan.dashboard",
     "samverkan.demo",
+    "samverkan.chat",
+    "channels",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +76,28 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "samverkan.urls"
 WSGI_APPLICATION = "samverkan.wsgi.application"
+# HTTP and the chat's WebSockets (samverkan/asgi.py).
+ASGI_APPLICATION = "samverkan.asgi.application"
+
+# The live chat passes messages between a young person and a volunteer through the channel layer.
+# One process needs nothing more than memory; several processes share Redis. The chat's state
+# (queue, resume tokens, rate limits) is chosen in samverkan.chat.store.
+SAMVERKAN_REDIS_URL = env_str("SAMVERKAN_REDIS_URL", "")
+if SAMVERKAN_REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [SAMVERKAN_REDIS_URL]},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# New chats a client may start within the window (seconds), counted from a salted hash of the
+# address kept in memory only; the salt changes every day.
+SAMVERKAN_CHAT_RATE_LIMIT = env_int("SAMVERKAN_CHAT_RATE_LIMIT", 5, minimum=1)
+SAMVERKAN_CHAT_RATE_WINDOW = env_int("SAMVERKAN_CHAT_RATE_WINDOW", 600, minimum=1)
+# The unit whose volunteers answer the public chat (its key); by default the first chat unit.
+SAMVERKAN_CHAT_UNIT = env_str("SAMVERKAN_CHAT_UNIT", "")
 
 TEMPLATES = [
     {
@@ -82,6 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "samverkan.core.navigation.navigation",
             ],
         },
     },
@@ -166,6 +194,19 @@ SAMVERKAN_REFERRAL_DAYS = env_int("SAMVERKAN_REFERRAL_DAYS", 90, minimum=1)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # The chat keeps no address and no trace of its traffic: the servers' access lines for the
+    # chat's paths are dropped and every other line's client address is blanked.
+    "filters": {"chat_traffic": {"()": "samverkan.chat.logging.ChatTrafficFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["chat_traffic"]},
+    },
+    "loggers": {
+        # daphne's debug lines name the client's address; they never reach a handler.
+        "daphne": {"level": "INFO"},
+        # Filtered where the lines are made, so Django's own handlers (DEBUG) see them filtered.
+        "django.channels.server": {"filters": ["chat_traffic"]},
+        "django.server": {"filters": ["chat_traffic"]},
+        "django.request": {"filters": ["chat_traffic"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }

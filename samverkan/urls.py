@@ -10,6 +10,8 @@ urlpatterns = [
     path("kampanjer/", include("samverkan.campaigns.urls")),
     path("aktiviteter/", include("samverkan.activities.urls")),
     path("remisskoder/", include("samverkan.referrals.urls")),
+    path("oversikt/", include("samverkan.dashboard.urls")),
     path("sprak/", include("django.conf.urls.i18n")),
+    path("chatt/", include("samverkan.chat.urls")),
     path("admin/", admin.site.urls),
 ]

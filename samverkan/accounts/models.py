@@ -40,6 +40,18 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
 
+class AppendOnlyError(Exception):
+    """An attempt to change or delete an audit entry from the application."""
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # noqa: ANN003, ANN201
+        raise AppendOnlyError("The audit log is append-only: entries cannot be changed.")
+
+    def delete(self):  # noqa: ANN201
+        raise AppendOnlyError("The audit log is append-only: entries cannot be deleted.")
+
+
 class AuditEntry(models.Model):
     """One action of a staff user on records: who, which unit, what, on which record, when.
 
@@ -70,6 +82,8 @@ class AuditEntry(models.Model):
         help_text=_("Names of the fields a change touched, never their values."),
     )
 
+    objects = AuditEntryQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at"]
         verbose_name = _("audit entry")
@@ -78,3 +92,11 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action}"
+
+    def save(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        if not self._state.adding:
+            raise AppendOnlyError("The audit log is append-only: entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        raise AppendOnlyError("The audit log is append-only: entries cannot be deleted.")

@@ -9,4 +9,5 @@ urlpatterns = [
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("tvastegsverifiering/", views.verify, name="verify"),
     path("tvastegsverifiering/ny/", views.setup, name="setup"),
+    path("logg/", views.audit_log, name="audit_log"),
 ]

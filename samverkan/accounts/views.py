@@ -3,13 +3,16 @@
 import segno
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
-from samverkan.accounts.forms import CodeForm
+from samverkan.accounts.audit import TARGET_TYPES, action_label, audit_search
+from samverkan.accounts.forms import AuditSearchForm, CodeForm
+from samverkan.accounts.models import Role
 from samverkan.accounts.security import (
     Throttled,
     confirmed_device,
@@ -90,3 +93,30 @@ def home(request: HttpRequest) -> HttpResponse:
         "aggregate_roles": [str(role) for role in AGGREGATE_ROLES],
     }
     return render(request, "home.html", context)
+
+
+AUDIT_ROLES = frozenset({Role.COORDINATOR, Role.ADMINISTRATOR})
+AUDIT_PAGE_SIZE = 50
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Search the audit log: who read or changed which records, when, from which unit."""
+    if request.user.role not in AUDIT_ROLES:
+        raise Http404
+    query = request.GET.copy()
+    page_number = query.pop("sida", ["1"])[-1]
+    form = AuditSearchForm(query or None)
+    entries = audit_search(**form.criteria()) if form.is_valid() else audit_search()
+    if form.is_bound and not form.is_valid():
+        entries = entries.none()
+    page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(page_number)
+    rows = [
+        (entry, action_label(entry.action), TARGET_TYPES.get(entry.target_type, entry.target_type))
+        for entry in page
+    ]
+    return render(
+        request,
+        "accounts/audit_log.html",
+        {"form": form, "page": page, "rows": rows, "query": query},
+    )

@@ -73,6 +73,8 @@ EXPECTED = {
     "records:support_detail": only("officer", "manager"),
     "activities:list": only("manager", "coordinator", "steering"),
     "activities:register": only("manager", "coordinator"),
+    "dashboard:overview": only("manager", "coordinator", "steering"),
+    "accounts:audit_log": only("coordinator", "administrator"),
     "campaigns:list": only("manager", "coordinator", "steering"),
     "campaigns:detail": only("manager", "coordinator", "steering"),
     "referrals:arrive": only("counsellor"),  # staff of a unit that receives a service

@@ -1,0 +1,33 @@
+"""The dashboard's period: two dates, in the URL so a view can be bookmarked and shared."""
+
+import datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from samverkan.dashboard.overview import Period
+
+LONGEST_PERIOD = datetime.timedelta(days=366 * 10)
+
+
+class PeriodForm(forms.Form):
+    date_from = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = forms.DateField(
+        label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+        if date_from and date_to:
+            if date_to < date_from:
+                self.add_error("date_to", _("The period ends before it starts."))
+            elif date_to - date_from > LONGEST_PERIOD:
+                self.add_error("date_to", _("Choose a period of at most ten years."))
+        return cleaned
+
+    @property
+    def period(self) -> Period:
+        return Period(self.cleaned_data["date_from"], self.cleaned_data["date_to"])

@@ -1,0 +1,66 @@
+"""The dashboard: thin view over dashboard.overview."""
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from samverkan.dashboard.forms import PeriodForm
+from samverkan.dashboard.overview import (
+    dashboard_overview,
+    default_period,
+    disclosure_for,
+    partnerships_for_user,
+    years_with_data,
+)
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    partnerships = list(partnerships_for_user(request.user))
+    if not partnerships:
+        raise Http404
+    partnership = _chosen(partnerships, request.GET.get("partnership"))
+    today = timezone.localdate()
+    if "date_from" in request.GET or "date_to" in request.GET:
+        form = PeriodForm(request.GET)
+    else:
+        period = default_period(partnership, today)
+        form = PeriodForm({"date_from": period.date_from, "date_to": period.date_to})
+    result = None
+    if form.is_valid():
+        result = dashboard_overview(
+            partnership=partnership,
+            period=form.period,
+            disclosure=disclosure_for(request.user),
+        )
+    return render(
+        request,
+        "dashboard/overview.html",
+        {
+            "form": form,
+            "overview": result,
+            "partnership": partnership,
+            "partnerships": partnerships,
+            "presets": _presets(years_with_data(partnership, today), today),
+        },
+        status=200 if form.is_valid() else 400,
+    )
+
+
+def _chosen(partnerships: list, key: str | None):  # noqa: ANN001, ANN202
+    for partnership in partnerships:
+        if partnership.key == key:
+            return partnership
+    return partnerships[0]
+
+
+def _presets(
+    years: list[int], today: datetime.date
+) -> list[tuple[int, datetime.date, datetime.date]]:
+    """Whole calendar years (this one up to today), as links."""
+    return [
+        (year, datetime.date(year, 1, 1), min(datetime.date(year, 12, 31), today)) for year in years
+    ]

@@ -1,0 +1,223 @@
+"""Charts of the statistics: one definition each, drawn for the web page and for documents.
+
+A chart is first a `Chart` — plain data: title, categories, series, and which cells disclosure
+control hid. The dashboard renders it as SVG beside an accessible table of the same numbers, and
+the committee documents render the very same `Chart` as PNG (DOCX) or SVG (PDF). Drawing is done
+by matplotlib on the server, so charts need no JavaScript and look the same everywhere.
+
+Charts are drawn with the object-oriented API (`Figure`, never `pyplot`): pyplot keeps global
+state and is not safe in a threaded server.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.cache import cache
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from samverkan.records.models import ChatConcern, Gender
+
+# Okabe & Ito's palette: told apart by people with the common colour-vision deficiencies.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+# Hatching as a second cue besides colour (WCAG 1.4.1: colour is not the only means).
+HATCHES = ["", "//", "..", "xx", "\\\\", "++", "oo", "--"]
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    values: list[int | None]  # None: hidden by disclosure control
+
+
+@dataclass(frozen=True)
+class Chart:
+    """What a chart shows; rendering is separate so web and documents share the definition."""
+
+    key: str
+    title: str
+    category_label: str
+    value_label: str
+    categories: list[str]
+    series: list[Series]
+    stacked: bool = True
+    note: str = ""
+    hidden_cells: int = field(default=0)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.categories or all(
+            not value for s in self.series for value in s.values if value is not None
+        )
+
+    def rows(self) -> list[tuple[str, list[int | None]]]:
+        """The numbers as table rows: one per category, one column per series."""
+        return [
+            (category, [s.values[i] for s in self.series])
+            for i, category in enumerate(self.categories)
+        ]
+
+    def digest(self) -> str:
+        payload = json.dumps(
+            [self.title, self.categories, [(s.label, s.values) for s in self.series], self.stacked],
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()[:24]
+
+
+def _get(stats: dict[str, Any], path: str) -> Any:
+    node: Any = stats
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _month_label(month: str) -> str:
+    year, number = month.split("-")
+    return date_format(datetime.date(int(year), int(number), 1), "M Y")
+
+
+def conversations_by_month(stats: dict[str, Any]) -> Chart:
+    """Chat conversations per month, stacked by what the conversation was about."""
+    months = sorted((_get(stats, "chat.by_month") or {}).keys())
+    series = []
+    hidden = 0
+    for concern in ChatConcern:
+        values = []
+        for month in months:
+            value = _get(stats, f"chat.by_month.{month}.{concern.value}")
+            hidden += value is None
+            values.append(value)
+        series.append(Series(str(concern.label), values))
+    return Chart(
+        key="conversations-by-month",
+        title=_("Chat conversations per month, by concern"),
+        category_label=_("Month"),
+        value_label=_("Conversations"),
+        categories=[_month_label(m) for m in months],
+        series=series,
+        hidden_cells=hidden,
+    )
+
+
+GENDERS = [Gender.GIRL, Gender.BOY, Gender.OTHER, "unknown"]
+
+
+def _gender_label(gender: str) -> str:
+    if gender == "unknown":
+        return pgettext("gender", "not known")
+    return str(Gender(gender).label)
+
+
+def gender_breakdown(stats: dict[str, Any]) -> Chart:
+    """Gender of the residents in chat, of the clinic's resident clients and of the cases."""
+    groups = [
+        (_("Chat (residents)"), "chat.residents.by_gender"),
+        (_("Clinic (residents)"), "clinic.residents.by_gender"),
+        (_("Support-centre cases"), "support_centre.by_gender"),
+    ]
+    series = []
+    hidden = 0
+    for gender in GENDERS:
+        values = []
+        for _label, path in groups:
+            value = _get(stats, f"{path}.{gender}")
+            hidden += value is None
+            values.append(value)
+        series.append(Series(_gender_label(gender), values))
+    return Chart(
+        key="gender",
+        title=_("Gender, by part of the partnership"),
+        category_label=_("Part of the partnership"),
+        value_label=_("Number"),
+        categories=[label for label, _path in groups],
+        series=series,
+        stacked=False,
+        hidden_cells=hidden,
+    )
+
+
+def render_svg(chart: Chart) -> str:
+    """The chart as an SVG element for a web page (text kept as text, ids stable), cached."""
+    key = f"chart-svg:{chart.digest()}"
+    svg = cache.get(key)
+    if svg is None:
+        svg = _draw(chart, "svg").decode()
+        svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype: it goes inline
+        cache.set(key, svg, 60 * 60)
+    return svg
+
+
+def render_png(chart: Chart, *, dpi: int = 200) -> bytes:
+    """The chart as PNG for documents (DOCX)."""
+    return _draw(chart, "png", dpi=dpi)
+
+
+def _draw(chart: Chart, fmt: str, dpi: int = 100) -> bytes:
+    from matplotlib.figure import Figure
+
+    _configure()
+    figure = Figure(figsize=(8, 3.6), layout="constrained")
+    axes = figure.add_subplot()
+    positions = list(range(len(chart.categories)))
+    count = max(len(chart.series), 1)
+    width = 0.8 if chart.stacked else 0.8 / count
+    bottoms = [0] * len(positions)
+    for index, series in enumerate(chart.series):
+        values = [value or 0 for value in series.values]
+        if chart.stacked:
+            x = positions
+        else:
+            x = [p - 0.4 + width * (index + 0.5) for p in positions]
+        axes.bar(
+            x,
+            values,
+            width=width,
+            bottom=bottoms if chart.stacked else None,
+            label=series.label,
+            color=PALETTE[index % len(PALETTE)],
+            hatch=HATCHES[index % len(HATCHES)],
+            edgecolor="white",
+            linewidth=0.6,
+        )
+        if chart.stacked:
+            bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
+    axes.set_xticks(positions, chart.categories)
+    axes.set_ylabel(chart.value_label)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.yaxis.grid(True, color="#d0d0d0", linewidth=0.6)
+    axes.set_axisbelow(True)
+    axes.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    if len(chart.categories) > 8:
+        for label in axes.get_xticklabels():
+            label.set_rotation(45)
+            label.set_horizontalalignment("right")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=fmt, dpi=dpi, metadata={"Date": None} if fmt == "svg" else {})
+    return buffer.getvalue()
+
+
+@functools.cache
+def _configure() -> None:
+    import matplotlib
+
+    matplotlib.rcParams.update(
+        {
+            "svg.fonttype": "none",  # text stays text: selectable, translatable, small
+            "svg.hashsalt": "samverkan",  # stable element ids: same chart, same bytes
+            "font.family": "DejaVu Sans",
+            "font.size": 10,
+            "hatch.linewidth": 0.6,
+            "hatch.color": "white",
+        }
+    )

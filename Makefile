@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
-.PHONY: demo test test-sqlite test-postgresql lint format bench messages clean
+.PHONY: demo test test-sqlite test-postgresql test-browser screenshots lint format bench messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,12 +32,25 @@ test: $(VENV)/.dev
 	else \
 		echo "--- PostgreSQL server binaries not found: the PostgreSQL run was not done ---"; \
 	fi
+	@echo "--- browser tests (Chromium, a run of their own) ---"
+	$(BROWSER_TESTS)
 
 test-sqlite: $(VENV)/.dev
 	$(BIN)/python -m pytest -q
 
 test-postgresql: $(VENV)/.dev
 	scripts/with-postgresql $(BIN)/python -m pytest -q
+
+# Playwright drives the system's Chromium (apt-get install chromium); skipped with a message
+# when it is missing, a failure in CI. Their own run: a browser's event loop and
+# pytest-asyncio's clash in one process.
+BROWSER_TESTS = $(BIN)/python -m pytest -q -p no:playwright tests/browser
+test-browser: $(VENV)/.dev
+	$(BROWSER_TESTS)
+
+# Screenshots of the dashboard and a registration form, both languages, into docs/screenshots/.
+screenshots: $(VENV)/.dev
+	$(BIN)/python scripts/screenshots.py
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

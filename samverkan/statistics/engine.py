@@ -13,10 +13,11 @@ import functools
 import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
+from statistics import median
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, Sum
+from django.db.models import Case, Count, Q, Sum, Value, When
 
 from samverkan.core.errors import SamverkanError
 from samverkan.partnership.models import Partnership
@@ -31,6 +32,8 @@ from samverkan.records.models import (
     SupportCategory,
     ViolenceForm,
 )
+from samverkan.referrals.models import Referral
+from samverkan.statistics.counters import STOCKHOLM, local_day
 from samverkan.statistics.disclosure import Relation, Statistic, protect
 from samverkan.statistics.models import DailyCount, MonthlyCount
 
@@ -421,6 +424,86 @@ def _referrals(
         )
 
 
+REFERRAL_CODE_STAGES = ("issued", "arrived", "not_arrived")
+
+
+def _referral_codes(
+    figures: _Figures,
+    partnership: Partnership,
+    unit_ids: list[int],
+    date_from: datetime.date,
+    date_to: datetime.date,
+) -> None:
+    """Referral codes issued in the period (a cohort) and what became of them so far.
+
+    Arrivals are those of the codes issued in the period, whenever they arrived, so arrived and
+    not arrived add up to issued and the funnel reads as a share (see docs/ARCHITECTURE.md,
+    "Referral codes"). Codes are few, so they are read from their rows in one grouped query.
+    """
+    start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=STOCKHOLM)
+    end = datetime.datetime.combine(date_to + ONE_DAY, datetime.time.min, tzinfo=STOCKHOLM)
+    codes = Referral.objects.filter(
+        destination__partnership=partnership,
+        issuing_unit_id__in=unit_ids,
+        issued_at__gte=start,
+        issued_at__lt=end,
+    )
+    cells: dict[tuple[str, str, str], int] = defaultdict(int)
+    rows = (
+        codes.annotate(
+            arrived=Case(When(arrived_at__isnull=False, then=Value(1)), default=Value(0))
+        )
+        .values("destination__key", "conversation__concern", "arrived")
+        .annotate(n=Count("id"))
+        .values_list("destination__key", "conversation__concern", "arrived", "n")
+    )
+    for destination, concern, arrived, n in rows:
+        cells[("arrived" if arrived else "not_arrived", destination, concern or "unknown")] += n
+    destinations = list(partnership.services.values_list("key", flat=True))
+    concerns = [*ChatConcern.values, "unknown"]
+    r = "referrals"
+    for stage in REFERRAL_CODE_STAGES:
+        stages = ("arrived", "not_arrived") if stage == "issued" else (stage,)
+        by_destination = {
+            f"{r}.{stage}.by_destination.{d}": sum(
+                n for (s, dest, _c), n in cells.items() if s in stages and dest == d
+            )
+            for d in destinations
+        }
+        by_concern = {
+            f"{r}.{stage}.by_concern.{c}": sum(
+                n for (s, _d, con), n in cells.items() if s in stages and con == c
+            )
+            for c in concerns
+        }
+        figures.count(f"{r}.{stage}.count", sum(by_concern.values()))
+        figures.parts(f"{r}.{stage}.count", by_destination)
+        figures.parts(f"{r}.{stage}.count", by_concern)
+    # Each code issued either arrived or did not (yet): a relation for every breakdown.
+    for suffix in [
+        "count",
+        *(f"by_destination.{d}" for d in destinations),
+        *(f"by_concern.{c}" for c in concerns),
+    ]:
+        figures.relations.append(
+            Relation(
+                total=f"{r}.issued.{suffix}",
+                parts=(f"{r}.arrived.{suffix}", f"{r}.not_arrived.{suffix}"),
+            )
+        )
+    days = [
+        (local_day(arrived_at) - local_day(issued_at)).days
+        for issued_at, arrived_at in codes.filter(arrived_at__isnull=False).values_list(
+            "issued_at", "arrived_at"
+        )
+    ]
+    figures.statistic(
+        f"{r}.median_days_to_arrival",
+        round(float(median(days)), 1) if days else None,
+        len(days),
+    )
+
+
 def statistics_compute(
     *,
     partnership: Partnership,
@@ -448,6 +531,7 @@ def statistics_compute(
     _clinic(figures, unit_ids, date_from, date_to)
     _support_centre(figures, counts)
     _referrals(figures, counts, partnership)
+    _referral_codes(figures, partnership, unit_ids, date_from, date_to)
 
     suppressed = []
     if disclosure == PUBLIC:

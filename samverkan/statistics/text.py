@@ -39,6 +39,10 @@ LABELS = {
     "count": gettext_lazy("number"),
     "total": gettext_lazy("total"),
     "referrals": gettext_lazy("Referrals"),
+    "issued": gettext_lazy("referral codes issued"),
+    "arrived": gettext_lazy("of which arrived"),
+    "not_arrived": gettext_lazy("of which not (yet) arrived"),
+    "median_days_to_arrival": gettext_lazy("median days from code to arrival"),
 }
 SUPPRESSED = ".."
 
@@ -60,7 +64,7 @@ def _value_labels() -> dict[str, dict[str, str]]:
     return {
         "by_gender": gender,
         "mean_age_by_gender": gender,
-        "by_concern": dict(records.ChatConcern.choices),
+        "by_concern": {**dict(records.ChatConcern.choices), "unknown": _("unknown")},
         "by_category": dict(records.SupportCategory.choices),
         "screening": {**dict(records.ScreeningAnswer.choices), "unknown": _("answer not recorded")},
         "by_came_via": {**dict(records.CameVia.choices), "unknown": _("unknown")},

@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from samverkan.accounts.audit import action_label, log_action, record_history
+from samverkan.chat.services import LiveRecord
 from samverkan.core.errors import NotFound, SamverkanError
 from samverkan.partnership.models import Unit
 from samverkan.records import exports, selectors, services
@@ -125,7 +127,10 @@ def _saved(
     if not form.is_valid():
         return False
     try:
-        write()
+        # One transaction, so what a write does besides its service (the live chat links its
+        # referral codes to the new record) stands or falls with it.
+        with transaction.atomic():
+            write()
     except SamverkanError as error:
         form.add_error(None, str(error))
         return False
@@ -170,14 +175,18 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
 def record_create(request: HttpRequest, kind: str) -> HttpResponse:
     pages = PAGES[kind]
     unit = _own_unit(request, pages)
-    form = pages.form(request.POST or None, unit=unit)
-    if request.method == "POST" and _saved(
-        request,
-        form,
-        lambda: pages.create(unit=unit, by=request.user, **form.cleaned_data),
-        pages.created,
-    ):
-        return redirect(f"records:{kind}_list")
+    # A post-chat record straight from the live chat's console starts from what was noted there.
+    live = LiveRecord.for_user(request.user, request.GET.get("samtal")) if kind == "chat" else None
+    form = pages.form(request.POST or None, unit=unit, initial=live.initial if live else None)
+
+    def create() -> object:
+        record = pages.create(unit=unit, by=request.user, **form.cleaned_data)
+        if live is not None:
+            live.saved(record, by=request.user)
+        return record
+
+    if request.method == "POST" and _saved(request, form, create, pages.created):
+        return redirect("chat:console" if live is not None else f"records:{kind}_list")
     context = {"form": form, "unit": unit, "title": pages.title_new}
     return render(request, f"{pages.templates}_form.html", context)
 

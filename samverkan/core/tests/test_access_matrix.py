@@ -84,6 +84,11 @@ EXPECTED = {
     # Changes to a client are POSTs: a GET is refused before anything is looked up.
     "records:clinic_session_add": {**only(otherwise=NOT_ALLOWED), "anonymous": REDIRECT},
     "records:clinic_close": {**only(otherwise=NOT_ALLOWED), "anonymous": REDIRECT},
+    "chat:start": {who: OK for who in CAST},  # the young person's chat: no account
+    "chat:console": only("volunteer"),  # the outsider's unit does not answer the public chat
+    "chat:supervisor": only("coordinator"),  # and the chat unit's manager
+    "chat:directory": only("coordinator"),
+    "chat:directory_edit": only("coordinator"),
 }
 
 
@@ -142,6 +147,7 @@ def world(small):
         "records:chat_edit": [conversation.pk],
         "records:support_edit": [case.pk],
         "records:clinic_edit": [client.pk],
+        "chat:directory_edit": [small.clinic_service.pk],
     }
     return users, arguments
 

@@ -1,0 +1,232 @@
+"""The live chat's work that touches the database, and the rules the consumers apply.
+
+Plain synchronous functions, testable without a socket; the consumers call them through
+`database_sync_to_async`. None of them receives a message's text.
+"""
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samverkan.accounts.models import Role, User
+from samverkan.chat.models import DirectoryEntry, FeedbackAnswer, FeedbackCount, OpeningHours
+from samverkan.partnership.models import District, Service, Unit
+from samverkan.records.models import MAX_AGE, ChatConcern, Gender, Resident, ViolenceForm
+from samverkan.records.selectors import can_work_with_records
+
+# The longest message either side may send, in characters.
+MAX_MESSAGE_LENGTH = 2000
+
+
+def chat_unit() -> Unit | None:
+    """The unit whose volunteers answer the public chat: SAMVERKAN_CHAT_UNIT, or the first."""
+    units = Unit.objects.filter(kind=Unit.Kind.CHAT).order_by("pk")
+    if settings.SAMVERKAN_CHAT_UNIT:
+        units = units.filter(key=settings.SAMVERKAN_CHAT_UNIT)
+    return units.first()
+
+
+def is_open(now: datetime.datetime | None = None) -> bool:
+    """Whether the chat is open at `now` (Stockholm time); open around the clock without hours."""
+    moment = timezone.localtime(now or timezone.now())
+    hours = list(OpeningHours.objects.all())
+    return not hours or any(row.covers(moment) for row in hours)
+
+
+def can_volunteer(user: User) -> bool:
+    """Volunteers (and the chat unit's other record writers) of the unit serving the chat."""
+    if not can_work_with_records(user):
+        return False
+    unit = chat_unit()
+    return unit is not None and user.unit_id == unit.pk
+
+
+def can_supervise(user: User) -> bool:
+    """The chat unit's manager and the partnership's coordinators see the chat's overview."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.role == Role.COORDINATOR:
+        return True
+    unit = chat_unit()
+    return user.role == Role.UNIT_MANAGER and unit is not None and user.unit_id == unit.pk
+
+
+def services_for_user(user: User) -> QuerySet[Service]:
+    """Services of the partnerships the user's unit or organisation takes part in."""
+    if not (user.is_authenticated and user.is_active and user.unit_id):
+        return Service.objects.none()
+    unit = user.unit
+    return (
+        Service.objects.filter(
+            Q(partnership__units=unit) | Q(partnership__organisations=unit.organisation)
+        )
+        .distinct()
+        .select_related("directory_entry")
+        .order_by("name")
+    )
+
+
+def can_keep_directory(user: User) -> bool:
+    return user.is_authenticated and user.is_active and user.role == Role.COORDINATOR
+
+
+@transaction.atomic
+def directory_entry_update(*, service: Service, by: User, **values: Any) -> DirectoryEntry:
+    if not (can_keep_directory(by) and services_for_user(by).filter(pk=service.pk).exists()):
+        from samverkan.core.errors import Forbidden
+
+        raise Forbidden(_("Only the partnership's coordinators keep the directory."))
+    entry, _created = DirectoryEntry.objects.get_or_create(service=service)
+    for name, value in values.items():
+        setattr(entry, name, value)
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+def feedback_count(*, answer: str, now: datetime.datetime | None = None) -> None:
+    """Count one answer to "did this help?" on today's row; nothing else is kept."""
+    if answer not in FeedbackAnswer.values:
+        raise ValueError(answer)
+    day = timezone.localdate(now or timezone.now())
+    with transaction.atomic():
+        FeedbackCount.objects.get_or_create(day=day, answer=answer)
+        FeedbackCount.objects.filter(day=day, answer=answer).update(n=F("n") + 1)
+
+
+def clean_intake(raw: object) -> dict[str, Any]:
+    """The young person's optional answers before the chat, keeping only valid choices."""
+    if not isinstance(raw, dict):
+        return {}
+    intake: dict[str, Any] = {}
+    age = raw.get("age")
+    if isinstance(age, str) and age.strip().isdigit():
+        age = int(age.strip())
+    if isinstance(age, int) and not isinstance(age, bool) and 1 <= age <= MAX_AGE:
+        intake["age"] = age
+    if raw.get("gender") in Gender.values:
+        intake["gender"] = raw["gender"]
+    if raw.get("concern") in ChatConcern.values:
+        intake["concern"] = raw["concern"]
+    return intake
+
+
+def clean_notes(raw: object, *, district_ids: set[int]) -> dict[str, Any]:
+    """The volunteer's notes during the chat: the post-chat record's choices, nothing free."""
+    if not isinstance(raw, dict):
+        return {}
+    notes = clean_intake(raw)
+    if raw.get("resident") in Resident.values:
+        notes["resident"] = raw["resident"]
+    district = raw.get("district")
+    if isinstance(district, str) and district.isdigit():
+        district = int(district)
+    if isinstance(district, int) and district in district_ids:
+        notes["district"] = district
+    violence = raw.get("violence")
+    if isinstance(violence, list):
+        notes["violence"] = sorted({v for v in violence if v in ViolenceForm.values})
+    return notes
+
+
+def district_ids_for_user(user: User) -> set[int]:
+    if not user.unit_id:
+        return set()
+    return set(
+        District.objects.filter(partnership__in=user.unit.partnerships.all()).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def referral_issue(*, service_id: object, by: User) -> dict[str, str]:
+    """Issue a referral code for a service of the volunteer's partnerships, as the chat shows
+    it. The referral is linked to the post-chat record when that is saved."""
+    from samverkan.referrals.services import issue_referral  # the referrals app's interface
+
+    service = directory_services(by).filter(pk=_int(service_id)).first()
+    if service is None:
+        from samverkan.core.errors import NotFound
+
+        raise NotFound(_("There is no such service."))
+    referral = issue_referral(destination=service, by=by)
+    entry = getattr(service, "directory_entry", None)
+    return {
+        "code": referral.display_code,
+        "service": str(service.pk),
+        "destination": service.name,
+        "contact": entry.contact if entry else "",
+        "address": entry.address if entry else "",
+        "opening_hours": entry.opening_hours if entry else "",
+        "expires": timezone.localdate(referral.expires_at).isoformat(),
+    }
+
+
+def directory_services(user: User) -> QuerySet[Service]:
+    return services_for_user(user).filter(
+        Q(directory_entry__isnull=True) | Q(directory_entry__shown_in_chat=True)
+    )
+
+
+def _int(value: object) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        return 0
+
+
+def record_initial(conversation: Any) -> dict[str, Any]:
+    """The post-chat form's starting values: the young person's answers before the chat,
+    overridden by what the volunteer noted, and the destination of the last code issued."""
+    values = {**conversation.intake, **conversation.notes}
+    initial: dict[str, Any] = {"started_at": timezone.localtime(conversation.created_at)}
+    for name in ("concern", "gender", "age", "resident", "district", "violence"):
+        if name in values:
+            initial[name] = values[name]
+    if conversation.codes:
+        initial["referred_to"] = int(conversation.codes[-1]["service"])
+    return initial
+
+
+class LiveRecord:
+    """The post-chat record of a conversation the volunteer has just ended: the form's starting
+    values, and what saving it does besides (link the codes issued; forget the conversation)."""
+
+    def __init__(self, conversation: Any) -> None:
+        self.conversation = conversation
+        self.initial = record_initial(conversation)
+
+    @classmethod
+    def for_user(cls, user: User, conversation_id: object) -> "LiveRecord | None":
+        """The user's own ended conversation by its id, or None."""
+        from asgiref.sync import async_to_sync
+
+        from samverkan.chat.store import ENDED, get_store
+
+        if not isinstance(conversation_id, str) or not conversation_id:
+            return None
+        conversation = async_to_sync(get_store().get)(conversation_id)
+        if conversation is None or conversation.volunteer_id != user.pk:
+            return None
+        if conversation.state != ENDED:
+            return None
+        return cls(conversation)
+
+    def saved(self, record: Any, *, by: User) -> None:
+        """In the record's transaction: link the codes; once committed, forget the chat."""
+        from asgiref.sync import async_to_sync
+
+        from samverkan.chat.store import get_store
+
+        codes = [c["code"] for c in self.conversation.codes]
+        if codes:
+            from samverkan.referrals.services import attach_to_conversation
+
+            attach_to_conversation(codes=codes, conversation=record, by=by)
+        conversation_id = self.conversation.id
+        transaction.on_commit(lambda: async_to_sync(get_store().forget)(conversation_id))

@@ -1,0 +1,323 @@
+"""The live chat's state: the queue, the conversations under way, who is online, resume tokens,
+blocks and rate-limit windows.
+
+Nothing here is a message: messages pass from one participant to the other through the channel
+layer and are never kept, not even in memory. A conversation here holds only what the post-chat
+record may use (the young person's optional answers before the chat, the volunteer's notes, the
+referral codes issued) and the bookkeeping of the connection. It is forgotten when the
+volunteer saves the record, or after ENDED_KEPT.
+
+`ChatStore` is the interface, every method a coroutine so that a store shared between processes
+(Redis, the production issue) can implement it; `MemoryChatStore` serves a single process. Its
+methods never await in the middle of a change, so each is atomic on the event loop.
+"""
+
+import abc
+import datetime
+import hashlib
+import hmac
+import secrets
+from collections import deque
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+# A young person whose connection drops has this long to come back to the same conversation.
+RESUME_GRACE = datetime.timedelta(minutes=2)
+# An ended conversation waits this long for its post-chat record, then is forgotten.
+ENDED_KEPT = datetime.timedelta(hours=12)
+# A blocked client cannot start a chat until the daily salt changes, or for this long at most.
+BLOCK_FOR = datetime.timedelta(hours=24)
+
+WAITING, ACTIVE, ENDED = "waiting", "active", "ended"
+
+
+@dataclass
+class Conversation:
+    id: str
+    resume_token: str
+    client: str  # salted hash of the address, only to block; never the address
+    created_at: datetime.datetime
+    intake: dict[str, Any] = field(default_factory=dict)
+    state: str = WAITING
+    volunteer_id: int | None = None
+    taken_at: datetime.datetime | None = None
+    ended_at: datetime.datetime | None = None
+    ended_by: str = ""
+    young_channel: str = ""  # the young person's socket while connected (channel layer name)
+    young_away_since: datetime.datetime | None = None
+    notes: dict[str, Any] = field(default_factory=dict)
+    codes: list[dict[str, str]] = field(default_factory=list)
+    feedback_given: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What a supervisor sees: counts and times, never a conversation's content."""
+
+    waiting: int
+    longest_wait_seconds: int
+    mean_wait_seconds: int
+    active: int
+    away: int
+    volunteers_online: int
+    ended_unrecorded: int
+
+
+class ClientKeys:
+    """Turns a client's address into a key that can be compared within a day and not reversed:
+    HMAC-SHA256 with a random salt kept in memory only and replaced every day. (Per process: a
+    store shared by several processes shares its salt the same way, in memory.)"""
+
+    def __init__(self) -> None:
+        self._day: datetime.date | None = None
+        self._salt = b""
+
+    def key(self, address: str, now: datetime.datetime) -> str:
+        day = now.date()
+        if day != self._day:
+            self._day, self._salt = day, secrets.token_bytes(32)
+        return hmac.new(self._salt, address.encode(), hashlib.sha256).hexdigest()
+
+    @property
+    def day(self) -> datetime.date | None:
+        return self._day
+
+
+class ChatStore(abc.ABC):
+    """The chat's state, shared by every consumer of the process (or of all processes)."""
+
+    @abc.abstractmethod
+    async def client_key(self, address: str, now: datetime.datetime) -> str: ...
+
+    @abc.abstractmethod
+    async def allow_new_chat(
+        self, client: str, now: datetime.datetime, *, limit: int, window: int
+    ) -> bool:
+        """Count a new chat for the client; False when it has had `limit` within `window` s."""
+
+    @abc.abstractmethod
+    async def block(self, client: str, now: datetime.datetime) -> None: ...
+
+    @abc.abstractmethod
+    async def is_blocked(self, client: str, now: datetime.datetime) -> bool: ...
+
+    @abc.abstractmethod
+    async def create(
+        self, *, client: str, intake: dict[str, Any], now: datetime.datetime
+    ) -> Conversation: ...
+
+    @abc.abstractmethod
+    async def get(self, conversation_id: str) -> Conversation | None: ...
+
+    @abc.abstractmethod
+    async def by_resume_token(self, token: str) -> Conversation | None: ...
+
+    @abc.abstractmethod
+    async def save(self, conversation: Conversation) -> None: ...
+
+    @abc.abstractmethod
+    async def take(
+        self, conversation_id: str, volunteer_id: int, now: datetime.datetime
+    ) -> Conversation | None:
+        """Give a waiting conversation to the volunteer; None if it is no longer waiting."""
+
+    @abc.abstractmethod
+    async def end(
+        self, conversation_id: str, *, by: str, now: datetime.datetime
+    ) -> Conversation | None:
+        """End a waiting or active conversation; None if there is none or it had ended."""
+
+    @abc.abstractmethod
+    async def queue(self) -> list[Conversation]:
+        """Waiting conversations, longest waiting first."""
+
+    @abc.abstractmethod
+    async def of_volunteer(self, volunteer_id: int) -> list[Conversation]:
+        """The volunteer's conversations under way and those ended but not yet recorded."""
+
+    @abc.abstractmethod
+    async def forget(self, conversation_id: str) -> None: ...
+
+    @abc.abstractmethod
+    async def abandoned(self, now: datetime.datetime) -> list[Conversation]:
+        """Conversations whose young person has been away longer than RESUME_GRACE."""
+
+    @abc.abstractmethod
+    async def volunteer_online(self, volunteer_id: int, channel: str) -> None: ...
+
+    @abc.abstractmethod
+    async def volunteer_offline(self, volunteer_id: int, channel: str) -> bool:
+        """Forget one of the volunteer's consoles; True if it was their last."""
+
+    @abc.abstractmethod
+    async def overview(self, now: datetime.datetime) -> Overview: ...
+
+    @abc.abstractmethod
+    async def clear(self) -> None:
+        """Forget everything (tests, and a restart's natural state)."""
+
+
+class MemoryChatStore(ChatStore):
+    def __init__(self) -> None:
+        self._keys = ClientKeys()
+        self._conversations: dict[str, Conversation] = {}
+        self._resume: dict[str, str] = {}
+        self._windows: dict[str, deque[datetime.datetime]] = {}
+        self._blocked: dict[str, datetime.datetime] = {}
+        self._consoles: dict[int, set[str]] = {}
+
+    async def client_key(self, address: str, now: datetime.datetime) -> str:
+        day = self._keys.day
+        key = self._keys.key(address, now)
+        if day is not None and self._keys.day != day:
+            # A new salt: yesterday's keys can no longer match anyone, so drop them.
+            self._windows.clear()
+            self._blocked.clear()
+        return key
+
+    async def allow_new_chat(
+        self, client: str, now: datetime.datetime, *, limit: int, window: int
+    ) -> bool:
+        times = self._windows.setdefault(client, deque())
+        start = now - datetime.timedelta(seconds=window)
+        while times and times[0] <= start:
+            times.popleft()
+        if len(times) >= limit:
+            return False
+        times.append(now)
+        return True
+
+    async def block(self, client: str, now: datetime.datetime) -> None:
+        self._blocked[client] = now + BLOCK_FOR
+
+    async def is_blocked(self, client: str, now: datetime.datetime) -> bool:
+        until = self._blocked.get(client)
+        if until is not None and until <= now:
+            del self._blocked[client]
+            return False
+        return until is not None
+
+    async def create(
+        self, *, client: str, intake: dict[str, Any], now: datetime.datetime
+    ) -> Conversation:
+        conversation = Conversation(
+            id=secrets.token_urlsafe(12),
+            resume_token=secrets.token_urlsafe(32),
+            client=client,
+            created_at=now,
+            intake=dict(intake),
+        )
+        self._conversations[conversation.id] = conversation
+        self._resume[conversation.resume_token] = conversation.id
+        self._expire_ended(now)
+        return conversation
+
+    async def get(self, conversation_id: str) -> Conversation | None:
+        return self._conversations.get(conversation_id)
+
+    async def by_resume_token(self, token: str) -> Conversation | None:
+        conversation_id = self._resume.get(token)
+        return self._conversations.get(conversation_id) if conversation_id else None
+
+    async def save(self, conversation: Conversation) -> None:
+        if conversation.id in self._conversations:
+            self._conversations[conversation.id] = conversation
+
+    async def take(
+        self, conversation_id: str, volunteer_id: int, now: datetime.datetime
+    ) -> Conversation | None:
+        conversation = self._conversations.get(conversation_id)
+        if conversation is None or conversation.state != WAITING:
+            return None
+        conversation.state, conversation.volunteer_id, conversation.taken_at = (
+            ACTIVE,
+            volunteer_id,
+            now,
+        )
+        return conversation
+
+    async def end(
+        self, conversation_id: str, *, by: str, now: datetime.datetime
+    ) -> Conversation | None:
+        conversation = self._conversations.get(conversation_id)
+        if conversation is None or conversation.state == ENDED:
+            return None
+        conversation.state, conversation.ended_at, conversation.ended_by = ENDED, now, by
+        # An ended conversation cannot be resumed: its token is gone at once.
+        self._resume.pop(conversation.resume_token, None)
+        if conversation.volunteer_id is None:
+            # Nobody took it: there is no record to write, so nothing to keep.
+            self._conversations.pop(conversation.id, None)
+        return conversation
+
+    async def queue(self) -> list[Conversation]:
+        waiting = [c for c in self._conversations.values() if c.state == WAITING]
+        return sorted(waiting, key=lambda c: c.created_at)
+
+    async def of_volunteer(self, volunteer_id: int) -> list[Conversation]:
+        mine = [c for c in self._conversations.values() if c.volunteer_id == volunteer_id]
+        return sorted(mine, key=lambda c: c.created_at)
+
+    async def forget(self, conversation_id: str) -> None:
+        conversation = self._conversations.pop(conversation_id, None)
+        if conversation is not None:
+            self._resume.pop(conversation.resume_token, None)
+
+    async def abandoned(self, now: datetime.datetime) -> list[Conversation]:
+        return [
+            c
+            for c in self._conversations.values()
+            if c.state != ENDED
+            and c.young_away_since is not None
+            and now - c.young_away_since >= RESUME_GRACE
+        ]
+
+    async def volunteer_online(self, volunteer_id: int, channel: str) -> None:
+        self._consoles.setdefault(volunteer_id, set()).add(channel)
+
+    async def volunteer_offline(self, volunteer_id: int, channel: str) -> bool:
+        channels = self._consoles.get(volunteer_id, set())
+        channels.discard(channel)
+        if not channels:
+            self._consoles.pop(volunteer_id, None)
+            return True
+        return False
+
+    async def overview(self, now: datetime.datetime) -> Overview:
+        waits = [(now - c.created_at).total_seconds() for c in await self.queue()]
+        under_way = [c for c in self._conversations.values() if c.state == ACTIVE]
+        return Overview(
+            waiting=len(waits),
+            longest_wait_seconds=int(max(waits, default=0)),
+            mean_wait_seconds=int(sum(waits) / len(waits)) if waits else 0,
+            active=len(under_way),
+            away=sum(1 for c in under_way if c.young_away_since is not None),
+            volunteers_online=len(self._consoles),
+            ended_unrecorded=sum(1 for c in self._conversations.values() if c.state == ENDED),
+        )
+
+    async def clear(self) -> None:
+        self.__init__()
+
+    def _expire_ended(self, now: datetime.datetime) -> None:
+        for conversation in list(self._conversations.values()):
+            if conversation.state == ENDED and now - conversation.ended_at >= ENDED_KEPT:
+                self._conversations.pop(conversation.id, None)
+
+
+_store: ChatStore | None = None
+
+
+def get_store() -> ChatStore:
+    """The process's store, of the class named by SAMVERKAN_CHAT_STORE (memory by default)."""
+    global _store
+    if _store is None:
+        name = getattr(settings, "SAMVERKAN_CHAT_STORE", "samverkan.chat.store.MemoryChatStore")
+        _store = import_string(name)()
+    return _store

@@ -1,0 +1,167 @@
+"""After a whole conversation, nothing that was written and no address is left anywhere: not in
+any table of the database, not in anything logged, not in the data directory."""
+
+import logging
+from pathlib import Path
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from samverkan.chat.logging import ChatTrafficFilter
+from samverkan.chat.tests.conftest import YOUNG_ADDRESS, console, receive_type, young
+
+STAFF_ADDRESS = "192.0.2.10"  # the console's address in conftest.console
+FROM_YOUNG = ["Han slog mig igår kväll Zq7", "Jag bor på Storgatan 12 Xw3"]
+FROM_VOLUNTEER = ["Det var modigt att skriva Pk9", "<b>Ring 112</b> om det är akut Mn4"]
+SECRETS = FROM_YOUNG + FROM_VOLUNTEER + [YOUNG_ADDRESS, STAFF_ADDRESS]
+
+
+def _database_dump() -> str:
+    """Every row of every table, as text."""
+    rows = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            quoted = connection.ops.quote_name(table)
+            cursor.execute(f"SELECT * FROM {quoted}")  # noqa: S608 - names from introspection
+            rows += [f"{table}: {row!r}" for row in cursor.fetchall()]
+    return "\n".join(rows)
+
+
+def _var_dir_dump() -> bytes:
+    return b"".join(
+        path.read_bytes() for path in Path(settings.VAR_DIR).rglob("*") if path.is_file()
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_nothing_written_and_no_address_survives_a_conversation(small, volunteer, caplog):
+    caplog.set_level(logging.DEBUG)
+    desk = console(volunteer)
+    assert (await desk.connect())[0]
+    await receive_type(desk, "hello")
+    person = young()
+    assert (await person.connect())[0]
+    await person.send_json_to({"type": "start", "intake": {"age": 17, "concern": "victim"}})
+    token = (await receive_type(person, "queued"))["resume"]
+    conversation_id = (await receive_type(desk, "queue"))["queue"][0]["id"]
+    await desk.send_json_to({"type": "take", "conversation": conversation_id})
+    await receive_type(desk, "taken")
+    await receive_type(person, "joined")
+    for mine, theirs in zip(FROM_YOUNG, FROM_VOLUNTEER, strict=True):
+        await person.send_json_to({"type": "message", "text": mine})
+        assert (await receive_type(desk, "message"))["text"] == mine
+        await desk.send_json_to(
+            {"type": "message", "conversation": conversation_id, "text": theirs}
+        )
+        assert (await receive_type(person, "message"))["text"] == theirs
+    await desk.send_json_to(
+        {"type": "refer", "conversation": conversation_id, "service": small.rvc_service.pk}
+    )
+    await receive_type(person, "referral")
+    await person.disconnect()
+    person = young()
+    assert (await person.connect())[0]
+    await person.send_json_to({"type": "resume", "token": token})
+    await receive_type(person, "resumed")
+    await person.send_json_to({"type": "end"})
+    await receive_type(person, "ended")
+    await person.send_json_to({"type": "feedback", "answer": "partly"})
+    await receive_type(person, "thanks")
+    record_url = (await receive_type(desk, "ended", skip_all=True))["record"]
+    response = await sync_to_async(volunteer.client.post)(
+        record_url,
+        {
+            "started_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "concern": "victim",
+            "resident": "unknown",
+            "gender": "unknown",
+            "age": 17,
+            "referred_to": small.rvc_service.pk,
+        },
+    )
+    assert response.status_code == 302
+    await person.disconnect()
+    await desk.disconnect()
+
+    # The servers' own access lines, as daphne's runserver writes them, for the chat's paths.
+    server = logging.getLogger("django.channels.server")
+    server.info(
+        "WebSocket CONNECT %(path)s [%(client)s]",
+        {"path": "/ws/chatt/", "client": f"{YOUNG_ADDRESS}:50123"},
+    )
+    server.info(
+        "HTTP %(method)s %(path)s %(status)s [%(time_taken).2f, %(client)s]",
+        {
+            "method": "GET",
+            "path": "/chatt/",
+            "status": 200,
+            "time_taken": 0.01,
+            "client": f"{YOUNG_ADDRESS}:50123",
+        },
+    )
+    server.info(
+        "HTTP %(method)s %(path)s %(status)s [%(time_taken).2f, %(client)s]",
+        {
+            "method": "GET",
+            "path": "/registrering/",
+            "status": 200,
+            "time_taken": 0.01,
+            "client": f"{STAFF_ADDRESS}:40000",
+        },
+    )
+
+    dump = await sync_to_async(_database_dump)()
+    assert "chat_conversation" in dump or "records_chatconversation" in dump
+    logged = caplog.text + "\n".join(record.getMessage() for record in caplog.records)
+    assert "/registrering/" in logged  # the log works, and kept the staff page's path only
+    files = _var_dir_dump()
+    for secret in SECRETS:
+        assert secret not in dump
+        assert secret not in logged
+        assert secret.encode() not in files
+    assert "/chatt/" not in logged
+
+
+def test_the_filter_drops_chat_paths_and_blanks_other_addresses():
+    chat_filter = ChatTrafficFilter()
+
+    def record(path: str) -> logging.LogRecord:
+        return logging.LogRecord(
+            "django.channels.server",
+            logging.INFO,
+            __file__,
+            1,
+            "WebSocket CONNECT %(path)s [%(client)s]",
+            ({"path": path, "client": "203.0.113.9:1"},),
+            None,
+        )
+
+    assert not chat_filter.filter(record("/ws/chatt/konsol/"))
+    assert not chat_filter.filter(record("/chatt/"))
+    staff = record("/oversikt/")
+    assert chat_filter.filter(staff)
+    assert staff.getMessage() == "WebSocket CONNECT /oversikt/ [-]"
+    not_found = logging.LogRecord(
+        "django.request", logging.WARNING, __file__, 1, "Not Found: %s", ("/chatt/x",), None
+    )
+    assert not chat_filter.filter(not_found)
+
+
+def test_the_scripts_never_insert_markup():
+    """Text from the other side goes in with textContent; no script uses markup insertion."""
+    static = Path(settings.BASE_DIR) / "static" / "samverkan"
+    for name in ("chat.js", "console.js"):
+        source = (static / name).read_text()
+        for forbidden in (
+            "innerHTML",
+            "outerHTML",
+            "insertAdjacentHTML",
+            "document.write",
+            "eval(",
+        ):
+            assert forbidden not in source, (name, forbidden)
+        assert "textContent" in source

@@ -85,14 +85,14 @@ def _grouped(key: bytes) -> str:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    from samverkan.campaigns.views import AGGREGATE_ROLES
-    from samverkan.records.selectors import RECORD_ROLES
+    """Straight to the user's first page (the overview, or the unit's records); a user whose role
+    has no page yet sees who they are signed in as and whom to ask."""
+    from samverkan.core.navigation import menu_for
 
-    context = {
-        "record_roles": [str(role) for role in RECORD_ROLES],
-        "aggregate_roles": [str(role) for role in AGGREGATE_ROLES],
-    }
-    return render(request, "home.html", context)
+    menu = menu_for(request.user)
+    if menu:
+        return redirect(menu[0].url)
+    return render(request, "home.html")
 
 
 AUDIT_ROLES = frozenset({Role.COORDINATOR, Role.ADMINISTRATOR})

@@ -63,9 +63,9 @@ def test_first_sign_in_sets_up_the_authenticator_before_anything_else(client, vo
     assert right.url == reverse("home")
     device.refresh_from_db()
     assert device.confirmed
-    home = client.get(reverse("home"))
-    assert home.status_code == 200
-    assert "chattvolontär" in home.content.decode()
+    # Past both factors, the start page leads on to the volunteer's own unit's conversations.
+    assert client.get(reverse("home")).url == reverse("records:chat_list")
+    assert client.get(reverse("records:chat_list")).status_code == 200
 
 
 def test_later_sign_ins_ask_for_a_code_from_the_app(client, volunteer):
@@ -77,7 +77,7 @@ def test_later_sign_ins_ask_for_a_code_from_the_app(client, volunteer):
     device.refresh_from_db()
     device.throttle_reset()
     assert client.post(reverse("accounts:verify"), {"code": code_for(device)}).status_code == 302
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("home")).url == reverse("records:chat_list")
 
 
 def test_a_code_cannot_be_used_twice(client, volunteer):
@@ -107,9 +107,9 @@ def test_signing_out_ends_the_session(client, volunteer):
     from samverkan.conftest import sign_in
 
     sign_in(client, volunteer)
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("records:chat_list")).status_code == 200
     client.post(reverse("accounts:logout"))
-    assert client.get(reverse("home")).status_code == 302
+    assert client.get(reverse("records:chat_list")).url.startswith(reverse("accounts:login"))
 
 
 def test_pages_are_swedish_even_for_an_english_browser_and_english_by_the_switch(client):
@@ -121,3 +121,13 @@ def test_pages_are_swedish_even_for_an_english_browser_and_english_by_the_switch
     english = client.get(reverse("accounts:login")).content.decode()
     assert 'lang="en"' in english
     assert "Sign in" in english
+
+
+def test_a_role_without_pages_sees_who_it_is_signed_in_as(client, small):
+    from samverkan.conftest import sign_in
+
+    user = User.objects.create_user("okand", password=PASSWORD, role=Role.VOLUNTEER, unit=None)
+    sign_in(client, user)
+    page = client.get(reverse("home"))
+    assert page.status_code == 200
+    assert "chattvolontär" in page.content.decode()

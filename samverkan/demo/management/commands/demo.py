@@ -1,5 +1,6 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from samverkan.accounts.models import Role
@@ -34,8 +35,20 @@ class Command(BaseCommand):
         self.stdout.write(_("Demo users (user name / password / role):"))
         for user in DEMO_USERS:
             self.stdout.write(f"  {user.username:<12} {user.password:<26} {Role(user.role).label}")
+        self.stdout.write(
+            _(
+                "The two-step code a demo user is asked for after the password: "
+                "samverkan democode USERNAME (in another terminal: .venv/bin/samverkan democode "
+                "samordnare). Demo accounts only; every other account needs its authenticator."
+            )
+        )
         self.stdout.write(_("Try: samverkan stats --from 2022-01-01 --to 2022-05-31 --format text"))
         if no_serve:
             return
-        self.stdout.write(_("Serving on http://%(addr)s/ (stop with Ctrl-C).") % {"addr": addr})
+        self.stdout.write(
+            _(
+                "Serving on http://%(addr)s/ (stop with Ctrl-C). The overview: http://%(addr)s%(path)s"
+            )
+            % {"addr": addr, "path": reverse("dashboard:overview")}
+        )
         call_command("runserver", addr, use_reloader=False, insecure_serving=True)

@@ -11,8 +11,10 @@ from samverkan.accounts.models import Role, User
 from samverkan.campaigns.models import Campaign, CampaignReach
 from samverkan.demo.partnership import PARTNERSHIP_KEY, DemoPartnership, demo_partnership_create
 from samverkan.demo.records import demo_records_create
+from samverkan.demo.referrals import demo_referrals_create
 from samverkan.partnership.models import Organisation, Partnership, Unit
 from samverkan.records.models import ChatConversation, ClinicClient, ImportBatch, SupportCentreCase
+from samverkan.referrals.models import Referral
 from samverkan.statistics.models import DailyCount, MonthlyCount
 
 DEMO_DEVICE_NAME = "demo"
@@ -50,6 +52,7 @@ DEMO_USERS = [
 def demo_remove() -> None:
     """Remove an earlier demo: its records, counts, users and configuration."""
     units = Unit.objects.filter(organisation__key__in=DEMO_ORGANISATIONS)
+    Referral.objects.filter(issuing_unit__in=units).delete()
     ChatConversation.objects.filter(unit__in=units).delete()
     ClinicClient.objects.filter(unit__in=units).delete()
     SupportCentreCase.objects.filter(unit__in=units).delete()
@@ -80,6 +83,7 @@ def demo_build(*, seed: int = 2022) -> tuple[DemoPartnership, dict[str, int]]:
         # `samverkan democode` can show its current code (it shows no other device's).
         TOTPDevice.objects.create(user=user, name=DEMO_DEVICE_NAME, confirmed=True)
     created = demo_records_create(demo, seed=seed)
+    demo_referrals_create(demo, seed=seed)
     _demo_campaign(demo)
     return demo, created
 

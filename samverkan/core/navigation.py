@@ -24,6 +24,7 @@ def menu_for(user) -> list[MenuItem]:  # noqa: ANN001 - a User, or AnonymousUser
     from samverkan.campaigns.views import AGGREGATE_ROLES
     from samverkan.dashboard.overview import DASHBOARD_ROLES
     from samverkan.records.selectors import RECORD_ROLES
+    from samverkan.referrals.selectors import can_register_arrivals
 
     if not user.is_authenticated or not user.is_verified():
         return []
@@ -40,6 +41,8 @@ def menu_for(user) -> list[MenuItem]:  # noqa: ANN001 - a User, or AnonymousUser
         if kind in record_lists:
             label, name = record_lists[kind]
             items.append(MenuItem(label, reverse(name)))
+        if can_register_arrivals(user):
+            items.append(MenuItem(_("Referral code arrivals"), reverse("referrals:arrive")))
     if user.role in AGGREGATE_ROLES:
         items.append(MenuItem(_("Campaigns"), reverse("campaigns:list")))
         items.append(MenuItem(_("Activities"), reverse("activities:list")))

@@ -84,3 +84,12 @@ def test_the_list_shows_only_the_units_own_arrivals(client, small, cast):
     page = client.get(URL).content.decode()
     assert theirs.masked_code not in page
     assert "No arrivals registered yet." in page
+
+
+def test_the_menu_links_the_page_for_receiving_units_only(client, cast):
+    link = f'href="{URL}"'
+    sign_in(client, cast["counsellor"])
+    assert link in client.get(URL).content.decode()
+    client.logout()
+    sign_in(client, cast["volunteer"])
+    assert link not in client.get(reverse("records:chat_list")).content.decode()

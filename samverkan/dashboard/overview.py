@@ -45,6 +45,8 @@ KEY_FIGURES = [
         _("Users of violence in a relationship, found by screening"),
         True,
     ),
+    ("referrals.issued.count", _("Referral codes issued"), False),
+    ("referrals.arrived.count", _("of which arrived at the destination so far"), True),
 ]
 
 
@@ -93,6 +95,7 @@ class Overview:
     figures: list[Figure]
     charts: list[charts.Chart]
     hidden: int
+    median_days_to_arrival: float | None
 
     @property
     def is_public(self) -> bool:
@@ -165,6 +168,13 @@ def dashboard_overview(*, partnership: Partnership, period: Period, disclosure: 
         disclosure=disclosure,
         threshold=stats["disclosure"]["threshold"],
         figures=figures,
-        charts=[charts.conversations_by_month(stats), charts.gender_breakdown(stats)],
+        charts=[
+            charts.conversations_by_month(stats),
+            charts.gender_breakdown(stats),
+            charts.referral_funnel(
+                stats, dict(partnership.services.order_by("name").values_list("key", "name"))
+            ),
+        ],
+        median_days_to_arrival=_value(stats, "referrals.median_days_to_arrival"),
         hidden=len(stats["disclosure"]["suppressed"]),
     )

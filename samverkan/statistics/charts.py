@@ -21,6 +21,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -98,7 +99,7 @@ def conversations_by_month(stats: dict[str, Any]) -> Chart:
             value = _get(stats, f"chat.by_month.{month}.{concern.value}")
             hidden += value is None
             values.append(value)
-        series.append(Series(str(concern.label), values))
+        series.append(Series(capfirst(str(concern.label)), values))
     return Chart(
         key="conversations-by-month",
         title=_("Chat conversations per month, by concern"),
@@ -134,13 +135,36 @@ def gender_breakdown(stats: dict[str, Any]) -> Chart:
             value = _get(stats, f"{path}.{gender}")
             hidden += value is None
             values.append(value)
-        series.append(Series(_gender_label(gender), values))
+        series.append(Series(capfirst(_gender_label(gender)), values))
     return Chart(
         key="gender",
         title=_("Gender, by part of the partnership"),
         category_label=_("Part of the partnership"),
         value_label=_("Number"),
         categories=[label for label, _path in groups],
+        series=series,
+        stacked=False,
+        hidden_cells=hidden,
+    )
+
+
+def referral_funnel(stats: dict[str, Any], destinations: dict[str, str]) -> Chart:
+    """Referral codes issued in the period and how many of them have arrived, by destination."""
+    series = []
+    hidden = 0
+    for stage, label in (("issued", _("Issued")), ("arrived", _("Arrived"))):
+        values = []
+        for key in destinations:
+            value = _get(stats, f"referrals.{stage}.by_destination.{key}")
+            hidden += value is None
+            values.append(value)
+        series.append(Series(str(label), values))
+    return Chart(
+        key="referral-funnel",
+        title=_("Referral codes issued in the period, and arrived so far, by destination"),
+        category_label=_("Destination"),
+        value_label=_("Referral codes"),
+        categories=list(destinations.values()),
         series=series,
         stacked=False,
         hidden_cells=hidden,

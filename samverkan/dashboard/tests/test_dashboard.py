@@ -146,3 +146,33 @@ def test_a_wrong_period_is_a_clear_error(client, small, people):
     )
     assert response.status_code == 400
     assert "aria-invalid" in response.content.decode() or "invalid" in response.content.decode()
+
+
+def test_referral_funnel_issued_and_arrived_by_destination(small):
+    from samverkan.referrals.services import issue_referral, register_arrival
+
+    volunteer = User.objects.create_user(
+        "v", password="x" * 16, role=Role.VOLUNTEER, unit=small.chat
+    )
+    counsellor = User.objects.create_user(
+        "c", password="x" * 16, role=Role.COUNSELLOR, unit=small.clinic
+    )
+    codes = [
+        issue_referral(destination=small.clinic_service, by=volunteer, now=local(2022, 3, 1, 18))
+        for _ in range(4)
+    ]
+    issue_referral(destination=small.rvc_service, by=volunteer, now=local(2022, 3, 2, 18))
+    register_arrival(codes[0].code, by=counsellor, now=local(2022, 3, 11, 10))
+    register_arrival(codes[1].code, by=counsellor, now=local(2022, 3, 5, 10))
+    overview = dashboard_overview(
+        partnership=small.partnership,
+        period=Period(datetime.date(2022, 3, 1), datetime.date(2022, 3, 31)),
+        disclosure=INTERNAL,
+    )
+    figures = {figure.path: figure.value for figure in overview.figures}
+    assert figures["referrals.issued.count"] == 5
+    assert figures["referrals.arrived.count"] == 2
+    funnel = next(chart for chart in overview.charts if chart.key == "referral-funnel")
+    assert funnel.categories == ["Clinic", "RVC"]
+    assert [series.values for series in funnel.series] == [[4, 1], [2, 0]]
+    assert overview.median_days_to_arrival == 7.0

@@ -1,15 +1,20 @@
 """Campaign pages for those who see the partnership's aggregates."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from samverkan.accounts.models import Role, User
 from samverkan.campaigns.evaluation import campaign_evaluation
+from samverkan.campaigns.forms import CampaignForm, ReachFormSet
 from samverkan.campaigns.models import Campaign
+from samverkan.campaigns.services import CAMPAIGN_WRITERS, campaign_save
+from samverkan.partnership.models import Partnership
 from samverkan.records.models import ChatConcern, Gender
 
 AGGREGATE_ROLES = frozenset({Role.COORDINATOR, Role.STEERING_MEMBER, Role.UNIT_MANAGER})
@@ -45,7 +50,14 @@ def _label(code: str) -> str:
 def campaign_list(request: HttpRequest) -> HttpResponse:
     if request.user.role not in AGGREGATE_ROLES:
         raise Http404
-    return render(request, "campaigns/list.html", {"campaigns": campaigns_for_user(request.user)})
+    return render(
+        request,
+        "campaigns/list.html",
+        {
+            "campaigns": campaigns_for_user(request.user),
+            "can_register": request.user.role in CAMPAIGN_WRITERS,
+        },
+    )
 
 
 @login_required
@@ -71,5 +83,53 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "evaluation": evaluation,
             "rows": rows,
             "smallest_hidden": settings.SAMVERKAN_DISCLOSURE_THRESHOLD - 1,
+            "can_register": request.user.role in CAMPAIGN_WRITERS,
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    return _campaign_form(request, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = campaigns_for_user(request.user).filter(pk=campaign_id).first()
+    if campaign is None:
+        raise Http404
+    return _campaign_form(request, campaign)
+
+
+def _campaign_form(request: HttpRequest, campaign: Campaign | None) -> HttpResponse:
+    if request.user.role not in CAMPAIGN_WRITERS:
+        raise Http404
+    partnership = _partnership_of(request.user)
+    data = request.POST if request.method == "POST" else None
+    form = CampaignForm(data, instance=campaign)
+    reach = ReachFormSet(data, instance=campaign or Campaign(), prefix="reach")
+    if request.method == "POST" and form.is_valid() and reach.is_valid():
+        saved = campaign_save(partnership=partnership, form=form, reach=reach, by=request.user)
+        messages.success(request, _("The campaign is saved."))
+        return redirect("campaigns:detail", saved.pk)
+    return render(
+        request,
+        "campaigns/form.html",
+        {"form": form, "reach": reach, "campaign": campaign},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _partnership_of(user: User):  # noqa: ANN202
+    unit = user.unit
+    partnership = (
+        Partnership.objects.filter(Q(units=unit) | Q(organisations=unit.organisation))
+        .distinct()
+        .order_by("pk")
+        .first()
+    )
+    if partnership is None:
+        raise Http404
+    return partnership

@@ -77,6 +77,8 @@ EXPECTED = {
     "accounts:audit_log": only("coordinator", "administrator"),
     "campaigns:list": only("manager", "coordinator", "steering"),
     "campaigns:detail": only("manager", "coordinator", "steering"),
+    "campaigns:create": only("manager", "coordinator"),
+    "campaigns:edit": only("manager", "coordinator"),
     "referrals:arrive": only("counsellor"),  # staff of a unit that receives a service
     "records:clinic_list": only("counsellor"),
     "records:clinic_create": only("counsellor"),
@@ -139,6 +141,7 @@ def world(small):
     )
     arguments = {
         "campaigns:detail": [campaign.pk],
+        "campaigns:edit": [campaign.pk],
         "records:chat_detail": [conversation.pk],
         "records:support_detail": [case.pk],
         "records:clinic_detail": [client.pk],

@@ -1,7 +1,23 @@
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from samverkan.accounts.models import Role, User
 from samverkan.partnership.models import Unit
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are compared in English here (the Swedish comes from the catalogue); dates in
+    them follow the language, which one test checks in Swedish."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 @pytest.fixture

@@ -22,9 +22,7 @@ def test_the_command_registers_an_arrival(small, cast):
         destination=small.clinic_service, by=cast["volunteer"], now=local(2026, 11, 2, 20)
     )
     printed = _arrive(referral.display_code.lower(), "--unit", "clinic")
-    assert (
-        printed == f"{referral.display_code} arrived at Clinic (Clinic); issued 2 november 2026.\n"
-    )
+    assert printed == f"{referral.display_code} arrived at Clinic (Clinic); issued Nov. 2, 2026.\n"
     referral.refresh_from_db()
     assert referral.arrival_unit == small.clinic and referral.arrived_at is not None
 

@@ -55,8 +55,7 @@ def test_an_arrival_is_registered_and_listed(client, small, cast):
     page = response.content.decode()
     assert response.redirect_chain == [(URL, 302)]
     assert (
-        f"Arrival registered: {referral.display_code}, to Clinic, issued on 2 november 2026."
-        in page
+        f"Arrival registered: {referral.display_code}, to Clinic, issued on Nov. 2, 2026." in page
     )
     assert referral.code not in page.replace(referral.display_code, "")  # shown once, in full
     assert f"{referral.code[:3]}•-••{referral.code[-2:]}" in page

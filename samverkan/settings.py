@@ -98,6 +98,8 @@ SAMVERKAN_CHAT_RATE_LIMIT = env_int("SAMVERKAN_CHAT_RATE_LIMIT", 5, minimum=1)
 SAMVERKAN_CHAT_RATE_WINDOW = env_int("SAMVERKAN_CHAT_RATE_WINDOW", 600, minimum=1)
 # The unit whose volunteers answer the public chat (its key); by default the first chat unit.
 SAMVERKAN_CHAT_UNIT = env_str("SAMVERKAN_CHAT_UNIT", "")
+# Where the chat's quick exit leads: a neutral site that replaces the chat in the history.
+SAMVERKAN_CHAT_EXIT_URL = env_str("SAMVERKAN_CHAT_EXIT_URL", "https://www.google.com/")
 
 TEMPLATES = [
     {

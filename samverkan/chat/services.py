@@ -56,6 +56,16 @@ def can_supervise(user: User) -> bool:
     return user.role == Role.UNIT_MANAGER and unit is not None and user.unit_id == unit.pk
 
 
+def directory_services_of_unit(unit: Unit) -> QuerySet[Service]:
+    """Services offered in the chat, of the partnerships the unit takes part in."""
+    return (
+        Service.objects.filter(partnership__in=unit.partnerships.all())
+        .filter(Q(directory_entry__isnull=True) | Q(directory_entry__shown_in_chat=True))
+        .select_related("directory_entry")
+        .order_by("name")
+    )
+
+
 def services_for_user(user: User) -> QuerySet[Service]:
     """Services of the partnerships the user's unit or organisation takes part in."""
     if not (user.is_authenticated and user.is_active and user.unit_id):

@@ -68,6 +68,14 @@ class Overview:
     volunteers_online: int
     ended_unrecorded: int
 
+    @property
+    def longest_wait_minutes(self) -> int:
+        return round(self.longest_wait_seconds / 60)
+
+    @property
+    def mean_wait_minutes(self) -> int:
+        return round(self.mean_wait_seconds / 60)
+
 
 class ClientKeys:
     """Turns a client's address into a key that can be compared within a day and not reversed:

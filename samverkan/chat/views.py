@@ -2,6 +2,7 @@
 carry the scripts and everything that does not change during a conversation."""
 
 from asgiref.sync import async_to_sync
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -27,15 +28,90 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def _young_strings() -> dict[str, str]:
+    """What the young person's script says, translated here (the script has no catalogue)."""
+    return {
+        "you": _("You"),
+        "volunteer": _("Volunteer"),
+        "connecting": _("Connecting…"),
+        "position": _("You are number %(n)s in the queue."),
+        "joined": _("A volunteer has joined the chat. Write when you are ready."),
+        "typing": _("The volunteer is writing…"),
+        "volunteer_away": _("The volunteer's connection dropped. Please wait a moment."),
+        "volunteer_back": _("The volunteer is back."),
+        "reconnecting": _("The connection was lost. Trying to reconnect…"),
+        "reconnected": _("You are connected again."),
+        "lost": _("The connection could not be restored. You are welcome to start a new chat."),
+        "referral": _("Your referral code for %(destination)s:"),
+        "referral_note": _(
+            "Show the code when you get there. It does not say who you are. Valid until %(date)s."
+        ),
+        "ended_young": _("You ended the chat."),
+        "ended_volunteer": _("The volunteer ended the chat."),
+        "ended_timeout": _("The chat ended because the connection was gone too long."),
+        "confirm_end": _("Do you want to end the chat?"),
+        "error": _("Something went wrong. Please try again."),
+        "error_closed": _("The chat is closed right now."),
+        "error_rate_limited": _("Too many chats were started from here. Please try again later."),
+        "error_blocked": _("You cannot start a new chat right now."),
+        "error_too_long": _("The message is too long."),
+        "error_not_active": _("The chat has not started yet."),
+    }
+
+
 def start(request: HttpRequest) -> HttpResponse:
     """The young person's page: open or closed, the optional question, the conversation."""
+    unit = services.chat_unit()
+    elsewhere = (
+        services.directory_services_of_unit(unit).filter(directory_entry__isnull=False)
+        if unit is not None
+        else []
+    )
     context = {
         "open": services.is_open(),
         "hours": OpeningHours.objects.all(),
+        "elsewhere": elsewhere,
         "intake": IntakeForm(auto_id="intake-%s"),
         "feedback_answers": FeedbackAnswer.choices,
+        "exit_url": settings.SAMVERKAN_CHAT_EXIT_URL,
+        "strings": _young_strings(),
     }
     return _private(render(request, "chat/start.html", context))
+
+
+def _console_strings() -> dict[str, object]:
+    return {
+        "connected": _("Connected. New conversations appear in the queue."),
+        "disconnected": _("The connection was lost. Reconnecting…"),
+        "refused": _("The console could not connect. Sign in again if this continues."),
+        "waiting": _("Waiting %(minutes)s min"),
+        "take": _("Take"),
+        "age": _("%(age)s years"),
+        "no_answers": _("no answers before the chat"),
+        "answers": _("Before the chat:"),
+        "conversation": _("Conversation %(n)s"),
+        "states": {"waiting": _("waiting"), "active": _("under way"), "ended": _("ended")},
+        "you": _("You"),
+        "young": _("Young person"),
+        "taken": _("You took the conversation. The young person has been told."),
+        "typing": _("The young person is writing…"),
+        "young_away": _("The young person's connection dropped. They have two minutes to return."),
+        "young_back": _("The young person is back."),
+        "noted": _("Notes saved for the record."),
+        "codes": _("Codes given:"),
+        "code_given": _("Referral code %(code)s for %(destination)s shown to the young person."),
+        "ended_young": _("The young person ended the conversation."),
+        "ended_volunteer": _("You ended the conversation."),
+        "ended_timeout": _("The young person did not return; the conversation has ended."),
+        "blocked": _("The session is blocked: no new chat from it today."),
+        "confirm_end": _("End this conversation?"),
+        "confirm_block": _("End this conversation and block new chats from this session today?"),
+        "error": _("That did not work. Please try again."),
+        "error_not_waiting": _("Someone else has already taken that conversation."),
+        "error_not_active": _("The conversation has ended."),
+        "genders": dict(Gender.choices),
+        "concerns": dict(ChatConcern.choices),
+    }
 
 
 @login_required
@@ -44,6 +120,7 @@ def console(request: HttpRequest) -> HttpResponse:
         raise Http404
     user = request.user
     context = {
+        "strings": _console_strings(),
         "canned": [str(reply) for reply in CANNED_REPLIES],
         "directory": services.directory_services(user),
         "concerns": ChatConcern.choices,

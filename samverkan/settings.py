@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "samverkan.dashboard",
     "samverkan.demo",
     "samverkan.chat",
+    "samverkan.governance",
     "channels",
 ]
 

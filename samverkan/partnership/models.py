@@ -244,13 +244,14 @@ class Agreement(models.Model):
             )
         if self.notice_month is not None:
             try:
-                datetime.date(2001, self.notice_month, self.notice_day)
+                # A leap year, so 29 February is allowed (it falls on the 28th in other years).
+                datetime.date(2000, self.notice_month, self.notice_day)
             except ValueError:
                 raise ValidationError(
                     {"notice_day": _("The notice deadline is not a valid day of the year.")}
                 ) from None
 
-    def periods(self) -> list[AgreementPeriod]:
+    def periods(self, *, list_until: datetime.date | None = None) -> list[AgreementPeriod]:
         """Every period the agreement can run for, if no party gives notice."""
         return agreement_periods(
             starts_on=self.starts_on,
@@ -259,6 +260,7 @@ class Agreement(models.Model):
             final_end_on=self.final_end_on,
             notice_month=self.notice_month,
             notice_day=self.notice_day,
+            list_until=list_until,
         )
 
 
@@ -273,6 +275,14 @@ def _add_months(day: datetime.date, months: int) -> datetime.date:
     raise AssertionError("unreachable: every month has 28 days")
 
 
+def day_of_year(year: int, month: int, day: int) -> datetime.date:
+    """(month, day) in a year; 29 February is the 28th in a year that has no 29th."""
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        return datetime.date(year, month, day - 1)
+
+
 def agreement_periods(
     *,
     starts_on: datetime.date,
@@ -281,30 +291,34 @@ def agreement_periods(
     final_end_on: datetime.date | None,
     notice_month: int | None,
     notice_day: int | None,
+    list_until: datetime.date | None = None,
 ) -> list[AgreementPeriod]:
     """Periods of an agreement that extends itself unless a party gives notice.
 
     The notice deadline for a period is the last (notice_month, notice_day) on or before the day
     the period ends: "senast den 14 september respektive år" for periods ending 14 December.
-    Without a final end date only the next ten extensions are listed.
+    A notice day of 29 February falls on the 28th in other years. Each extension ends a whole
+    number of extensions after the first period's end (counted from it, so a period ending on
+    29 February ends on the 28th in other years and on the 29th again in the next leap year).
+    Without a final end date the next ten extensions are listed, or as many as reach list_until.
     """
     periods = []
     start, end = starts_on, first_period_ends_on
     number = 1
     while True:
         last = extension_months == 0 or (final_end_on is not None and end >= final_end_on)
-        if number > 10 and final_end_on is None:
+        if number > 10 and final_end_on is None and (list_until is None or end >= list_until):
             last = True
         deadline = None
         if not last and notice_month is not None and notice_day is not None:
-            deadline = datetime.date(end.year, notice_month, notice_day)
+            deadline = day_of_year(end.year, notice_month, notice_day)
             if deadline > end:
-                deadline = datetime.date(end.year - 1, notice_month, notice_day)
+                deadline = day_of_year(end.year - 1, notice_month, notice_day)
         periods.append(AgreementPeriod(number, start, end, deadline))
         if last:
             return periods
         start = end + datetime.timedelta(days=1)
-        end = _add_months(end, extension_months)
+        end = _add_months(first_period_ends_on, extension_months * number)
         if final_end_on is not None:
             end = min(end, final_end_on)
         number += 1
@@ -332,11 +346,25 @@ class Group(models.Model):
 
 
 class GroupMember(models.Model):
-    """A member of a group, by the organisation and function they represent (staff, not clients)."""
+    """A member of a group, by the organisation and function they represent (staff, not clients).
+
+    The name is that of a staff member holding the function; it may stay empty.
+    """
+
+    class Role(models.TextChoices):
+        CHAIR = "chair", _("chair")
+        MEMBER = "member", _("member")
+        SECRETARY = "secretary", _("secretary")
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="members")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
     function = models.CharField(_("function"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    role = models.CharField(
+        _("role in the group"), max_length=20, choices=Role.choices, default=Role.MEMBER
+    )
+    member_from = models.DateField(_("member from"), null=True, blank=True)
+    member_until = models.DateField(_("member until"), null=True, blank=True)
     user = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("user")
     )
@@ -347,4 +375,10 @@ class GroupMember(models.Model):
         verbose_name_plural = _("group members")
 
     def __str__(self) -> str:
-        return f"{self.function}, {self.organisation}"
+        who = f"{self.name} ({self.function})" if self.name else self.function
+        return f"{who}, {self.organisation}"
+
+    def is_member_on(self, day: datetime.date) -> bool:
+        return (self.member_from is None or self.member_from <= day) and (
+            self.member_until is None or day <= self.member_until
+        )

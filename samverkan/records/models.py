@@ -180,7 +180,14 @@ class ChatConversation(Record):
         verbose_name = _("chat conversation")
         verbose_name_plural = _("chat conversations")
         constraints = [_age_check("chat"), _ref_unique("chat")]
-        indexes = [models.Index(fields=["unit", "started_at"])]
+        # The list's order, with its filters' values: a filtered list is counted from the index
+        # alone instead of reading each row (80-140 ms with a million rows, benchmarks/web.py).
+        indexes = [
+            models.Index(
+                fields=["unit", "started_at", "concern", "resident", "gender"],
+                name="chat_unit_started_filters",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self._meta.verbose_name} {self.pk}"
@@ -294,7 +301,13 @@ class SupportCentreCase(Record):
                 name="support_answer_only_if_screened",
             ),
         ]
-        indexes = [models.Index(fields=["unit", "received_on"])]
+        # As for chat conversations: the list's order with its filters' values.
+        indexes = [
+            models.Index(
+                fields=["unit", "received_on", "category", "gender"],
+                name="support_unit_received_filters",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self._meta.verbose_name} {self.pk}"

@@ -11,7 +11,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -33,6 +32,7 @@ from samverkan.records.forms import (
     ClinicSessionForm,
     SupportCentreCaseForm,
 )
+from samverkan.records.pagination import BoundedPaginator
 
 PAGE_SIZE = 50
 
@@ -155,7 +155,8 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
     filters = pages.filters(request.GET or None) if pages.filters else None
     if filters is not None:
         records = filters.apply(records)
-    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("sida"))
+    number = request.GET.get("sida")
+    page = BoundedPaginator(records, PAGE_SIZE, number).get_page(number)
     log_action("records.listed", user=request.user, count=len(page.object_list))
     query = request.GET.copy()
     query.pop("sida", None)

@@ -54,10 +54,15 @@ INSTALLED_APPS = [
     "samverkan.activities",
     "samverkan.referrals",
     "samverkan.dashboard",
+    "samverkan.reports",
     "samverkan.demo",
     "samverkan.chat",
     "samverkan.governance",
+    "samverkan.api",
     "channels",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc served from here: no CDN
 ]
 
 MIDDLEWARE = [
@@ -193,6 +198,49 @@ SAMVERKAN_DISCLOSURE_THRESHOLD = env_int("SAMVERKAN_DISCLOSURE_THRESHOLD", 5, mi
 
 # Days a referral code from the chat can be used at its destination.
 SAMVERKAN_REFERRAL_DAYS = env_int("SAMVERKAN_REFERRAL_DAYS", 90, minimum=1)
+
+# E-mail: reminders of reports due and of the agreement's notice deadlines (`samverkan run-due`).
+# The default prints messages to the console (the demo); production sets an SMTP server.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# A hung mail server must not hold a reminder's transaction (and SQLite's write lock) for long.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "samverkan@localhost")
+# Days before a report's due date, and before a notice deadline, that reminders go out.
+SAMVERKAN_REMINDER_DAYS = [int(d) for d in env_list("SAMVERKAN_REMINDER_DAYS", ["14", "3"])]
+SAMVERKAN_NOTICE_REMINDER_DAYS = [
+    int(d) for d in env_list("SAMVERKAN_NOTICE_REMINDER_DAYS", ["60", "14"])
+]
+
+# The REST API (samverkan/api): tokens only, JSON only, errors as RFC 9457 problems.
+SAMVERKAN_API_RATE = env_str("SAMVERKAN_API_RATE", "1200/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["samverkan.api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["samverkan.api.authentication.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["samverkan.api.authentication.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "samverkan.api.schema.ProblemAutoSchema",
+    "EXCEPTION_HANDLER": "samverkan.api.problems.api_exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Samverkan API",
+    "DESCRIPTION": "The partnership's anonymous records and figures for the partners' own "
+    "systems. See docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,7 @@ from samverkan.campaigns.models import Campaign, CampaignReach
 from samverkan.demo.partnership import PARTNERSHIP_KEY, DemoPartnership, demo_partnership_create
 from samverkan.demo.records import demo_records_create
 from samverkan.demo.referrals import demo_referrals_create
+from samverkan.demo.reports import demo_reports
 from samverkan.partnership.models import Organisation, Partnership, Unit
 from samverkan.records.models import ChatConversation, ClinicClient, ImportBatch, SupportCentreCase
 from samverkan.referrals.models import Referral
@@ -85,6 +86,7 @@ def demo_build(*, seed: int = 2022) -> tuple[DemoPartnership, dict[str, int]]:
     created = demo_records_create(demo, seed=seed)
     demo_referrals_create(demo, seed=seed)
     _demo_campaign(demo)
+    demo_reports(demo.partnership)
     return demo, created
 
 

@@ -178,8 +178,19 @@ def render_svg(chart: Chart) -> str:
     if svg is None:
         svg = _draw(chart, "svg").decode()
         svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype: it goes inline
+        svg = _unique_ids(svg, f"c{chart.digest()[:8]}-")
         cache.set(key, svg, 60 * 60)
     return svg
+
+
+def _unique_ids(svg: str, prefix: str) -> str:
+    """Prefix the SVG's element ids, so that several charts inline in one page never share one
+    (matplotlib derives ids from content, and two charts can draw the same hatch pattern)."""
+    return (
+        svg.replace(' id="', f' id="{prefix}')
+        .replace("url(#", f"url(#{prefix}")
+        .replace('xlink:href="#', f'xlink:href="#{prefix}')
+    )
 
 
 def render_png(chart: Chart, *, dpi: int = 200) -> bytes:

@@ -1,0 +1,103 @@
+"""samverkan report KIND --from D --to D --format docx|pdf|html [--disclosure ...] [-o FILE]"""
+
+import datetime
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from samverkan.core.errors import SamverkanError
+from samverkan.dashboard.overview import Period
+from samverkan.partnership.models import Partnership
+from samverkan.reports.content import build_document, report_document
+from samverkan.reports.models import Report
+from samverkan.reports.render import FORMATS, render
+from samverkan.reports.services import previous_report
+from samverkan.statistics.engine import DISCLOSURE_LEVELS, PUBLIC
+
+
+def _date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError as error:
+        raise CommandError(_("%(text)r is not a date (YYYY-MM-DD).") % {"text": text}) from error
+
+
+class Command(BaseCommand):
+    help = (
+        "Write a committee document (interim, activity or annual report) from the data, with "
+        "public disclosure control unless --disclosure internal."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("kind", choices=Report.Kind.values)
+        parser.add_argument("--from", dest="date_from", required=True)
+        parser.add_argument("--to", dest="date_to", required=True)
+        parser.add_argument("--format", dest="fmt", choices=FORMATS, default="pdf")
+        parser.add_argument("--disclosure", choices=DISCLOSURE_LEVELS, default=PUBLIC)
+        parser.add_argument("-o", "--output", help="File to write; standard output if left out.")
+        parser.add_argument(
+            "--partnership", help="Key of the partnership (when there are several)."
+        )
+        parser.add_argument("--reference", default="", help="Reference number (Dnr).")
+        parser.add_argument("--language", default="sv", choices=["sv", "en"])
+
+    def handle(
+        self,
+        *args,
+        kind,
+        date_from,
+        date_to,
+        fmt,
+        disclosure,
+        output,
+        partnership,  # noqa: ANN001, ANN003, PLR0913
+        reference,
+        language,
+        **options,
+    ) -> None:
+        period_from, period_to = _date(date_from), _date(date_to)
+        if period_to < period_from:
+            raise CommandError(_("The period ends before it starts."))
+        chosen = self._partnership(partnership)
+        stored = Report.objects.filter(
+            partnership=chosen, kind=kind, date_from=period_from, date_to=period_to
+        ).first()
+        with translation.override(language):
+            try:
+                if stored is not None:
+                    document = report_document(stored, disclosure=disclosure, language=language)
+                else:
+                    # No drafted report for the period: the prose of the previous report.
+                    earlier = previous_report(chosen, period_from)
+                    document = build_document(
+                        partnership=chosen,
+                        kind=kind,
+                        period=Period(period_from, period_to),
+                        reference=reference,
+                        document_date=timezone.localdate(),
+                        drafts=dict(earlier.sections.values_list("key", "text")) if earlier else {},
+                        disclosure=disclosure,
+                        language=language,
+                    )
+                data = render(document, fmt)
+            except SamverkanError as error:
+                raise CommandError(str(error)) from error
+        if output:
+            Path(output).write_bytes(data)
+            self.stderr.write(_("Wrote %(path)s.") % {"path": output})
+        else:
+            sys.stdout.buffer.write(data)
+
+    def _partnership(self, key: str | None) -> Partnership:
+        partnerships = Partnership.objects.all()
+        if key:
+            partnerships = partnerships.filter(key=key)
+        found = list(partnerships[:2])
+        if not found:
+            raise CommandError(_("No such partnership."))
+        if len(found) > 1:
+            raise CommandError(_("There are several partnerships: choose one with --partnership."))
+        return found[0]

@@ -41,8 +41,18 @@ def menu_for(user) -> list[MenuItem]:  # noqa: ANN001 - a User, or AnonymousUser
         if kind in record_lists:
             label, name = record_lists[kind]
             items.append(MenuItem(label, reverse(name)))
+    from samverkan.chat import services as chat
+
+    if chat.can_volunteer(user):
+        items.append(MenuItem(_("Live chat"), reverse("chat:console")))
+    if chat.can_supervise(user):
+        items.append(MenuItem(_("The chat right now"), reverse("chat:supervisor")))
+    if chat.can_keep_directory(user):
+        items.append(MenuItem(_("Directory of services"), reverse("chat:directory")))
         if can_register_arrivals(user):
             items.append(MenuItem(_("Referral code arrivals"), reverse("referrals:arrive")))
+    if user.role in DASHBOARD_ROLES:
+        items.append(MenuItem(_("Committee documents"), reverse("reports:list")))
     if user.role in AGGREGATE_ROLES:
         items.append(MenuItem(_("Campaigns"), reverse("campaigns:list")))
         items.append(MenuItem(_("Activities"), reverse("activities:list")))

@@ -11,7 +11,10 @@ urlpatterns = [
     path("aktiviteter/", include("samverkan.activities.urls")),
     path("remisskoder/", include("samverkan.referrals.urls")),
     path("oversikt/", include("samverkan.dashboard.urls")),
+    path("namndhandlingar/", include("samverkan.reports.urls")),
     path("sprak/", include("django.conf.urls.i18n")),
     path("chatt/", include("samverkan.chat.urls")),
+    path("api/v1/", include("samverkan.api.urls")),
+    path("api-nycklar/", include("samverkan.api.staff_urls")),
     path("admin/", admin.site.urls),
 ]

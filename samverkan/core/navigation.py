@@ -49,8 +49,10 @@ def menu_for(user) -> list[MenuItem]:  # noqa: ANN001 - a User, or AnonymousUser
         items.append(MenuItem(_("The chat right now"), reverse("chat:supervisor")))
     if chat.can_keep_directory(user):
         items.append(MenuItem(_("Directory of services"), reverse("chat:directory")))
-        if can_register_arrivals(user):
-            items.append(MenuItem(_("Referral code arrivals"), reverse("referrals:arrive")))
+    if can_register_arrivals(user):
+        items.append(MenuItem(_("Referral code arrivals"), reverse("referrals:arrive")))
+    if user.role in DASHBOARD_ROLES:
+        items.append(MenuItem(_("Committee documents"), reverse("reports:list")))
     if user.role in AGGREGATE_ROLES:
         items.append(MenuItem(_("Campaigns"), reverse("campaigns:list")))
         items.append(MenuItem(_("Activities"), reverse("activities:list")))

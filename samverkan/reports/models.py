@@ -39,6 +39,11 @@ class Report(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.date_from:%Y-%m-%d}–{self.date_to:%Y-%m-%d}"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("reports:detail", args=[self.pk])
+
 
 class ReportSection(models.Model):
     """The current wording of one prose section; earlier wordings are its versions."""

@@ -74,6 +74,11 @@ EXPECTED = {
     "activities:list": only("manager", "coordinator", "steering"),
     "activities:register": only("manager", "coordinator"),
     "dashboard:overview": only("manager", "coordinator", "steering"),
+    "reports:list": only("manager", "coordinator", "steering"),
+    "reports:new": only("coordinator"),
+    "reports:detail": only("manager", "coordinator", "steering"),
+    "reports:download": only("manager", "coordinator", "steering"),
+    "reports:section": {**only(otherwise=NOT_ALLOWED), "anonymous": REDIRECT},
     "accounts:audit_log": only("coordinator", "administrator"),
     "campaigns:list": only("manager", "coordinator", "steering"),
     "campaigns:detail": only("manager", "coordinator", "steering"),
@@ -139,8 +144,20 @@ def world(small):
         starts_on=datetime.date(2022, 9, 1),
         ends_on=datetime.date(2022, 9, 30),
     )
+    from samverkan.reports.services import report_create
+
+    report = report_create(
+        partnership=small.partnership,
+        kind="interim",
+        date_from=datetime.date(2022, 1, 1),
+        date_to=datetime.date(2022, 5, 31),
+        by=users["coordinator"],
+    )
     arguments = {
         "campaigns:detail": [campaign.pk],
+        "reports:detail": [report.pk],
+        "reports:download": [report.pk],
+        "reports:section": [report.pk, "summary"],
         "campaigns:edit": [campaign.pk],
         "records:chat_detail": [conversation.pk],
         "records:support_detail": [case.pk],

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from samverkan.reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("", views.report_list, name="list"),
+    path("ny/", views.report_new, name="new"),
+    path("<int:report_id>/", views.report_detail, name="detail"),
+    path("<int:report_id>/avsnitt/<slug:key>/", views.section_edit, name="section"),
+    path("<int:report_id>/hamta/", views.report_download, name="download"),
+]

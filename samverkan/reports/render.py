@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import io
+import logging
 import re
 from pathlib import Path
 
@@ -57,6 +58,10 @@ def document_html(document: Document, *, for_print: bool = False) -> str:
 
 def document_pdf(document: Document) -> bytes:
     from weasyprint import HTML
+
+    # WeasyPrint's CSS parser warns about every SVG presentation property (fill, stroke, ...)
+    # of the inline charts, which its SVG renderer then uses all the same: noise, not news.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
 
     html = document_html(document, for_print=True)
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(

@@ -233,7 +233,7 @@ def _draw(chart: Chart, fmt: str, dpi: int = 100) -> bytes:
     axes.yaxis.grid(True, color="#d0d0d0", linewidth=0.6)
     axes.set_axisbelow(True)
     axes.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    if len(chart.categories) > 8:
+    if len(chart.categories) > 8 or max((len(c) for c in chart.categories), default=0) > 14:
         for label in axes.get_xticklabels():
             label.set_rotation(45)
             label.set_horizontalalignment("right")

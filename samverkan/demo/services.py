@@ -9,6 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from samverkan.accounts.models import Role, User
 from samverkan.campaigns.models import Campaign, CampaignReach
+from samverkan.demo.governance import demo_governance_create
 from samverkan.demo.partnership import PARTNERSHIP_KEY, DemoPartnership, demo_partnership_create
 from samverkan.demo.records import demo_records_create
 from samverkan.demo.referrals import demo_referrals_create
@@ -44,6 +45,7 @@ DEMO_USERS = [
     DemoUser("psykolog", Role.COUNSELLOR, "samtalsmottagningen"),
     DemoUser("stodcentrum", Role.SUPPORT_CENTRE_OFFICER, "stodcentrum"),
     DemoUser("enhetschef", Role.UNIT_MANAGER, "stodcentrum"),
+    DemoUser("verksamhetschef", Role.UNIT_MANAGER, "chatt"),
     DemoUser("samordnare", Role.COORDINATOR, "stadsovergripande"),
     DemoUser("styrgrupp", Role.STEERING_MEMBER, "stadsovergripande"),
     DemoUser("admin", Role.ADMINISTRATOR, "stadsovergripande"),
@@ -86,6 +88,7 @@ def demo_build(*, seed: int = 2022) -> tuple[DemoPartnership, dict[str, int]]:
     created = demo_records_create(demo, seed=seed)
     demo_referrals_create(demo, seed=seed)
     _demo_campaign(demo)
+    demo_governance_create(demo)
     demo_reports(demo.partnership)
     return demo, created
 

@@ -29,6 +29,7 @@ D = datetime.date
 
 @pytest.fixture
 def cast(settings):
+    settings.LANGUAGE_CODE = "en"  # messages compared in English, whatever the catalogue holds
     settings.SAMVERKAN_REMINDER_DAYS = [14, 3]
     settings.SAMVERKAN_NOTICE_REMINDER_DAYS = [60, 14]
     return governance_cast()

@@ -63,9 +63,14 @@ async def _end_abandoned_later() -> None:
 
 
 async def _queue_changed() -> None:
+    """Tell the consoles the new queue and the waiting their places, computed once here rather
+    than by every receiver."""
     layer = get_channel_layer()
-    await layer.group_send(VOLUNTEERS, {"type": "queue.changed"})
-    await layer.group_send(WAITING_GROUP, {"type": "queue.changed"})
+    queue = await get_store().queue()
+    summaries = [VolunteerConsumer.summary(conversation) for conversation in queue]
+    await layer.group_send(VOLUNTEERS, {"type": "queue.changed", "queue": summaries})
+    order = [conversation.id for conversation in queue]
+    await layer.group_send(WAITING_GROUP, {"type": "queue.changed", "order": order})
 
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):
@@ -117,6 +122,7 @@ class YoungPersonConsumer(ChatConsumer):
     handles = frozenset({"start", "resume", "message", "typing", "end", "feedback"})
 
     conversation_id: str | None = None
+    last_position: int | None = None
     may_give_feedback = False
 
     async def connect(self) -> None:
@@ -300,9 +306,12 @@ class YoungPersonConsumer(ChatConsumer):
         await self.send_json({"type": "ended", "by": event["by"]})
 
     async def queue_changed(self, event: dict[str, Any]) -> None:
-        conversation = await self._conversation()
-        if conversation is not None and conversation.state == WAITING:
-            await self.send_json({"type": "position", "position": await self._position()})
+        order = event.get("order", [])
+        if self.conversation_id in order:
+            position = order.index(self.conversation_id) + 1
+            if position != self.last_position:
+                self.last_position = position
+                await self.send_json({"type": "position", "position": position})
 
     # Helpers
 
@@ -327,6 +336,7 @@ class YoungPersonConsumer(ChatConsumer):
         queue = await get_store().queue()
         for index, conversation in enumerate(queue):
             if conversation.id == self.conversation_id:
+                self.last_position = index + 1
                 return index + 1
         return None
 
@@ -357,8 +367,8 @@ class VolunteerConsumer(ChatConsumer):
         await self.send_json(
             {
                 "type": "hello",
-                "queue": [self._summary(c) for c in await store.queue()],
-                "conversations": [self._summary(c) for c in mine],
+                "queue": [self.summary(c) for c in await store.queue()],
+                "conversations": [self.summary(c) for c in mine],
             }
         )
         for conversation in mine:
@@ -391,7 +401,7 @@ class VolunteerConsumer(ChatConsumer):
             await self.error("not_waiting", conversation=conversation_id)
             return
         await self.channel_layer.group_add(conversation_group(conversation.id), self.channel_name)
-        await self.send_json({"type": "taken", "conversation": self._summary(conversation)})
+        await self.send_json({"type": "taken", "conversation": self.summary(conversation)})
         await self.channel_layer.group_send(
             conversation_group(conversation.id),
             {"type": "chat.joined", "conversation": conversation.id},
@@ -527,8 +537,7 @@ class VolunteerConsumer(ChatConsumer):
         )
 
     async def queue_changed(self, event: dict[str, Any]) -> None:
-        queue = await get_store().queue()
-        await self.send_json({"type": "queue", "queue": [self._summary(c) for c in queue]})
+        await self.send_json({"type": "queue", "queue": event["queue"]})
 
     # Helpers
 
@@ -569,7 +578,7 @@ class VolunteerConsumer(ChatConsumer):
         )
 
     @staticmethod
-    def _summary(conversation: Conversation) -> dict[str, Any]:
+    def summary(conversation: Conversation) -> dict[str, Any]:
         now = timezone.now()
         return {
             "id": conversation.id,

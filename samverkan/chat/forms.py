@@ -14,7 +14,7 @@ class IntakeForm(forms.Form):
         label=_("How old are you?"), min_value=1, max_value=MAX_AGE, required=False
     )
     gender = forms.ChoiceField(
-        label=_("Are you a …"),
+        label=_("Gender"),
         choices=[("", _("I would rather not say"))]
         + [(value, label) for value, label in Gender.choices if value != Gender.UNKNOWN],
         required=False,

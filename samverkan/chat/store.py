@@ -175,6 +175,9 @@ class MemoryChatStore(ChatStore):
     def __init__(self) -> None:
         self._keys = ClientKeys()
         self._conversations: dict[str, Conversation] = {}
+        # Waiting conversations' ids in the order they came (a dict keeps insertion order), so
+        # the queue costs its own length, not the number of conversations under way.
+        self._waiting: dict[str, None] = {}
         self._resume: dict[str, str] = {}
         self._windows: dict[str, deque[datetime.datetime]] = {}
         self._blocked: dict[str, datetime.datetime] = {}
@@ -222,6 +225,7 @@ class MemoryChatStore(ChatStore):
             intake=dict(intake),
         )
         self._conversations[conversation.id] = conversation
+        self._waiting[conversation.id] = None
         self._resume[conversation.resume_token] = conversation.id
         self._expire_ended(now)
         return conversation
@@ -248,6 +252,7 @@ class MemoryChatStore(ChatStore):
             volunteer_id,
             now,
         )
+        self._waiting.pop(conversation.id, None)
         return conversation
 
     async def end(
@@ -257,6 +262,7 @@ class MemoryChatStore(ChatStore):
         if conversation is None or conversation.state == ENDED:
             return None
         conversation.state, conversation.ended_at, conversation.ended_by = ENDED, now, by
+        self._waiting.pop(conversation.id, None)
         # An ended conversation cannot be resumed: its token is gone at once.
         self._resume.pop(conversation.resume_token, None)
         if conversation.volunteer_id is None:
@@ -265,8 +271,7 @@ class MemoryChatStore(ChatStore):
         return conversation
 
     async def queue(self) -> list[Conversation]:
-        waiting = [c for c in self._conversations.values() if c.state == WAITING]
-        return sorted(waiting, key=lambda c: c.created_at)
+        return [self._conversations[conversation_id] for conversation_id in self._waiting]
 
     async def of_volunteer(self, volunteer_id: int) -> list[Conversation]:
         mine = [c for c in self._conversations.values() if c.volunteer_id == volunteer_id]
@@ -274,6 +279,7 @@ class MemoryChatStore(ChatStore):
 
     async def forget(self, conversation_id: str) -> None:
         conversation = self._conversations.pop(conversation_id, None)
+        self._waiting.pop(conversation_id, None)
         if conversation is not None:
             self._resume.pop(conversation.resume_token, None)
 

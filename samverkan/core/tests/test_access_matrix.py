@@ -96,6 +96,20 @@ EXPECTED = {
     "chat:supervisor": only("coordinator"),  # and the chat unit's manager
     "chat:directory": only("coordinator"),
     "chat:directory_edit": only("coordinator"),
+    # Governance: the coordinator edits, steering-group members read (and the foundation's unit
+    # managers the money pages: governance/tests/test_views.py).
+    "governance:overview": only("coordinator", "steering"),
+    "governance:notice_register": {**only(otherwise=NOT_ALLOWED), "anonymous": REDIRECT},
+    "governance:item_submit": {**only(otherwise=NOT_ALLOWED), "anonymous": REDIRECT},
+    "governance:groups": only("coordinator", "steering"),
+    "governance:meeting_create": only("coordinator"),
+    "governance:meeting_detail": only("coordinator", "steering"),
+    "governance:decisions": only("coordinator", "steering"),
+    "governance:money": only("coordinator", "steering"),
+    "governance:payment_create": only("coordinator"),
+    "governance:money_export": only("coordinator", "steering"),
+    "governance:financial_report": only("coordinator", "steering"),
+    "governance:financial_report_decide": {**only(otherwise=NOT_ALLOWED), "anonymous": REDIRECT},
 }
 
 
@@ -153,7 +167,11 @@ def world(small):
         date_to=datetime.date(2022, 5, 31),
         by=users["coordinator"],
     )
+    from samverkan.governance.tests.cast import governance_pages_world
+
+    governance = governance_pages_world(small.partnership)
     arguments = {
+        **governance,
         "campaigns:detail": [campaign.pk],
         "reports:detail": [report.pk],
         "reports:download": [report.pk],
@@ -194,3 +212,71 @@ def test_only_administrators_reach_the_admin(client, world, who):
         sign_in(client, users[who])
     status = client.get(reverse("admin:index")).status_code
     assert status == (OK if who == "administrator" else REDIRECT)
+
+
+# Pages that only take POST: who may write to them (everyone else must be refused).
+POST_ONLY_WRITERS = {
+    "accounts:logout": set(CAST),
+    "records:clinic_session_add": {"counsellor"},
+    "records:clinic_close": {"counsellor"},
+    "reports:section": {"coordinator"},
+    "governance:notice_register": {"coordinator"},
+    "governance:item_submit": {"coordinator"},
+    "governance:financial_report_decide": {"coordinator"},
+}
+
+
+def _refused_writers(name: str, who: str) -> bool:
+    """Whether `who` must be refused a POST to `name`: those refused its page, and for pages
+    that only take POST, everyone but their writers."""
+    expected = EXPECTED[name]
+    if all(status == NOT_ALLOWED for role, status in expected.items() if role != "anonymous"):
+        return who not in POST_ONLY_WRITERS[name]
+    return expected[who] == NOT_FOUND
+
+
+def _row_counts() -> dict[str, int]:
+    from django.apps import apps
+
+    skipped = {"sessions.session", "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog"}
+    return {
+        model._meta.label_lower: model._default_manager.count()
+        for model in apps.get_models()
+        if model._meta.label_lower not in skipped
+    }
+
+
+def test_every_post_only_page_has_its_writers():
+    post_only = {
+        name
+        for name, expected in EXPECTED.items()
+        if all(status == NOT_ALLOWED for role, status in expected.items() if role != "anonymous")
+    }
+    assert post_only == set(POST_ONLY_WRITERS)
+
+
+@pytest.mark.parametrize("who", [who for who in CAST if who != "anonymous"])
+def test_writes_are_refused_to_those_refused_the_page(client, world, who):
+    """A POST — the way every write arrives — from a role the page refuses changes nothing."""
+    users, arguments = world
+    sign_in(client, users[who])
+    before = _row_counts()
+    refused = {}
+    for name in EXPECTED:
+        if not _refused_writers(name, who):
+            continue
+        response = client.post(reverse(name, args=arguments.get(name, [])), {"text": "x"})
+        refused[name] = response.status_code
+    assert refused, "some page refuses every role here"
+    assert {name: status for name, status in refused.items() if status != NOT_FOUND} == {}
+    assert _row_counts() == before
+
+
+def test_writes_without_sign_in_change_nothing(client, world):
+    before = _row_counts()
+    for name, expected in EXPECTED.items():
+        if expected["anonymous"] != REDIRECT:
+            continue  # public pages: the chat's own tests cover what they accept
+        response = client.post(reverse(name, args=world[1].get(name, [])), {"text": "x"})
+        assert response.status_code in (REDIRECT, NOT_ALLOWED), name
+    assert _row_counts() == before

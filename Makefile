@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
-.PHONY: demo test test-sqlite test-postgresql test-browser screenshots lint format bench messages clean
+.PHONY: demo test test-sqlite test-postgresql test-browser screenshots lint format bench bench-web messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,12 @@ format: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/stats.py
+
+# Staff pages under 20 signed-in users on loopback (gunicorn), 1M chat conversations and 200k
+# cases; the database is built once under var/bench/. On PostgreSQL:
+# scripts/with-postgresql .venv/bin/python benchmarks/web.py
+bench-web: $(VENV)/.dev
+	$(BIN)/python benchmarks/web.py
 
 # Extract translatable strings and compile catalogues (needs GNU gettext: apt-get install gettext).
 messages: $(VENV)/.dev

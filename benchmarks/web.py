@@ -92,14 +92,20 @@ def build(manifest_path: Path, n_chat: int, n_support: int) -> None:
             max(n_chat - created["chat_conversations"], 0),
             max(n_support - created["support_centre_cases"], 0),
         )
-        print(f"generated CSV in {time.perf_counter() - began:.0f} s", flush=True)
+        print(f"demo and CSV files ready after {time.perf_counter() - began:.0f} s", flush=True)
         # Through the import, so the daily and monthly counts are written as in production.
         for kind, path, unit in [
             ("chat", chat_csv, demo.chat),
             ("support-centre", support_csv, demo.support_centre),
         ]:
+            imported = time.perf_counter()
             result = records_import(kind=kind, path=path, unit_key=unit.key)
-            print(f"imported {result.rows_added:,} {kind} records", flush=True)
+            seconds = time.perf_counter() - imported
+            print(
+                f"imported {result.rows_added:,} {kind} records in {seconds:.1f} s "
+                f"({result.rows_added / seconds:,.0f} rows/s)",
+                flush=True,
+            )
 
     # The counts the statistics read must agree with the records.
     for model, unit, prefix in [
@@ -341,7 +347,7 @@ def _month(rng: random.Random) -> dict[str, str]:
 
 def _year(rng: random.Random) -> str:
     year = rng.choice((2021, 2022))
-    return urlencode({"from": f"{year}-01-01", "to": f"{year}-12-31"})
+    return urlencode({"date_from": f"{year}-01-01", "date_to": f"{year}-12-31"})
 
 
 # Each role's pages: (label, function of a random generator giving the path).
@@ -574,6 +580,7 @@ def main() -> None:
         stop_server(server)
     failures = [f"{user.username}: {user.failure}" for user in users if user.failure]
     engine = "PostgreSQL" if postgresql else f"SQLite {sqlite3.sqlite_version}"
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(
         f"\n# {datetime.date.today()} on {platform.node()}: {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, {engine}, {platform.platform()}"
@@ -581,13 +588,17 @@ def main() -> None:
     print(
         f"{manifest['chat']:,} chat conversations, {manifest['support']:,} support-centre cases; "
         f"{len(users)} users ({', '.join(sorted({u.role for u in users}))}), think time "
-        f"{args.think:g} s; gunicorn {args.workers} workers x {args.threads} threads (gthread)"
+        f"{args.think:g} s; gunicorn {args.workers} workers x {args.threads} threads (gthread); "
+        f"load average at the end {load} (other work on the machine shows here)"
     )
+    if failures:
+        print("\n".join(failures))
+    if not any(user.samples for user in users):
+        raise SystemExit("no request was measured")
     rows = report(users, seconds)
     if args.json:
         args.json.write_text(json.dumps({"rows": rows, "args": vars(args) | {"json": None}}))
     if failures:
-        print("\n".join(failures))
         raise SystemExit(1)
 
 

@@ -13,6 +13,8 @@ Channel-layer groups:
 
 import asyncio
 import json
+import time
+from collections import deque
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -28,6 +30,13 @@ from samverkan.core.errors import SamverkanError
 
 VOLUNTEERS = "chat.volunteers"
 WAITING_GROUP = "chat.waiting"
+
+# A young person may send this many messages (of any type) within BURST_SECONDS; more are
+# refused with `slow_down`. People type far slower; a script flooding a volunteer does not.
+BURST_MESSAGES = 30
+BURST_SECONDS = 10
+# No frame longer than this is even parsed (a message is at most MAX_MESSAGE_LENGTH characters).
+MAX_FRAME = 8 * services.MAX_MESSAGE_LENGTH
 
 # Close codes (4000-4999 are the application's own; see docs/chat-protocol.md).
 CLOSE_CLOSED = 4001
@@ -81,8 +90,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     handles: frozenset[str] = frozenset()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if not self.within_burst():
+            await self.error("slow_down")
+            return
+        if text_data is None or len(text_data) > MAX_FRAME:
+            await self.error("bad_request")
+            return
         try:
-            content = json.loads(text_data or "")
+            content = json.loads(text_data)
         except ValueError:
             await self.error("bad_request")
             return
@@ -94,6 +109,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.error("unknown_type")
             return
         await getattr(self, f"on_{kind}")(content)
+
+    def within_burst(self) -> bool:
+        return True
 
     async def error(self, code: str, message: str = "", **fields: Any) -> None:
         await self.send_json({"type": "error", "code": code, "message": message, **fields})
@@ -126,7 +144,17 @@ class YoungPersonConsumer(ChatConsumer):
     may_give_feedback = False
 
     async def connect(self) -> None:
+        self.recent: deque[float] = deque()
         await self.accept()
+
+    def within_burst(self) -> bool:
+        now = time.monotonic()
+        while self.recent and now - self.recent[0] > BURST_SECONDS:
+            self.recent.popleft()
+        if len(self.recent) >= BURST_MESSAGES:
+            return False
+        self.recent.append(now)
+        return True
 
     async def disconnect(self, code: int) -> None:
         await self.channel_layer.group_discard(WAITING_GROUP, self.channel_name)

@@ -194,7 +194,9 @@ def record_initial(conversation: Any) -> dict[str, Any]:
     """The post-chat form's starting values: the young person's answers before the chat,
     overridden by what the volunteer noted, and the destination of the last code issued."""
     values = {**conversation.intake, **conversation.notes}
-    initial: dict[str, Any] = {"started_at": timezone.localtime(conversation.created_at)}
+    # The conversation started when a volunteer took it; the wait before is not part of it.
+    started = conversation.taken_at or conversation.created_at
+    initial: dict[str, Any] = {"started_at": timezone.localtime(started)}
     for name in ("concern", "gender", "age", "resident", "district", "violence"):
         if name in values:
             initial[name] = values[name]

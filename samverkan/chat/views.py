@@ -55,6 +55,7 @@ def _young_strings() -> dict[str, str]:
         "error_rate_limited": _("Too many chats were started from here. Please try again later."),
         "error_blocked": _("You cannot start a new chat right now."),
         "error_too_long": _("The message is too long."),
+        "error_slow_down": _("You are sending very fast. Wait a moment."),
         "error_not_active": _("The chat has not started yet."),
     }
 

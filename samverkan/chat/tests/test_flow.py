@@ -407,3 +407,28 @@ async def test_only_volunteers_of_the_chat_unit_open_the_console(small, voluntee
         )
     connected, _code = await communicator.connect()
     assert not connected
+
+
+async def test_a_flood_of_messages_is_refused(small, volunteer):
+    from samverkan.chat.consumers import BURST_MESSAGES
+
+    desk, person, conversation_id, _token = await _waiting_and_taken(volunteer)
+    # start and the messages so far count too; the rest of the burst goes through, then no more.
+    for number in range(BURST_MESSAGES):
+        await person.send_json_to({"type": "message", "text": f"{number}"})
+    refused = 0
+    for _number in range(BURST_MESSAGES):
+        message = await person.receive_json_from(timeout=2) if refused == 0 else None
+        if message is None:
+            break
+        if message["type"] == "error":
+            assert message["code"] == "slow_down"
+            refused += 1
+    assert refused == 1
+    received = 0
+    while not await desk.receive_nothing(timeout=0.05):
+        if (await desk.receive_json_from())["type"] == "message":
+            received += 1
+    assert received == BURST_MESSAGES - 1  # the start already counted
+    await person.disconnect()
+    await desk.disconnect()

@@ -112,3 +112,18 @@ def test_coordinators_keep_the_directory(small):
     entry = DirectoryEntry.objects.get(service=small.clinic_service)
     assert entry.address == "Exempelgatan 1" and entry.shown_in_chat
     assert "Ring 08-000 00 01 (test)" in client.get("/chatt/tjanster/").content.decode()
+
+
+def test_the_chat_units_manager_supervises_and_other_managers_do_not(small):
+    managers = {
+        unit.key: User.objects.create_user(
+            f"m-{unit.key}", password="x" * 16, role=Role.UNIT_MANAGER, unit=unit
+        )
+        for unit in (small.chat, small.support_centre)
+    }
+    seen = {}
+    for key, manager in managers.items():
+        client = Client()
+        sign_in(client, manager)
+        seen[key] = client.get("/chatt/oversikt/").status_code
+    assert seen == {"chat": 200, "support": 404}

@@ -203,6 +203,9 @@
       case "hello":
         status.textContent = strings.connected;
         renderQueue(message.queue);
+        // Conversations recorded or put aside elsewhere (another tab) are gone from the server.
+        var known = message.conversations.map(function (c) { return c.id; });
+        Object.keys(panels).forEach(function (id) { if (known.indexOf(id) < 0) { removePanel(id); } });
         message.conversations.forEach(function (conversation) {
           var existing = panels[conversation.id];
           if (existing) { setState(existing, conversation); } else { panelFor(conversation); }

@@ -30,7 +30,7 @@ VALUE = {symbol: value for value, symbol in enumerate(ALPHABET)}
 LENGTH = 8
 GROUP = 4
 PAYLOAD = LENGTH - 1
-SEPARATORS = frozenset(" -\t\u00a0\u2010\u2011\u2012\u2013")
+SEPARATORS = frozenset(" -\t\r\n\u00a0\u2010\u2011\u2012\u2013")
 EXCLUDED = "0O1IL"
 
 assert BASE == 31 and all(BASE % d for d in range(2, BASE)), "the check needs a prime alphabet"
@@ -85,7 +85,7 @@ def normalise(text: str) -> str:
     in what was typed, from 1), or how many symbols there were. Does not check the check
     character: see `parse`."""
     symbols = []
-    for position, character in enumerate(text.strip(), start=1):
+    for position, character in enumerate(text, start=1):
         if character in SEPARATORS:
             continue
         symbol = character.upper()

@@ -119,6 +119,7 @@ def test_display_groups_in_fours():
         ("K7QP 4XM1", "“1” (character 9)"),
         ("K7QP-4XM!", "“!” (character 9)"),
         ("K7QP-ÅXMC", "“Å” (character 6)"),
+        ("  K7QP-0XMC", "“0” (character 8)"),  # the place in what was typed, spaces included
     ],
 )
 def test_a_character_outside_the_alphabet_is_named_with_its_place(typed, says):

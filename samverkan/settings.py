@@ -98,6 +98,17 @@ if SAMVERKAN_REDIS_URL:
             "CONFIG": {"hosts": [SAMVERKAN_REDIS_URL]},
         }
     }
+    # The chat's state shared by every worker (samverkan/chat/redis_store.py), and one cache
+    # for all workers (the API's rate limits, drawn charts). Redis runs without persistence:
+    # none of this may reach a disk (docs/deploy.md).
+    SAMVERKAN_CHAT_STORE = "samverkan.chat.redis_store.RedisChatStore"
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": SAMVERKAN_REDIS_URL,
+            "KEY_PREFIX": "cache",
+        }
+    }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 # New chats a client may start within the window (seconds), counted from a salted hash of the
@@ -192,7 +203,39 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static"))).resolve()
+# Production runs `samverkan collectstatic` and sets SAMVERKAN_STATIC_MANIFEST=1: pages then name
+# each file by its content's hash, and WhiteNoise serves them compressed (gzip, Brotli) with a
+# year's cache lifetime. Without it (the demo, the tests) files keep their plain names.
+SAMVERKAN_STATIC_MANIFEST = env_bool("SAMVERKAN_STATIC_MANIFEST", False)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if SAMVERKAN_STATIC_MANIFEST
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+if SAMVERKAN_STATIC_MANIFEST:
+    # The collected files straight from the worker, before sessions or anything else is touched.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+
+# Behind nginx, which ends TLS and says so in X-Forwarded-Proto (docs/deploy.md). Only set this
+# when such a proxy is the sole way in: otherwise a client could claim HTTPS itself.
+if env_bool("SAMVERKAN_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Pages served over HTTPS under a name of ALLOWED_HOSTS post their forms to themselves.
+CSRF_TRUSTED_ORIGINS = env_list(
+    "CSRF_TRUSTED_ORIGINS",
+    [
+        f"https://*{host}" if host.startswith(".") else f"https://{host}"
+        for host in ALLOWED_HOSTS
+        if host not in {"*", "[::1]"}
+    ],
+)
 
 # Statistical disclosure control: counts from 1 to threshold-1 are suppressed in published figures.
 # At 2, a hidden count labelled primary could only be 1: nothing would protect it.

@@ -33,7 +33,8 @@ def _starting_with(field: str, start: str) -> dict[str, str]:
 
 
 class RecordFilterForm(forms.Form):
-    """From and to (inclusive days), a reference to search for, and the kind's own choices."""
+    """From and to (inclusive days), the start of a reference (the list is then in reference
+    order), and the kind's own choices."""
 
     date_field = ""
     date_from = forms.DateField(
@@ -64,7 +65,11 @@ class RecordFilterForm(forms.Form):
             end = values["date_to"] + datetime.timedelta(days=1)
             records = records.filter(**{f"{self.date_field}__lt": self._bound(end)})
         if "ref" in values:
-            records = records.filter(**_starting_with("ref", values["ref"].strip()))
+            # Found on the reference index, and listed in its order: newest first would sort
+            # every match, and a short start ("c") matches nearly every record.
+            records = records.filter(**_starting_with("ref", values["ref"].strip())).order_by(
+                "ref", "pk"
+            )
         for name in self.choice_fields():
             if name in values:
                 records = records.filter(**{name: values[name]})

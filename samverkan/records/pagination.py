@@ -38,7 +38,8 @@ class BoundedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        # Only the ids, in the list's order, so the database counts over its index alone.
-        counted = self.object_list.values("pk")[: self.count_limit + 1].count()
+        # Only the ids and in no order: the database counts the first rows its index finds
+        # (in the list's order it would first sort every match of an unselective filter).
+        counted = self.object_list.order_by().values("pk")[: self.count_limit + 1].count()
         self.more = counted > self.count_limit
         return min(counted, self.count_limit)

@@ -96,6 +96,13 @@
   }
 
   function addReferral(message) {
+    messages.appendChild(referralItem(message));
+    // Kept on the page after the end too, so the young person can still note it.
+    $("codes").appendChild(referralItem(message));
+    $("ended-codes").hidden = false;
+  }
+
+  function referralItem(message) {
     var item = document.createElement("li");
     item.className = "referral";
     var title = document.createElement("p");
@@ -116,7 +123,7 @@
     note.className = "hint";
     note.textContent = format(strings.referral_note, { date: message.expires });
     item.appendChild(note);
-    messages.appendChild(item);
+    return item;
   }
 
   function send(message) {

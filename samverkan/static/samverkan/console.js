@@ -87,6 +87,7 @@
     part(panel, "state").textContent = strings.states[conversation.state] || conversation.state;
     panel.element.classList.toggle("ended", ended);
     part(panel, "controls").hidden = ended;
+    part(panel, "refer").hidden = ended;
     panel.element.querySelector("[data-form=message]").hidden = ended;
     part(panel, "after").hidden = !ended;
     if (ended && conversation.record) { part(panel, "record").href = conversation.record; }
@@ -173,8 +174,10 @@
     element.querySelector("[data-action=end]").addEventListener("click", function () {
       if (window.confirm(strings.confirm_end)) { send({ type: "end", conversation: id }); }
     });
-    element.querySelector("[data-action=block]").addEventListener("click", function () {
-      if (window.confirm(strings.confirm_block)) { send({ type: "block", conversation: id }); }
+    Array.prototype.forEach.call(element.querySelectorAll("[data-action=block]"), function (button) {
+      button.addEventListener("click", function () {
+        if (window.confirm(strings.confirm_block)) { send({ type: "block", conversation: id }); }
+      });
     });
     element.querySelector("[data-action=discard]").addEventListener("click", function () {
       send({ type: "discard", conversation: id });

@@ -35,6 +35,9 @@ class Referral(models.Model):
         related_name="referral_codes",
         verbose_name=_("chat conversation"),
     )
+    # The linked conversation's concern, copied when that record is disposed of (retention), so
+    # the figures by concern stay the same; nothing else of the record is kept.
+    concern_kept = models.CharField(_("concern"), max_length=20, blank=True, default="")
     arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
     arrival_unit = models.ForeignKey(
         "partnership.Unit",

@@ -3,7 +3,8 @@
 Chat and support-centre figures are sums of the anonymous daily counts, so a year costs the same
 whatever the number of records. Clinic figures count distinct clients with a session in the
 period, which no daily sum can give; the clinic has tens of clients a year, so they are read from
-the records (see docs/ARCHITECTURE.md, "Statistics").
+the records, plus the anonymous counts that the disposal of records leaves behind
+(`ClinicSeriesCount`; see docs/ARCHITECTURE.md).
 
 The result is a nested dict whose shape is the contract in `schema/stats.schema.json`.
 """
@@ -11,13 +12,14 @@ The result is a nested dict whose shape is the contract in `schema/stats.schema.
 import datetime
 import functools
 import operator
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Case, Count, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
 
 from samverkan.core.errors import SamverkanError
 from samverkan.partnership.models import Partnership
@@ -35,7 +37,7 @@ from samverkan.records.models import (
 from samverkan.referrals.models import Referral
 from samverkan.statistics.counters import STOCKHOLM, local_day
 from samverkan.statistics.disclosure import Relation, Statistic, protect
-from samverkan.statistics.models import DailyCount, MonthlyCount
+from samverkan.statistics.models import ClinicSeriesCount, DailyCount, MonthlyCount
 
 SCHEMA_VERSION = 1
 INTERNAL, PUBLIC = "internal", "public"
@@ -346,54 +348,96 @@ def _support_centre(figures: _Figures, counts: dict[str, tuple[int, int]]) -> No
     )
 
 
+ClinicKey = tuple[str, str, str, str, bool]
+"""(resident, gender, concern, came via or "unknown", ongoing at the period's end)"""
+
+
+def _ongoing(closed_on: datetime.date | None, date_to: datetime.date) -> bool:
+    # Ongoing: not closed by the period's last day (a series closed on that day is not ongoing).
+    return closed_on is None or closed_on > date_to
+
+
+def _clinic_disposed(
+    unit_ids: list[int], date_from: datetime.date, date_to: datetime.date
+) -> tuple[Counter[ClinicKey], int]:
+    """What the clients disposed of contribute to the period (statistics.ClinicSeriesCount).
+
+    A client had a session in [a, b] exactly when its first session is on or before b and its
+    last on or after a, unless [a, b] lies strictly between two consecutive sessions: so spans
+    add and gaps take away, and the clients' categories are counted without the clients.
+    """
+    clients: Counter[ClinicKey] = Counter()
+    kept = ClinicSeriesCount.objects.filter(unit_id__in=unit_ids)
+    columns = ("resident", "gender", "concern", "came_via", "closed_on")
+    for rows, sign in (
+        (kept.filter(kind=ClinicSeriesCount.Kind.SPAN, first__lte=date_to, last__gte=date_from), 1),
+        (kept.filter(kind=ClinicSeriesCount.Kind.GAP, first__lt=date_from, last__gt=date_to), -1),
+    ):
+        grouped = rows.values(*columns).annotate(total=Sum("n")).values_list(*columns, "total")
+        for resident, gender, concern, came_via, closed_on, n in grouped:
+            key = (resident, gender, concern, came_via or "unknown", _ongoing(closed_on, date_to))
+            clients[key] += sign * n
+    sessions = kept.filter(
+        kind=ClinicSeriesCount.Kind.SESSION, first__gte=date_from, first__lte=date_to
+    ).aggregate(total=Sum("n"))["total"]
+    return clients, sessions or 0
+
+
 def _clinic(
     figures: _Figures, unit_ids: list[int], date_from: datetime.date, date_to: datetime.date
 ) -> None:
-    clients = list(
+    """Distinct clients with a session in the period: the records kept plus those disposed of."""
+    clients, sessions = _clinic_disposed(unit_ids, date_from, date_to)
+    kept = (
         ClinicClient.objects.filter(
             unit_id__in=unit_ids, sessions__date__gte=date_from, sessions__date__lte=date_to
         )
         .distinct()
         .values_list("resident", "gender", "concern", "came_via", "closed_on")
     )
-    sessions = ClinicSession.objects.filter(
+    for resident, gender, concern, came_via, closed_on in kept:
+        clients[
+            (resident, gender, concern, came_via or "unknown", _ongoing(closed_on, date_to))
+        ] += 1
+    sessions += ClinicSession.objects.filter(
         client__unit_id__in=unit_ids, date__gte=date_from, date__lte=date_to
     ).count()
-    figures.count("clinic.clients", len(clients))
+    figures.count("clinic.clients", sum(clients.values()))
     figures.count("clinic.sessions", sessions)
-    residents = [client for client in clients if client[0] == "yes"]
+    residents = {key: n for key, n in clients.items() if key[0] == "yes"}
+
+    def residents_where(**wanted: Any) -> int:
+        fields = ("resident", "gender", "concern", "came_via", "ongoing")
+        return sum(
+            n
+            for key, n in residents.items()
+            if all(key[fields.index(name)] == value for name, value in wanted.items())
+        )
+
     c = "clinic.residents"
-    figures.count(f"{c}.clients", len(residents))
+    figures.count(f"{c}.clients", sum(residents.values()))
     for gender in Gender.values:
         figures.parts(
             f"{c}.by_gender.{gender}",
             {
-                f"{c}.by_gender_and_concern.{gender}.{concern}": sum(
-                    1 for client in residents if client[1] == gender and client[2] == concern
+                f"{c}.by_gender_and_concern.{gender}.{concern}": residents_where(
+                    gender=gender, concern=concern
                 )
                 for concern in ClinicConcern.values
             },
         )
-        figures.count(
-            f"{c}.by_gender.{gender}", sum(1 for client in residents if client[1] == gender)
-        )
+        figures.count(f"{c}.by_gender.{gender}", residents_where(gender=gender))
     figures.relations.append(
         Relation(total=f"{c}.clients", parts=tuple(f"{c}.by_gender.{g}" for g in Gender.values))
     )
     figures.parts(
         f"{c}.clients",
         {
-            f"{c}.by_came_via.{via}": sum(
-                1 for client in residents if (client[3] or "unknown") == via
-            )
+            f"{c}.by_came_via.{via}": residents_where(came_via=via)
             for via in [*CameVia.values, "unknown"]
         },
     )
-    # Ongoing: not closed by the period's last day (a series closed on that day is not ongoing).
-    figures.count(
-        f"{c}.ongoing",
-        sum(1 for client in residents if client[4] is None or client[4] > date_to),
-    )
+    figures.count(f"{c}.ongoing", residents_where(ongoing=True))
 
 
 def _referrals(
@@ -453,9 +497,11 @@ def _referral_codes(
         codes.annotate(
             arrived=Case(When(arrived_at__isnull=False, then=Value(1)), default=Value(0))
         )
-        .values("destination__key", "conversation__concern", "arrived")
+        # A code keeps its conversation's concern when the conversation is disposed of.
+        .annotate(concern=Coalesce("conversation__concern", "concern_kept"))
+        .values("destination__key", "concern", "arrived")
         .annotate(n=Count("id"))
-        .values_list("destination__key", "conversation__concern", "arrived", "n")
+        .values_list("destination__key", "concern", "arrived", "n")
     )
     for destination, concern, arrived, n in rows:
         cells[("arrived" if arrived else "not_arrived", destination, concern or "unknown")] += n

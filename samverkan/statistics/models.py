@@ -53,3 +53,46 @@ class MonthlyCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.metric} = {self.n}"
+
+
+class ClinicSeriesCount(models.Model):
+    """Anonymous counts that keep the clinic's figures of disposed clients (see ARCHITECTURE.md).
+
+    The clinic counts distinct clients with a session in a period, which no sum of daily counts
+    gives. When a client's record is disposed of, its contribution to every period is kept as
+    counts of three kinds, each with the client's categories but no reference, age or id, and
+    nothing that links one row to another:
+
+    - `span`: first and last session day (and closing day): a client counts in [a, b] when
+      first <= b and last >= a ...
+    - `gap`: ... unless [a, b] falls strictly between two consecutive sessions (first < a and
+      b < last), which takes it away again;
+    - `session`: sessions on a day (first = last = the day).
+
+    Written by `samverkan.retention.disposal` in the transaction that deletes the records, read by
+    `statistics.engine` together with the records still kept, so a period's figures stay the same.
+    """
+
+    class Kind(models.TextChoices):
+        SPAN = "span", _("span of sessions")
+        GAP = "gap", _("gap between sessions")
+        SESSION = "session", _("sessions on a day")
+
+    unit = models.ForeignKey("partnership.Unit", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    first = models.DateField(_("first day"))
+    last = models.DateField(_("last day"))
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    resident = models.CharField(_("resident"), max_length=10, blank=True)
+    gender = models.CharField(_("gender"), max_length=10, blank=True)
+    concern = models.CharField(_("concern"), max_length=20, blank=True)
+    came_via = models.CharField(_("came via"), max_length=20, blank=True)
+    n = models.BigIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("clinic series count")
+        verbose_name_plural = _("clinic series counts")
+        indexes = [models.Index(fields=["unit", "kind", "first"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.first}..{self.last} = {self.n}"

@@ -12,6 +12,7 @@ urlpatterns = [
     path("remisskoder/", include("samverkan.referrals.urls")),
     path("oversikt/", include("samverkan.dashboard.urls")),
     path("namndhandlingar/", include("samverkan.reports.urls")),
+    path("styrning/", include("samverkan.governance.urls")),
     path("sprak/", include("django.conf.urls.i18n")),
     path("chatt/", include("samverkan.chat.urls")),
     path("api/v1/", include("samverkan.api.urls")),

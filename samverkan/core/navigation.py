@@ -56,6 +56,13 @@ def menu_for(user) -> list[MenuItem]:  # noqa: ANN001 - a User, or AnonymousUser
     if user.role in AGGREGATE_ROLES:
         items.append(MenuItem(_("Campaigns"), reverse("campaigns:list")))
         items.append(MenuItem(_("Activities"), reverse("activities:list")))
+    from samverkan.governance.selectors import menu_entry
+
+    governance = menu_entry(user)
+    if governance is not None:
+        kind, name = governance
+        label = _("Governance") if kind == "governance" else _("Money")
+        items.append(MenuItem(label, reverse(name)))
     if user.role in (Role.COORDINATOR, Role.ADMINISTRATOR):
         items.append(MenuItem(_("Audit log"), reverse("accounts:audit_log")))
     if user.is_staff:

@@ -204,3 +204,16 @@ def money_summary(partnership: Partnership, year: int) -> YearMoney | None:
     if agreement is None:
         return None
     return next((m for m in money_by_year(agreement) if m.year == year), None)
+
+
+def menu_entry(user: User) -> tuple[str, str] | None:
+    """The governance page the main menu links to for the user, if any: (kind, URL name)."""
+    if not (user.role in READING_ROLES or user.role == Role.UNIT_MANAGER):
+        return None  # most users: no query at all
+    try:
+        access = access_for(user, money=True)
+    except Http404:
+        return None
+    if user.role in READING_ROLES:
+        return ("governance", "governance:overview")
+    return ("money", "governance:money") if access.is_foundation else None

@@ -117,3 +117,42 @@ def more_responsible(cast: dict, count: int) -> None:
                 unit=chat,
             )
         )
+
+
+def governance_pages_world(partnership: Partnership) -> dict[str, list]:
+    """An agreement, a meeting and a report due for the access matrix; its URL arguments."""
+    from samverkan.governance.models import Meeting, ObligationItem
+
+    agreement = Agreement.objects.create(
+        partnership=partnership,
+        starts_on=D(2021, 12, 15),
+        first_period_ends_on=D(2022, 12, 14),
+        final_end_on=D(2024, 12, 14),
+        notice_month=9,
+        notice_day=14,
+        yearly_compensation=700000,
+    )
+    steering = Group.objects.create(partnership=partnership, kind="steering", name="Styrgrupp")
+    meeting = Meeting.objects.create(group=steering, held_on=D(2022, 3, 10))
+    obligation = Obligation.objects.create(
+        agreement=agreement,
+        kind=Obligation.Kind.ACTIVITY_REPORT,
+        title="Verksamhetsrapport",
+        reported_by="Samverkansgruppen",
+        reported_to="Styrgruppen",
+        period_months=6,
+        first_period_starts_on=D(2022, 1, 1),
+        due_days_after=31,
+    )
+    item = ObligationItem.objects.create(
+        obligation=obligation,
+        period_start=D(2022, 1, 1),
+        period_end=D(2022, 6, 30),
+        due_on=D(2022, 7, 31),
+    )
+    return {
+        "governance:meeting_detail": [meeting.pk],
+        "governance:item_submit": [item.pk],
+        "governance:financial_report": [2022],
+        "governance:financial_report_decide": [2022],
+    }

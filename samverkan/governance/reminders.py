@@ -107,11 +107,20 @@ def reminders_due(today: datetime.date) -> list[Reminder]:
         recipients = _reachable(obligation.responsible.all()) or _reachable(
             coordinators(obligation.agreement)
         )
-        body = _(
-            "%(title)s for %(start)s to %(end)s, from %(by)s to %(to)s, is due on %(due)s.\n\n"
-            "Partnership: %(partnership)s.\n"
-            "When it has been submitted, the coordinator marks it so on the governance page."
-        ) % {
+        if item.due_on < today:
+            text = _(
+                "%(title)s for %(start)s to %(end)s, from %(by)s to %(to)s, was due on "
+                "%(due)s and is not marked as submitted.\n\n"
+                "Partnership: %(partnership)s.\n"
+                "When it has been submitted, the coordinator marks it so on the governance page."
+            )
+        else:
+            text = _(
+                "%(title)s for %(start)s to %(end)s, from %(by)s to %(to)s, is due on %(due)s.\n\n"
+                "Partnership: %(partnership)s.\n"
+                "When it has been submitted, the coordinator marks it so on the governance page."
+            )
+        body = text % {
             "title": obligation.title,
             "start": item.period_start,
             "end": item.period_end,

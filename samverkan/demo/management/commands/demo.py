@@ -34,7 +34,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(_("Demo users (user name / password / role):"))
         for user in DEMO_USERS:
-            self.stdout.write(f"  {user.username:<12} {user.password:<26} {Role(user.role).label}")
+            self.stdout.write(f"  {user.username:<15} {user.password:<29} {Role(user.role).label}")
         self.stdout.write(
             _(
                 "The two-step code a demo user is asked for after the password: "

@@ -27,6 +27,7 @@ ACTIONS = {
     "records.support_centre_case.deleted": _("deleted a support-centre case"),
     "records.listed": _("listed records"),
     "records.exported": _("exported records"),
+    "records.exported_encrypted": _("exported records, encrypted with a password"),
     "records.imported": _("imported records"),
     "referrals.referral.issued": _("issued a referral code"),
     "referrals.referral.attached": _("linked a referral code to a chat conversation"),

@@ -208,3 +208,34 @@ class ClinicCloseForm(forms.Form):
     closure = forms.ChoiceField(
         label=_("How the series ended"), choices=Closure.choices, widget=forms.RadioSelect
     )
+
+
+EXPORT_PASSWORD_MIN_LENGTH = 12
+
+
+class ExportForm(forms.Form):
+    """An export of the unit's records; with a password, an encrypted workbook.
+
+    Sent by POST so that the password never appears in a URL, a server log or the browser's
+    history; it is used to encrypt the file and then forgotten (never stored, never logged).
+    """
+
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=[("csv", "CSV"), ("xlsx", "XLSX")],
+        initial="csv",
+        widget=forms.RadioSelect,
+    )
+    password = forms.CharField(
+        label=_("Password (optional)"),
+        required=False,
+        strip=False,
+        min_length=EXPORT_PASSWORD_MIN_LENGTH,
+        max_length=200,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "With a password the file is an XLSX workbook encrypted with it (AES-256), which "
+            "Excel and LibreOffice open after asking for it. At least 12 characters; give it to "
+            "the recipient another way than the file."
+        ),
+    )

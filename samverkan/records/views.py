@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from samverkan.accounts.audit import action_label, log_action, record_history
@@ -30,6 +31,7 @@ from samverkan.records.forms import (
     ClinicClientForm,
     ClinicCloseForm,
     ClinicSessionForm,
+    ExportForm,
     SupportCentreCaseForm,
 )
 from samverkan.records.pagination import BoundedPaginator
@@ -167,6 +169,7 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
         "query": query,
         "create_url": f"records:{kind}_create",
         "export_url": f"records:{kind}_export",
+        "export_form": ExportForm(),
     }
     return render(request, f"{pages.templates}_list.html", context)
 
@@ -295,12 +298,30 @@ def _clinic_change(
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("password")
 def record_export(request: HttpRequest, kind: str) -> HttpResponse:
+    """The unit's records as CSV or XLSX; by POST with a password, an encrypted workbook.
+
+    GET (links, no password) stays for plain exports; a password only ever comes by POST, so it
+    never ends up in a URL or a log, and error reports hide it.
+    """
     _own_unit(request, PAGES[kind])
     today = timezone.localdate().isoformat()
-    if request.GET.get("format") == "xlsx":
+    password = None
+    file_format = request.GET.get("format")
+    if request.method == "POST":
+        form = ExportForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect(f"records:{kind}_list")
+        password = form.cleaned_data["password"] or None
+        file_format = "xlsx" if password else form.cleaned_data["format"]
+    if file_format == "xlsx":
         response = HttpResponse(
-            exports.records_export_xlsx(user=request.user, kind=kind),
+            exports.records_export_xlsx(user=request.user, kind=kind, password=password),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         name = f"{kind}-{today}.xlsx"
@@ -311,4 +332,6 @@ def record_export(request: HttpRequest, kind: str) -> HttpResponse:
         )
         name = f"{kind}-{today}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    # Records must not stay in a shared or proxy cache.
+    response["Cache-Control"] = "no-store"
     return response

@@ -2,6 +2,7 @@
 
 import io
 
+import msoffcrypto
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -91,3 +92,69 @@ def test_no_cell_can_run_as_a_formula(value):
 @pytest.mark.parametrize("value", ["girl", "c-1", 17, "", None])
 def test_ordinary_values_are_left_alone(value):
     assert neutralise(value) == value
+
+
+def test_formulas_are_neutralised_in_the_exported_files(client, small, volunteer):
+    services.chat_conversation_create(
+        unit=small.chat, started_at=local(2022, 3, 1, 19), concern="victim", ref="=HYPERLINK(1)"
+    )
+    services.chat_conversation_create(
+        unit=small.chat, started_at=local(2022, 3, 2, 19), concern="victim", ref="@SUM(A1)"
+    )
+    text = b"".join(
+        client.get(reverse("records:chat_export") + "?format=csv").streaming_content
+    ).decode("utf-8-sig")
+    assert "'=HYPERLINK(1)," in text and "'@SUM(A1)," in text
+    response = client.get(reverse("records:chat_export") + "?format=xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    refs = sorted(row[0] for row in sheet.iter_rows(min_row=2, values_only=True))
+    assert refs == ["'=HYPERLINK(1)", "'@SUM(A1)"]  # text cells, not formulas
+
+
+PASSWORD = "korrekt häst batteri"
+
+
+def test_an_export_with_a_password_is_an_encrypted_workbook_and_the_password_is_kept_nowhere(
+    client, small, volunteer
+):
+    fill(small)
+    response = client.post(reverse("records:chat_export"), {"format": "csv", "password": PASSWORD})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    assert response["Cache-Control"] == "no-store"
+    encrypted = response.content
+    assert encrypted.startswith(b"\xd0\xcf\x11\xe0")  # an encrypted Office file, not a ZIP
+    with pytest.raises(Exception):  # noqa: B017, PT011 - openpyxl cannot read it without it
+        load_workbook(io.BytesIO(encrypted))
+    office_file = msoffcrypto.OfficeFile(io.BytesIO(encrypted))
+    with pytest.raises(msoffcrypto.exceptions.InvalidKeyError):
+        office_file.load_key(password="wrong password!")
+        office_file.decrypt(io.BytesIO())
+    office_file = msoffcrypto.OfficeFile(io.BytesIO(encrypted))
+    office_file.load_key(password=PASSWORD)
+    plain = io.BytesIO()
+    office_file.decrypt(plain)
+    rows = list(load_workbook(plain).active.iter_rows(values_only=True))
+    assert list(rows[0]) == KINDS["chat"].columns and len(rows) == 3
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.user, entry.count) == ("records.exported_encrypted", volunteer, 2)
+    # Nowhere in the database: not in the audit log, not in the session.
+    from django.contrib.sessions.models import Session
+
+    for row in [*AuditEntry.objects.values_list(), *Session.objects.values_list()]:
+        assert PASSWORD not in str(row)
+
+
+def test_a_short_export_password_is_refused_and_nothing_is_exported(client, small, volunteer):
+    fill(small)
+    response = client.post(reverse("records:chat_export"), {"format": "xlsx", "password": "short"})
+    assert response.status_code == 302
+    assert not AuditEntry.objects.filter(action__startswith="records.exported").exists()
+
+
+def test_the_list_offers_the_export_by_post_with_an_optional_password(client, small, volunteer):
+    fill(small)
+    page = client.get(reverse("records:chat_list")).content.decode()
+    assert f'<form class="export" method="post" action="{reverse("records:chat_export")}">' in page
+    assert 'type="password" name="password"' in page
+    assert "csrfmiddlewaretoken" in page

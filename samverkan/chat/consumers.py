@@ -8,15 +8,22 @@ into any error.
 Channel-layer groups:
 - chat.volunteers: every console (the queue changed).
 - chat.waiting: every young person waiting (queue positions changed).
-- chat.c.<id>: the two participants of one conversation.
+- chat.c.<id>: the two participants of one conversation. Its members are not the sockets but
+  each side's inbox, chat.in.<side>.<id>: a channel of its own, read by whichever socket holds
+  that side of the conversation now (Conversation.young_channel / .volunteer_channel). When a
+  worker dies, what is sent to its participants waits in their inbox (in the channel layer, at
+  most its expiry, a minute) until they reconnect to another worker: nothing sent after the
+  death is lost, and nothing is kept anywhere but in transit.
 """
 
 import asyncio
+import contextlib
 import json
 import time
 from collections import deque
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
@@ -46,6 +53,14 @@ CLOSE_RATE_LIMITED = 4029
 
 def conversation_group(conversation_id: str) -> str:
     return f"chat.c.{conversation_id}"
+
+
+def inbox(side: str, conversation_id: str) -> str:
+    return f"chat.in.{side}.{conversation_id}"
+
+
+# The task reading each inbox in this process (see ChatConsumer.listen).
+_inbox_readers: dict[str, asyncio.Task] = {}
 
 
 async def end_abandoned(now: Any = None) -> list[str]:
@@ -88,6 +103,59 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     side = ""
     handles: frozenset[str] = frozenset()
+
+    def holder(self, conversation: Conversation) -> str:
+        """The channel of the socket that holds this side of the conversation now."""
+        raise NotImplementedError
+
+    async def listen(self, conversation_id: str) -> None:
+        """Hold this side of the conversation: read its inbox until it ends or another socket
+        takes over (the caller has saved this socket as the holder)."""
+        readers = self.__dict__.setdefault("readers", {})
+        if conversation_id in readers and not readers[conversation_id].done():
+            return
+        name, loop = inbox(self.side, conversation_id), asyncio.get_running_loop()
+        # One reader per inbox in a process: the earlier holder's stops before this one reads
+        # (across processes the holder check in _read_inbox hands messages on).
+        earlier = _inbox_readers.get(name)
+        if earlier is not None and not earlier.done() and earlier.get_loop() is loop:
+            earlier.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await earlier
+        await self.channel_layer.group_add(conversation_group(conversation_id), name)
+        readers[conversation_id] = _inbox_readers[name] = loop.create_task(
+            self._read_inbox(conversation_id)
+        )
+
+    def stop_listening(self) -> None:
+        for reader in self.__dict__.get("readers", {}).values():
+            reader.cancel()
+
+    async def _read_inbox(self, conversation_id: str) -> None:
+        name = inbox(self.side, conversation_id)
+        try:
+            await self._read(name, conversation_id)
+        finally:
+            if _inbox_readers.get(name) is asyncio.current_task():
+                del _inbox_readers[name]
+
+    async def _read(self, name: str, conversation_id: str) -> None:
+        store = get_store()
+        while True:
+            message = await self.channel_layer.receive(name)
+            conversation = await store.get(conversation_id)
+            if conversation is None:
+                # Forgotten: ending one nobody took forgets it at once, and its end is news.
+                if message["type"] == "chat.ended":
+                    await self.chat_ended(message)
+                return
+            if self.holder(conversation) != self.channel_name:
+                # Another socket holds this side now: the message is theirs.
+                await self.channel_layer.send(name, message)
+                return
+            await getattr(self, get_handler_name(message))(message)
+            if message["type"] == "chat.ended":
+                return
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if not self.within_burst():
@@ -156,7 +224,11 @@ class YoungPersonConsumer(ChatConsumer):
         self.recent.append(now)
         return True
 
+    def holder(self, conversation: Conversation) -> str:
+        return conversation.young_channel
+
     async def disconnect(self, code: int) -> None:
+        self.stop_listening()
         await self.channel_layer.group_discard(WAITING_GROUP, self.channel_name)
         if self.conversation_id is None:
             return
@@ -351,7 +423,7 @@ class YoungPersonConsumer(ChatConsumer):
         self.conversation_id = conversation.id
         conversation.young_channel = self.channel_name
         await get_store().save(conversation)
-        await self.channel_layer.group_add(conversation_group(conversation.id), self.channel_name)
+        await self.listen(conversation.id)
         if conversation.state == WAITING:
             await self.channel_layer.group_add(WAITING_GROUP, self.channel_name)
 
@@ -375,6 +447,15 @@ class VolunteerConsumer(ChatConsumer):
 
     user: Any = None
 
+    def holder(self, conversation: Conversation) -> str:
+        return conversation.volunteer_channel
+
+    async def hold(self, conversation: Conversation) -> None:
+        """This console holds the conversation from now (the volunteer's latest console)."""
+        conversation.volunteer_channel = self.channel_name
+        await get_store().save(conversation)
+        await self.listen(conversation.id)
+
     async def connect(self) -> None:
         self.user = self.scope.get("user")
         allowed = await database_sync_to_async(_volunteer_allowed)(self.scope)
@@ -389,9 +470,7 @@ class VolunteerConsumer(ChatConsumer):
         mine = await store.of_volunteer(self.user.pk)
         for conversation in mine:
             if conversation.state != ENDED:
-                await self.channel_layer.group_add(
-                    conversation_group(conversation.id), self.channel_name
-                )
+                await self.hold(conversation)
         await self.send_json(
             {
                 "type": "hello",
@@ -404,6 +483,7 @@ class VolunteerConsumer(ChatConsumer):
                 await self._tell_young(conversation.id, "back")
 
     async def disconnect(self, code: int) -> None:
+        self.stop_listening()
         if self.user is None or not getattr(self.user, "pk", None):
             return
         await self.channel_layer.group_discard(VOLUNTEERS, self.channel_name)
@@ -428,7 +508,7 @@ class VolunteerConsumer(ChatConsumer):
         if conversation is None:
             await self.error("not_waiting", conversation=conversation_id)
             return
-        await self.channel_layer.group_add(conversation_group(conversation.id), self.channel_name)
+        await self.hold(conversation)
         await self.send_json({"type": "taken", "conversation": self.summary(conversation)})
         await self.channel_layer.group_send(
             conversation_group(conversation.id),

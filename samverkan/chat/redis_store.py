@@ -131,12 +131,14 @@ def _encode(conversation: Conversation) -> dict[str, str]:
 def _decode(raw: dict[str, str]) -> Conversation:
     values = {}
     for name in _FIELDS:
+        if name not in raw:  # a field added since the conversation was written: its default
+            continue
         value = json.loads(raw[name])
         if name in _TIMES and value is not None:
             value = datetime.datetime.fromisoformat(value)
         values[name] = value
     conversation = Conversation(**values)
-    setattr(conversation, _LOADED, {name: raw[name] for name in _FIELDS})
+    setattr(conversation, _LOADED, {name: raw[name] for name in _FIELDS if name in raw})
     return conversation
 
 

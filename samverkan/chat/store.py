@@ -48,6 +48,7 @@ class Conversation:
     ended_by: str = ""
     young_channel: str = ""  # the young person's socket while connected (channel layer name)
     young_away_since: datetime.datetime | None = None
+    volunteer_channel: str = ""  # the volunteer's console holding it (channel layer name)
     notes: dict[str, Any] = field(default_factory=dict)
     codes: list[dict[str, str]] = field(default_factory=list)
     feedback_given: bool = False

@@ -1,0 +1,48 @@
+"""What is sent to a side while it is away waits for it in its inbox: the young person's
+dropped connection (or dead worker) and the volunteer's lost console lose no message."""
+
+import pytest
+
+from samverkan.chat.tests.conftest import console, receive_type, young
+from samverkan.chat.tests.test_flow import _connected, _waiting_and_taken
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+
+async def test_messages_to_an_away_young_person_arrive_when_they_resume(small, volunteer):
+    desk, person, conversation_id, token = await _waiting_and_taken(volunteer)
+    await person.disconnect()
+    assert (await receive_type(desk, "presence"))["state"] == "away"
+    for text in ("Är du kvar?", "Jag väntar här."):
+        await desk.send_json_to({"type": "message", "conversation": conversation_id, "text": text})
+    person = await _connected(young())
+    await person.send_json_to({"type": "resume", "token": token})
+    assert (await receive_type(person, "resumed"))["state"] == "active"
+    first = await receive_type(person, "message")
+    second = await receive_type(person, "message")
+    assert [first["text"], second["text"]] == ["Är du kvar?", "Jag väntar här."]
+    await person.send_json_to({"type": "message", "text": "Ja"})
+    assert (await receive_type(desk, "message", skip_all=True))["text"] == "Ja"
+    await person.disconnect()
+    await desk.disconnect()
+
+
+async def test_messages_to_a_lost_console_arrive_when_it_reconnects(small, volunteer):
+    desk, person, conversation_id, _token = await _waiting_and_taken(volunteer)
+    await desk.disconnect()
+    assert (await receive_type(person, "presence"))["state"] == "away"
+    await person.send_json_to({"type": "message", "text": "Hallå?"})
+    desk = await _connected(console(volunteer))
+    hello = await receive_type(desk, "hello")
+    assert [c["id"] for c in hello["conversations"]] == [conversation_id]
+    message = await receive_type(desk, "message", skip_all=True)
+    assert (message["conversation"], message["text"]) == (conversation_id, "Hallå?")
+    # The newest console holds the conversation: a second one does not split the messages.
+    second_desk = await _connected(console(volunteer))
+    await receive_type(second_desk, "hello")
+    for n in range(5):
+        await person.send_json_to({"type": "message", "text": f"m{n}"})
+    texts = [(await receive_type(second_desk, "message", skip_all=True))["text"] for _ in range(5)]
+    assert texts == [f"m{n}" for n in range(5)]
+    for communicator in (person, desk, second_desk):
+        await communicator.disconnect()

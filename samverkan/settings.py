@@ -65,10 +65,13 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and Redoc served from here: no CDN
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The Content Security Policy (below) on every response.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "samverkan.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -236,6 +239,49 @@ CSRF_TRUSTED_ORIGINS = env_list(
         if host not in {"*", "[::1]"}
     ],
 )
+
+# Hardening (docs/privacy.md, "Configuration"). Everything is served from this origin: scripts
+# only from static files (no inline script, no eval), so injected markup cannot run. Styles allow
+# inline: the charts are matplotlib SVGs with style attributes, and a committee document's page
+# layout is a <style> of its own; CSS cannot run code. No page may be framed (clickjacking).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],  # the chat's WebSocket: same host
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+# A signed-in session ends after this many minutes without a request (every request renews it)
+# and when the browser closes.
+SESSION_COOKIE_AGE = env_int("SAMVERKAN_SESSION_MINUTES", 30, minimum=1) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+# No page's script reads the CSRF token from the cookie: forms carry it.
+CSRF_COOKIE_HTTPONLY = True
+# Served over HTTPS (production): cookies only over TLS, plain HTTP redirected, and browsers told
+# to use HTTPS only for a year (HSTS). Off for the demo and the tests on plain http://localhost.
+SAMVERKAN_HTTPS = env_bool("SAMVERKAN_HTTPS", False)
+if SAMVERKAN_HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
+    # Subdomains of the application's own name (e.g. *.samverkan.stad.se), not of the city's.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading commits a whole registrable domain (the municipality's) to HTTPS in every
+        # browser: a decision for its owner, not this application's default.
+        SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W021"]
 
 # Statistical disclosure control: counts from 1 to threshold-1 are suppressed in published figures.
 # At 2, a hidden count labelled primary could only be 1: nothing would protect it.

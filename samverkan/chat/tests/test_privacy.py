@@ -87,32 +87,16 @@ async def test_nothing_written_and_no_address_survives_a_conversation(small, vol
     await person.disconnect()
     await desk.disconnect()
 
-    # The servers' own access lines, as daphne's runserver writes them, for the chat's paths.
-    server = logging.getLogger("django.channels.server")
-    server.info(
-        "WebSocket CONNECT %(path)s [%(client)s]",
-        {"path": "/ws/chatt/", "client": f"{YOUNG_ADDRESS}:50123"},
-    )
-    server.info(
-        "HTTP %(method)s %(path)s %(status)s [%(time_taken).2f, %(client)s]",
-        {
-            "method": "GET",
-            "path": "/chatt/",
-            "status": 200,
-            "time_taken": 0.01,
-            "client": f"{YOUNG_ADDRESS}:50123",
-        },
-    )
-    server.info(
-        "HTTP %(method)s %(path)s %(status)s [%(time_taken).2f, %(client)s]",
-        {
-            "method": "GET",
-            "path": "/registrering/",
-            "status": 200,
-            "time_taken": 0.01,
-            "client": f"{STAFF_ADDRESS}:40000",
-        },
-    )
+    # The server's own access lines, made by daphne's runserver (what `make demo` serves with).
+    from daphne.management.commands.runserver import Command as RunServer
+
+    server = RunServer()
+    young_client = f"{YOUNG_ADDRESS}:50123"
+    for action in ("connecting", "connected", "disconnected"):
+        server.log_action("websocket", action, {"path": "/ws/chatt/", "client": young_client})
+    for path, client in (("/chatt/", young_client), ("/registrering/", f"{STAFF_ADDRESS}:40000")):
+        details = {"method": "GET", "path": path, "status": 200, "time_taken": 0.01}
+        server.log_action("http", "complete", {**details, "client": client, "size": 1})
 
     dump = await sync_to_async(_database_dump)()
     assert "chat_conversation" in dump or "records_chatconversation" in dump

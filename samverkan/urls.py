@@ -17,5 +17,6 @@ urlpatterns = [
     path("chatt/", include("samverkan.chat.urls")),
     path("api/v1/", include("samverkan.api.urls")),
     path("api-nycklar/", include("samverkan.api.staff_urls")),
+    path("statistik/", include("samverkan.statistics.urls")),
     path("admin/", admin.site.urls),
 ]

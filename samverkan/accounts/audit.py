@@ -33,6 +33,12 @@ ACTIONS = {
     "referrals.referral.attached": _("linked a referral code to a chat conversation"),
     "referrals.referral.arrived": _("registered the arrival of a referral code"),
     "referrals.arrivals.listed": _("listed arrivals of referral codes"),
+    "api.token.created": _("issued an API token"),
+    "api.token.revoked": _("revoked an API token"),
+    "api.token.used": _("used an API token"),
+    "api.token.refused": _("was refused with an API token"),
+    "statistics.history.changed": _("entered figures of earlier years"),
+    "statistics.history.imported": _("imported figures of earlier years"),
 }
 
 
@@ -111,4 +117,5 @@ TARGET_TYPES = {
     "records.clinicsession": _("clinic session"),
     "records.supportcentrecase": _("support-centre case"),
     "referrals.referral": _("referral code"),
+    "api.apitoken": _("API token"),
 }

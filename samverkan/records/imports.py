@@ -11,6 +11,7 @@ import csv
 import datetime
 import functools
 import hashlib
+import io
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from samverkan.accounts.audit import log_action
+from samverkan.accounts.models import User
 from samverkan.core.errors import SamverkanError
 from samverkan.partnership.models import Partnership, Unit
 from samverkan.records.models import (
@@ -98,6 +100,22 @@ class ImportResult:
     @property
     def rows_skipped(self) -> int:
         return self.rows_read - self.rows_added
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file's content held in memory (the web application's import): read like a file on
+    disk, never written to one. Only the name's suffix is used."""
+
+    name: str
+    content: bytes
+
+    @property
+    def suffix(self) -> str:
+        return Path(self.name).suffix
+
+
+Source = Path | Upload
 
 
 class CellError(Exception):
@@ -266,10 +284,18 @@ def _violence(raw: Any) -> tuple[str, ...]:
 # Reading files: both yield (line number, list of raw cells) after checking the header.
 
 
-def _csv_rows(path: Path, columns: list[str]) -> Iterator[tuple[int, list[Any]]]:
+def _text_handle(source: Source) -> io.TextIOBase:
     # surrogateescape keeps reading past a byte that is not UTF-8, so it can be reported with its
     # line and column instead of stopping the whole check at the first one.
-    with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
+    if isinstance(source, Upload):
+        return io.TextIOWrapper(
+            io.BytesIO(source.content), encoding="utf-8-sig", errors="surrogateescape", newline=""
+        )
+    return source.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
+
+
+def _csv_rows(source: Source, columns: list[str]) -> Iterator[tuple[int, list[Any]]]:
+    with _text_handle(source) as handle:
         reader = csv.reader(handle, strict=True)
         line = 1
         try:
@@ -294,11 +320,15 @@ def _csv_rows(path: Path, columns: list[str]) -> Iterator[tuple[int, list[Any]]]
                 yield start, row
 
 
-def _xlsx_rows(path: Path, columns: list[str]) -> Iterator[tuple[int, list[Any]]]:
+def _xlsx_rows(source: Source, columns: list[str]) -> Iterator[tuple[int, list[Any]]]:
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = load_workbook(
+            io.BytesIO(source.content) if isinstance(source, Upload) else source,
+            read_only=True,
+            data_only=True,
+        )
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
         raise ImportFailed(
             [RowError(1, "-", _("the file cannot be read as XLSX: %s") % error)]
@@ -340,12 +370,12 @@ def _check_header(header: list[str], columns: list[str]) -> None:
         )
 
 
-def _rows(path: Path, columns: list[str]) -> Iterator[tuple[int, list[Any]]]:
-    suffix = path.suffix.lower()
+def _rows(source: Source, columns: list[str]) -> Iterator[tuple[int, list[Any]]]:
+    suffix = source.suffix.lower()
     if suffix == ".csv":
-        return _csv_rows(path, columns)
+        return _csv_rows(source, columns)
     if suffix == ".xlsx":
-        return _xlsx_rows(path, columns)
+        return _xlsx_rows(source, columns)
     raise ImportFailed([RowError(1, "-", _("only .csv and .xlsx files can be imported"))])
 
 
@@ -841,6 +871,20 @@ KINDS: dict[str, _Kind] = {
 }
 
 
+def _check_unit_kind(unit: Unit, kind: str) -> None:
+    expected = KINDS[kind].unit_kind
+    if unit.kind != expected:
+        raise SamverkanError(
+            _("Unit %(key)r is a %(kind)s; %(import)s records belong to a %(expected)s.")
+            % {
+                "key": unit.key,
+                "kind": unit.get_kind_display(),
+                "import": kind,
+                "expected": Unit.Kind(expected).label,
+            }
+        )
+
+
 def resolve_unit(kind: str, unit_key: str | None) -> Unit:
     spec = KINDS[kind]
     if unit_key:
@@ -848,16 +892,7 @@ def resolve_unit(kind: str, unit_key: str | None) -> Unit:
             unit = Unit.objects.get(key=unit_key)
         except Unit.DoesNotExist:
             raise SamverkanError(_("There is no unit %(key)r.") % {"key": unit_key}) from None
-        if unit.kind != spec.unit_kind:
-            raise SamverkanError(
-                _("Unit %(key)r is a %(kind)s; %(import)s records belong to a %(expected)s.")
-                % {
-                    "key": unit_key,
-                    "kind": unit.get_kind_display(),
-                    "import": kind,
-                    "expected": Unit.Kind(spec.unit_kind).label,
-                }
-            )
+        _check_unit_kind(unit, kind)
         return unit
     units = list(Unit.objects.filter(kind=spec.unit_kind, partnerships__isnull=False).distinct())
     if len(units) == 1:
@@ -893,27 +928,43 @@ def _partnership_of(unit: Unit, partnership_key: str | None) -> Partnership:
     )
 
 
-def _sha256(path: Path) -> str:
+def _sha256(source: Source) -> str:
+    if isinstance(source, Upload):
+        return hashlib.sha256(source.content).hexdigest()
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with source.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
 
 
 def records_import(
-    *, kind: str, path: Path, unit_key: str | None = None, partnership_key: str | None = None
+    *,
+    kind: str,
+    path: Source,
+    unit_key: str | None = None,
+    partnership_key: str | None = None,
+    unit: Unit | None = None,
+    by: User | None = None,
+    dry_run: bool = False,
 ) -> ImportResult:
-    """Import a file; raises ImportFailed listing every bad row, having kept nothing."""
+    """Import a file; raises ImportFailed listing every bad row, having kept nothing.
+
+    `path` is a file on disk or an Upload held in memory. The web application passes the
+    user's own `unit` and the user as `by` (audited); `dry_run` checks everything an import
+    would, duplicates in the database included, and keeps nothing (the preview)."""
     if kind not in KINDS:
         raise SamverkanError(
             _("Unknown kind %(kind)r: use one of %(kinds)s")
             % {"kind": kind, "kinds": ", ".join(KINDS)}
         )
-    if not path.is_file():
+    if isinstance(path, Path) and not path.is_file():
         raise SamverkanError(_("No such file: %(path)s") % {"path": path})
     spec = KINDS[kind]
-    unit = resolve_unit(kind, unit_key)
+    if unit is None:
+        unit = resolve_unit(kind, unit_key)
+    else:
+        _check_unit_kind(unit, kind)
     partnership = _partnership_of(unit, partnership_key)
     result = ImportResult(unit=unit)
     errors: list[RowError] = []
@@ -961,7 +1012,10 @@ def records_import(
             transaction.set_rollback(True)
             errors.sort(key=lambda error: error.line)
             raise ImportFailed(errors)
+        if dry_run:
+            transaction.set_rollback(True)
+            return result
         batch.rows_read, batch.rows_added = result.rows_read, result.rows_added
         batch.save(update_fields=["rows_read", "rows_added"])
-        log_action("records.imported", user=None, target=batch, count=result.rows_added)
+        log_action("records.imported", user=by, target=batch, count=result.rows_added)
     return result

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from samverkan.records import views
+from samverkan.records import upload_views, views
 
 app_name = "records"
 urlpatterns = []
@@ -20,6 +20,23 @@ for kind, prefix in [("chat", "chattsamtal"), ("support", "arenden"), ("clinic",
             views.record_detail,
             {"kind": kind},
             name=f"{kind}_detail",
+        ),
+    ]
+    urlpatterns += [
+        path(
+            f"{prefix}/import/", upload_views.record_import, {"kind": kind}, name=f"{kind}_import"
+        ),
+        path(
+            f"{prefix}/import/bekrafta/",
+            upload_views.record_import_confirm,
+            {"kind": kind},
+            name=f"{kind}_import_confirm",
+        ),
+        path(
+            f"{prefix}/import/mall/",
+            upload_views.record_import_template,
+            {"kind": kind},
+            name=f"{kind}_import_template",
         ),
     ]
 urlpatterns += [

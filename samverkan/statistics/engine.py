@@ -37,7 +37,12 @@ from samverkan.records.models import (
 from samverkan.referrals.models import Referral
 from samverkan.statistics.counters import STOCKHOLM, local_day
 from samverkan.statistics.disclosure import Relation, Statistic, protect
-from samverkan.statistics.models import ClinicSeriesCount, DailyCount, MonthlyCount
+from samverkan.statistics.models import (
+    ClinicSeriesCount,
+    DailyCount,
+    HistoricalMonthlyCount,
+    MonthlyCount,
+)
 
 SCHEMA_VERSION = 1
 INTERNAL, PUBLIC = "internal", "public"
@@ -127,7 +132,10 @@ def _period_counts(unit_ids: list[int], split: _Split) -> dict[str, tuple[int, i
     counts: dict[str, tuple[int, int]] = {}
     queries = []
     if split.months:
-        queries.append(MonthlyCount.objects.filter(unit_id__in=unit_ids, month__in=split.months))
+        # Figures of months before the application, entered by the coordinator, count like
+        # those of records (statistics/history.py); they are whole months only.
+        for model in (MonthlyCount, HistoricalMonthlyCount):
+            queries.append(model.objects.filter(unit_id__in=unit_ids, month__in=split.months))
     if split.day_ranges:
         queries.append(DailyCount.objects.filter(_days_filter(split), unit_id__in=unit_ids))
     for query in queries:
@@ -188,9 +196,9 @@ def _chat_by_month(
 ) -> None:
     by_month: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     concern_metrics = [f"chat.by_concern.{c}" for c in ChatConcern.values]
-    if split.months:
+    for model in (MonthlyCount, HistoricalMonthlyCount) if split.months else ():
         rows = (
-            MonthlyCount.objects.filter(
+            model.objects.filter(
                 unit_id__in=unit_ids, month__in=split.months, metric__in=concern_metrics
             )
             .values("month", "metric")
@@ -593,4 +601,25 @@ def statistics_compute(
         },
     }
     result.update(figures.tree({s.path for s in suppressed}))
+    history = _history(unit_ids, split)
+    if history:
+        result["history"] = history
     return result
+
+
+def _history(unit_ids: list[int], split: _Split) -> dict[str, Any] | None:
+    """Which months' chat and support-centre figures include figures of earlier years entered
+    by the coordinator (statistics/history.py), and of which units; None if none do."""
+    rows = (
+        HistoricalMonthlyCount.objects.filter(unit_id__in=unit_ids, month__in=split.months)
+        .values_list("month", "unit__key")
+        .distinct()
+    )
+    months: set[str] = set()
+    units: set[str] = set()
+    for month, unit_key in rows:
+        months.add(f"{month:%Y-%m}")
+        units.add(unit_key)
+    if not months:
+        return None
+    return {"months": sorted(months), "units": sorted(units)}

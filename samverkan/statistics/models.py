@@ -96,3 +96,32 @@ class ClinicSeriesCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.first}..{self.last} = {self.n}"
+
+
+class HistoricalMonthlyCount(models.Model):
+    """Figures of months before the application was used, entered or imported by the
+    coordinator: the same metrics as MonthlyCount, kept apart so that they are never mistaken
+    for counts of records (nor changed by a record's correction or disposal), and so that the
+    engine can say which figures come from them (statistics.history)."""
+
+    unit = models.ForeignKey("partnership.Unit", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    metric = models.CharField(_("metric"), max_length=120)
+    n = models.BigIntegerField(_("count"))
+    total = models.BigIntegerField(_("sum"), default=0)
+    entered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("figure of an earlier year")
+        verbose_name_plural = _("figures of earlier years")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "month", "metric"], name="historical_monthly_count_key"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(n__gte=0, total__gte=0), name="historical_count_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.metric} = {self.n} (history)"

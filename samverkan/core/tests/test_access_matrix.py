@@ -18,6 +18,7 @@ from samverkan.records import services
 pytestmark = pytest.mark.django_db
 
 OK, REDIRECT, NOT_FOUND, NOT_ALLOWED = 200, 302, 404, 405
+UNAUTHENTICATED = 401
 CAST = [
     "anonymous",
     "volunteer",
@@ -96,6 +97,44 @@ EXPECTED = {
     "chat:supervisor": only("coordinator"),  # and the chat unit's manager
     "chat:directory": only("coordinator"),
     "chat:directory_edit": only("coordinator"),
+    # The web import of a unit's records: the same people as its registration form.
+    "records:chat_import": only("volunteer", "outsider"),
+    "records:chat_import_template": only("volunteer", "outsider"),
+    "records:support_import": only("officer", "manager"),
+    "records:support_import_template": only("officer", "manager"),
+    "records:clinic_import": only("counsellor"),
+    "records:clinic_import_template": only("counsellor"),
+    "records:chat_import_confirm": {**only(otherwise=NOT_ALLOWED), "anonymous": REDIRECT},
+    "records:support_import_confirm": {**only(otherwise=NOT_ALLOWED), "anonymous": REDIRECT},
+    "records:clinic_import_confirm": {**only(otherwise=NOT_ALLOWED), "anonymous": REDIRECT},
+    # The unit manager's API tokens; revoking is a POST.
+    "api_tokens:list": only("manager"),
+    "api_tokens:revoke": {**only(otherwise=NOT_ALLOWED), "anonymous": REDIRECT},
+    # Figures of earlier years: the coordinator's.
+    "statistics:history": only("coordinator"),
+    "statistics:history_choose": {**only(), "coordinator": REDIRECT},  # no unit chosen
+    "statistics:history_month": only("coordinator"),
+    "statistics:history_template": only("coordinator"),
+    "statistics:history_import": {**only(otherwise=NOT_ALLOWED), "anonymous": REDIRECT},
+    # The REST API answers only to a token: a browser session without one gets a 401 problem.
+    **{
+        f"api:{name}": {who: UNAUTHENTICATED for who in CAST}
+        for name in [
+            *(
+                f"{kind}-{view}"
+                for kind in ("chat", "support", "clinic")
+                for view in ("list", "detail", "batch")
+            ),
+            "clinic-close",
+            "clinic-sessions",
+            "arrivals",
+            "statistics",
+        ]
+    },
+    # Its schema and documentation are public: they describe the API, not its data.
+    "api:schema": {who: OK for who in CAST},
+    "api:docs": {who: OK for who in CAST},
+    "api:redoc": {who: OK for who in CAST},
     # Governance: the coordinator edits, steering-group members read (and the foundation's unit
     # managers the money pages: governance/tests/test_views.py).
     "governance:overview": only("coordinator", "steering"),
@@ -186,6 +225,13 @@ def world(small):
         "records:support_edit": [case.pk],
         "records:clinic_edit": [client.pk],
         "chat:directory_edit": [small.clinic_service.pk],
+        "api_tokens:revoke": [1],
+        "statistics:history_month": [small.chat.pk, "2021-03"],
+        "api:chat-detail": [conversation.pk],
+        "api:support-detail": [case.pk],
+        "api:clinic-detail": [client.pk],
+        "api:clinic-close": [client.pk],
+        "api:clinic-sessions": [client.pk],
     }
     return users, arguments
 
@@ -223,6 +269,11 @@ POST_ONLY_WRITERS = {
     "governance:notice_register": {"coordinator"},
     "governance:item_submit": {"coordinator"},
     "governance:financial_report_decide": {"coordinator"},
+    "records:chat_import_confirm": {"volunteer", "outsider"},
+    "records:support_import_confirm": {"officer", "manager"},
+    "records:clinic_import_confirm": {"counsellor"},
+    "api_tokens:revoke": {"manager"},
+    "statistics:history_import": {"coordinator"},
 }
 
 

@@ -1,0 +1,27 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from samverkan.api import views
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("chat-conversations", views.ChatViewSet, basename="chat")
+router.register("support-centre-cases", views.SupportViewSet, basename="support")
+router.register("clinic-clients", views.ClinicViewSet, basename="clinic")
+
+urlpatterns = [
+    *router.urls,
+    path("clinic-clients/<int:pk>/close/", views.ClinicCloseView.as_view(), name="clinic-close"),
+    path(
+        "clinic-clients/<int:pk>/sessions/",
+        views.ClinicSessionView.as_view(),
+        name="clinic-sessions",
+    ),
+    path("referral-arrivals/", views.ArrivalView.as_view(), name="arrivals"),
+    path("statistics/", views.StatisticsView.as_view(), name="statistics"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+]

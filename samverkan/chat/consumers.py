@@ -45,6 +45,9 @@ BURST_SECONDS = 10
 # No frame longer than this is even parsed (a message is at most MAX_MESSAGE_LENGTH characters).
 MAX_FRAME = 8 * services.MAX_MESSAGE_LENGTH
 
+# A message's own id from the client (for acknowledgement and resending), at most this long.
+MAX_MESSAGE_ID = 64
+
 # Close codes (4000-4999 are the application's own; see docs/chat-protocol.md).
 CLOSE_CLOSED = 4001
 CLOSE_FORBIDDEN = 4003
@@ -191,16 +194,26 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return None
         return text
 
-    async def relay(self, conversation_id: str, text: str) -> None:
-        await self.channel_layer.group_send(
-            conversation_group(conversation_id),
-            {
-                "type": "chat.message",
-                "conversation": conversation_id,
-                "sender": self.side,
-                "text": text,
-            },
-        )
+    async def relay(self, conversation_id: str, text: str, message_id: Any = None) -> None:
+        """Pass the text to the other side. A message with the client's own `id` is
+        acknowledged with `sent` once it is in the channel layer, and the id goes along: a
+        client resends what was not acknowledged after a reconnect, and the receiver drops an id
+        it has seen (docs/chat-protocol.md, "Delivery")."""
+        event = {
+            "type": "chat.message",
+            "conversation": conversation_id,
+            "sender": self.side,
+            "text": text,
+        }
+        has_id = isinstance(message_id, str) and 0 < len(message_id) <= MAX_MESSAGE_ID
+        if has_id:
+            event["id"] = message_id
+        await self.channel_layer.group_send(conversation_group(conversation_id), event)
+        if has_id:
+            sent = {"type": "sent", "id": message_id}
+            if self.side == "volunteer":
+                sent["conversation"] = conversation_id
+            await self.send_json(sent)
 
 
 class YoungPersonConsumer(ChatConsumer):
@@ -334,7 +347,7 @@ class YoungPersonConsumer(ChatConsumer):
         elif len(text) > services.MAX_MESSAGE_LENGTH:
             await self.error("too_long", limit=services.MAX_MESSAGE_LENGTH)
         else:
-            await self.relay(conversation.id, text)
+            await self.relay(conversation.id, text, content.get("id"))
 
     async def on_typing(self, content: dict[str, Any]) -> None:
         conversation = await self._conversation()
@@ -378,7 +391,10 @@ class YoungPersonConsumer(ChatConsumer):
 
     async def chat_message(self, event: dict[str, Any]) -> None:
         if event["sender"] != self.side:
-            await self.send_json({"type": "message", "text": event["text"]})
+            message = {"type": "message", "text": event["text"]}
+            if "id" in event:
+                message["id"] = event["id"]
+            await self.send_json(message)
 
     async def chat_typing(self, event: dict[str, Any]) -> None:
         if event["sender"] != self.side:
@@ -528,7 +544,7 @@ class VolunteerConsumer(ChatConsumer):
                 "too_long", conversation=conversation.id, limit=services.MAX_MESSAGE_LENGTH
             )
         else:
-            await self.relay(conversation.id, text)
+            await self.relay(conversation.id, text, content.get("id"))
 
     async def on_typing(self, content: dict[str, Any]) -> None:
         conversation = await self._mine(content, active=True, quiet=True)
@@ -601,9 +617,9 @@ class VolunteerConsumer(ChatConsumer):
 
     async def chat_message(self, event: dict[str, Any]) -> None:
         if event["sender"] != self.side:
-            await self.send_json(
-                {"type": "message", "conversation": event["conversation"], "text": event["text"]}
-            )
+            message = {"type": "message", "conversation": event["conversation"]}
+            message.update({k: event[k] for k in ("text", "id") if k in event})
+            await self.send_json(message)
 
     async def chat_typing(self, event: dict[str, Any]) -> None:
         if event["sender"] != self.side:

@@ -46,3 +46,22 @@ async def test_messages_to_a_lost_console_arrive_when_it_reconnects(small, volun
     assert texts == [f"m{n}" for n in range(5)]
     for communicator in (person, desk, second_desk):
         await communicator.disconnect()
+
+
+async def test_a_message_with_an_id_is_acknowledged_and_carries_it(small, volunteer):
+    desk, person, conversation_id, _token = await _waiting_and_taken(volunteer)
+    await person.send_json_to({"type": "message", "text": "Hej", "id": "y-1"})
+    assert await receive_type(person, "sent") == {"type": "sent", "id": "y-1"}
+    message = await receive_type(desk, "message", skip_all=True)
+    assert (message["text"], message["id"]) == ("Hej", "y-1")
+    await desk.send_json_to(
+        {"type": "message", "conversation": conversation_id, "text": "Hej!", "id": "v-1"}
+    )
+    sent = await receive_type(desk, "sent", skip_all=True)
+    assert (sent["id"], sent["conversation"]) == ("v-1", conversation_id)
+    assert (await receive_type(person, "message"))["id"] == "v-1"
+    # Without an id nothing is acknowledged; an id that is not a short string is ignored.
+    await person.send_json_to({"type": "message", "text": "x", "id": 5})
+    assert "id" not in await receive_type(desk, "message", skip_all=True)
+    await person.disconnect()
+    await desk.disconnect()

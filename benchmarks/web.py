@@ -322,6 +322,27 @@ def stop_server(server: subprocess.Popen) -> None:
             server.wait()
 
 
+def server_cpu_seconds(server: subprocess.Popen) -> float:
+    """CPU time (user and system) used so far by gunicorn's master and its workers: divided by
+    the requests, what a request costs the server, whatever else the machine is doing."""
+    pids = {server.pid}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == server.pid:
+            pids.add(int(stat.parent.name))
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 # --- the simulated users ------------------------------------------------------------------------
 
 
@@ -527,13 +548,31 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def report(users: list[User], seconds: float) -> list[dict]:
+def per_page_cpu(server: subprocess.Popen, users: list[User], requests: int) -> dict[str, float]:
+    """Server CPU milliseconds per request of each page, from requests one at a time by one user
+    of its role: unlike latency, hardly changed by whatever else runs on the machine."""
+    rng = random.Random(0)
+    cpu = {}
+    for role, pages in PAGES.items():
+        user = next((user for user in users if user.role == role and not user.failure), None)
+        if user is None or not requests:
+            continue
+        for label, path_of in pages:
+            before = server_cpu_seconds(server)
+            for _ in range(requests):
+                user.browser.request("GET", path_of(rng))
+            cpu[label] = (server_cpu_seconds(server) - before) * 1000 / requests
+    return cpu
+
+
+def report(users: list[User], seconds: float, cpu: dict[str, float]) -> list[dict]:
     by_page: dict[str, list[Sample]] = {}
     for user in users:
         for sample in user.samples:
             by_page.setdefault(sample.page, []).append(sample)
     rows = []
-    for page, samples in by_page.items():
+    order = [label for role in PAGES.values() for label, _path in role]
+    for page, samples in sorted(by_page.items(), key=lambda item: order.index(item[0])):
         times = [sample.seconds * 1000 for sample in samples]
         rows.append(
             {
@@ -543,6 +582,7 @@ def report(users: list[User], seconds: float) -> list[dict]:
                 "p95": percentile(times, 0.95),
                 "max": max(times),
                 "errors": sum(not sample.ok for sample in samples),
+                "server_cpu": cpu.get(page),
             }
         )
     everything = [s.seconds * 1000 for user in users for s in user.samples]
@@ -554,15 +594,20 @@ def report(users: list[User], seconds: float) -> list[dict]:
             "p95": percentile(everything, 0.95),
             "max": max(everything),
             "errors": sum(row["errors"] for row in rows),
+            "server_cpu": None,
         }
     )
     width = max(len(row["page"]) for row in rows)
-    print(f"\n{'page':<{width}}  requests   p50 ms   p95 ms   max ms  errors  p95 < 150 ms")
+    print(
+        f"\n{'page':<{width}}  requests   p50 ms   p95 ms   max ms  errors  p95 < 150 ms"
+        "  server CPU ms"
+    )
     for row in rows:
         verdict = "yes" if row["p95"] < TARGET_P95_MS else "NO"
+        cpu_ms = f"{row['server_cpu']:.1f}" if row["server_cpu"] is not None else ""
         print(
             f"{row['page']:<{width}}  {row['requests']:>8}  {row['p50']:>7.1f}  {row['p95']:>7.1f}"
-            f"  {row['max']:>7.1f}  {row['errors']:>6}  {verdict}"
+            f"  {row['max']:>7.1f}  {row['errors']:>6}  {verdict:>12}  {cpu_ms:>13}"
         )
     print(f"throughput: {len(everything) / seconds:.0f} requests/s over {seconds:.1f} s")
     return rows
@@ -588,6 +633,12 @@ def main() -> None:
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes.")
     parser.add_argument("--threads", type=int, default=4, help="Threads per worker.")
+    parser.add_argument(
+        "--cpu-requests",
+        type=int,
+        default=20,
+        help="After the load, requests of each page one at a time to measure its server CPU.",
+    )
     parser.add_argument("--rebuild", action="store_true", help="Build the database anew.")
     parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
     args = parser.parse_args()
@@ -633,10 +684,13 @@ def main() -> None:
         except threading.BrokenBarrierError:
             pass
         began = time.monotonic()
+        cpu_began = server_cpu_seconds(server)
         deadline = began + args.duration
         for thread in threads:
             thread.join(args.duration + 120)
         seconds = time.monotonic() - began
+        server_cpu = server_cpu_seconds(server) - cpu_began
+        cpu = per_page_cpu(server, users, args.cpu_requests)
     finally:
         stop_server(server)
     failures = [f"{user.username}: {user.failure}" for user in users if user.failure]
@@ -656,7 +710,12 @@ def main() -> None:
         print("\n".join(failures))
     if not any(user.samples for user in users):
         raise SystemExit("no request was measured")
-    rows = report(users, seconds)
+    rows = report(users, seconds, cpu)
+    measured = sum(len(user.samples) for user in users)
+    print(
+        f"server CPU: {server_cpu * 1000 / measured:.1f} ms a request on average "
+        f"({server_cpu / seconds:.2f} of {os.cpu_count()} cores busy)"
+    )
     if args.json:
         args.json.write_text(json.dumps({"rows": rows, "args": vars(args) | {"json": None}}))
     if failures:

@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from samverkan.partnership.models import Agreement, AgreementPeriod, Partnership
 
@@ -134,9 +135,9 @@ def agreement_for(partnership: Partnership, on: datetime.date) -> Agreement | No
 def agreement_day_as_text(day: AgreementDay) -> str:
     """The calendar in sentences (in the active language)."""
     status = {
-        NOT_STARTED: _("not started"),
-        ACTIVE: _("active"),
-        ENDED: _("ended"),
+        NOT_STARTED: pgettext("agreement", "not started"),
+        ACTIVE: pgettext("agreement", "active"),
+        ENDED: pgettext("agreement", "ended"),
     }[day.status]
     lines = [_("The agreement on %(day)s: %(status)s.") % {"day": day.on, "status": status}]
     if day.period_start:

@@ -274,28 +274,38 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(env: dict, port: int, workers: int, threads: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "samverkan.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(threads),
-            "--keep-alive",
-            "75",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-        start_new_session=True,
-    )
+def server_command(args: argparse.Namespace, port: int) -> tuple[list[str], dict]:
+    """gunicorn with threaded WSGI workers, or the production configuration (ASGI: uvicorn
+    workers, Django's pages in each worker's thread pool) with the same number of workers."""
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    if args.server == "asgi":
+        return [
+            gunicorn,
+            "-c",
+            "python:samverkan.production.gunicorn_conf",
+            "samverkan.asgi:application",
+        ], {"SAMVERKAN_BIND": f"127.0.0.1:{port}", "SAMVERKAN_WORKERS": str(args.workers)}
+    return [
+        gunicorn,
+        "samverkan.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(args.workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(args.threads),
+        "--keep-alive",
+        "75",
+        "--log-level",
+        "warning",
+    ], {}
+
+
+def start_server(env: dict, port: int, args: argparse.Namespace) -> subprocess.Popen:
+    command, more_env = server_command(args, port)
+    server = subprocess.Popen(command, env=env | more_env, cwd=ROOT, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -613,6 +623,12 @@ def report(users: list[User], seconds: float, cpu: dict[str, float]) -> list[dic
     return rows
 
 
+def _server_label(args: argparse.Namespace) -> str:
+    if args.server == "asgi":
+        return f"{args.workers} uvicorn workers (ASGI, the production configuration)"
+    return f"{args.workers} workers x {args.threads} threads (gthread, WSGI)"
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "build":
         build(Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
@@ -631,8 +647,15 @@ def main() -> None:
         default=1.0,
         help="Mean pause between a user's requests, seconds (uniform 0.5-1.5 times it); 0: none.",
     )
+    parser.add_argument(
+        "--server",
+        choices=["wsgi", "asgi"],
+        default="wsgi",
+        help="wsgi: gunicorn's threaded workers (gthread); asgi: the production configuration "
+        "(samverkan/production/gunicorn_conf.py, uvicorn workers).",
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes.")
-    parser.add_argument("--threads", type=int, default=4, help="Threads per worker.")
+    parser.add_argument("--threads", type=int, default=4, help="Threads per WSGI worker.")
     parser.add_argument(
         "--cpu-requests",
         type=int,
@@ -649,7 +672,7 @@ def main() -> None:
     postgresql = database_url.startswith(("postgres://", "postgresql://"))
     env, manifest = postgresql_database(args) if postgresql else sqlite_database(args)
     port = free_port()
-    server = start_server(env, port, args.workers, args.threads)
+    server = start_server(env, port, args)
     try:
         roles = ["volunteer", "support-centre-officer"]
         if has_dashboard(port):
@@ -703,7 +726,7 @@ def main() -> None:
     print(
         f"{manifest['chat']:,} chat conversations, {manifest['support']:,} support-centre cases; "
         f"{len(users)} users ({', '.join(sorted({u.role for u in users}))}), think time "
-        f"{args.think:g} s; gunicorn {args.workers} workers x {args.threads} threads (gthread); "
+        f"{args.think:g} s; gunicorn {_server_label(args)}; "
         f"load average at the end {load} (other work on the machine shows here)"
     )
     if failures:

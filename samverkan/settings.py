@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "samverkan.accounts.middleware.RequireSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A database gone away mid-request: a clear "nothing was saved" page (503), not a crash.
+    "samverkan.production.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into its own response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -98,7 +100,9 @@ if SAMVERKAN_REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [SAMVERKAN_REDIS_URL]},
+            # redis-py's default read timeout (5 s) equals the layer's blocking wait for a
+            # message (5 s): idle sockets would fail with TimeoutError. Reads get longer.
+            "CONFIG": {"hosts": [{"address": SAMVERKAN_REDIS_URL, "socket_timeout": 30}]},
         }
     }
     # The chat's state shared by every worker (samverkan/chat/redis_store.py), and one cache

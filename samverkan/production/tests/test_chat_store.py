@@ -99,9 +99,7 @@ async def test_rate_limit_blocks_and_consoles(store):
         for i in range(3)
     ]
     assert results == [True, True, False]
-    assert await store.allow_new_chat(
-        key, NOW + datetime.timedelta(seconds=61), limit=2, window=60
-    )
+    assert await store.allow_new_chat(key, NOW + datetime.timedelta(seconds=61), limit=2, window=60)
     assert not await store.is_blocked(key, NOW)
     await store.block(key, NOW)
     assert await store.is_blocked(key, NOW)
@@ -119,9 +117,7 @@ async def test_redis_take_is_atomic_and_salt_shared_between_workers(redis_url):
     one = RedisChatStore(url=redis_url, prefix="test:race:")
     two = RedisChatStore(url=redis_url, prefix="test:race:")
     await one.clear()
-    assert await one.client_key("198.51.100.1", NOW) == await two.client_key(
-        "198.51.100.1", NOW
-    )
+    assert await one.client_key("198.51.100.1", NOW) == await two.client_key("198.51.100.1", NOW)
     for _ in range(20):
         conversation = await one.create(client="x", intake={}, now=NOW)
         results = await asyncio.gather(

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
-.PHONY: demo test test-sqlite test-postgresql test-browser screenshots lint audit format bench bench-web messages clean
+.PHONY: demo test test-sqlite test-postgresql test-redis test-browser screenshots lint audit format bench bench-web bench-chat messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ test: $(VENV)/.dev
 	else \
 		echo "--- PostgreSQL server binaries not found: the PostgreSQL run was not done ---"; \
 	fi
+	@if command -v redis-server >/dev/null; then \
+		echo "--- the chat's tests with Redis (channel layer, chat state, cache) ---"; \
+		scripts/with-redis $(BIN)/python -m pytest -q samverkan/chat; \
+	else \
+		echo "--- redis-server not found: the Redis run was not done ---"; \
+	fi
 	@echo "--- browser tests (Chromium, a run of their own) ---"
 	$(BROWSER_TESTS)
 
@@ -40,6 +46,10 @@ test-sqlite: $(VENV)/.dev
 
 test-postgresql: $(VENV)/.dev
 	scripts/with-postgresql $(BIN)/python -m pytest -q
+
+# The chat's tests against a throwaway Redis server (production mode's shared state).
+test-redis: $(VENV)/.dev
+	scripts/with-redis $(BIN)/python -m pytest -q samverkan/chat
 
 # Playwright drives the system's Chromium (apt-get install chromium); skipped with a message
 # when it is missing, a failure in CI. Their own run: a browser's event loop and
@@ -73,6 +83,11 @@ bench: $(VENV)/.dev
 # scripts/with-postgresql .venv/bin/python benchmarks/web.py
 bench-web: $(VENV)/.dev
 	$(BIN)/python benchmarks/web.py
+
+# The chat under load: K conversations over loopback, latency p50/p99 beside a minimal relay
+# written with the websockets library; one worker in memory, then two workers with Redis.
+bench-chat: $(VENV)/.dev
+	$(BIN)/python benchmarks/chat.py
 
 # Extract translatable strings and compile catalogues (needs GNU gettext: apt-get install gettext).
 messages: $(VENV)/.dev

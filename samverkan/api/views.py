@@ -27,6 +27,7 @@ from samverkan.core.errors import NotFound, SamverkanError
 from samverkan.dashboard.overview import disclosure_for, partnerships_for_user
 from samverkan.partnership.models import Unit
 from samverkan.records import selectors, services
+from samverkan.records.models import ChatConversation, ClinicClient, SupportCentreCase
 from samverkan.referrals.codes import display
 from samverkan.referrals.services import register_arrival
 from samverkan.statistics.engine import statistics_compute
@@ -47,6 +48,7 @@ class Kind:
 
     unit_kind: str
     label: str
+    model: type[Model]
     serializer: type[api.RecordSerializer]
     records_for_user: Callable[..., Any]
     get_for_user: Callable[..., Model]
@@ -66,6 +68,7 @@ KINDS = {
     "chat": Kind(
         unit_kind=Unit.Kind.CHAT,
         label="chat conversations",
+        model=ChatConversation,
         serializer=api.ChatConversationSerializer,
         records_for_user=selectors.chat_conversations_for_user,
         get_for_user=selectors.get_chat_conversation_for_user,
@@ -78,6 +81,7 @@ KINDS = {
     "support": Kind(
         unit_kind=Unit.Kind.SUPPORT_CENTRE,
         label="support-centre cases",
+        model=SupportCentreCase,
         serializer=api.SupportCentreCaseSerializer,
         records_for_user=selectors.support_centre_cases_for_user,
         get_for_user=selectors.get_support_centre_case_for_user,
@@ -90,6 +94,7 @@ KINDS = {
     "clinic": Kind(
         unit_kind=Unit.Kind.CLINIC,
         label="clinic clients",
+        model=ClinicClient,
         serializer=api.ClinicClientSerializer,
         records_for_user=selectors.clinic_clients_for_user,
         get_for_user=selectors.get_clinic_client_for_user,
@@ -289,7 +294,9 @@ def _viewset(name: str, kind: Kind) -> type[RecordViewSet]:
     if kind.update is not None:
         operations["update"] = extend_schema(summary="Change a record (every field)")
         operations["partial_update"] = extend_schema(summary="Change some fields of a record")
-    cls = type(f"{name.title()}ViewSet", (RecordViewSet,), {"kind": kind})
+    # The queryset tells the schema the id is an integer; requests use get_queryset.
+    queryset = kind.model.objects.none()
+    cls = type(f"{name.title()}ViewSet", (RecordViewSet,), {"kind": kind, "queryset": queryset})
     if kind.update is None:
         cls.http_method_names = ["get", "post", "head", "options"]
     return extend_schema_view(**operations)(cls)
@@ -298,6 +305,17 @@ def _viewset(name: str, kind: Kind) -> type[RecordViewSet]:
 ChatViewSet = _viewset("chat", KINDS["chat"])
 SupportViewSet = _viewset("support", KINDS["support"])
 ClinicViewSet = _viewset("clinic", KINDS["clinic"])
+
+
+class NotFoundView(APIView):
+    """Any other address under the API: a problem too, not the web application's HTML page."""
+
+    authentication_classes: list = []
+    permission_classes: list = []
+    schema = None  # not an operation
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        raise exceptions.NotFound(_("There is no such address in the API."))
 
 
 class ClinicChangeView(APIView):

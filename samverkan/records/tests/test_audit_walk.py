@@ -20,8 +20,10 @@ ACTION_BY_SUFFIX = {
     "_detail": "records.{model}.viewed",
     "_edit": "records.{model}.viewed",
 }
-READS_NO_RECORD = {"_create"}
+# The import's upload form and its template files show no record.
+READS_NO_RECORD = {"_create", "_import", "_import_template"}
 POST_ONLY = {"records:clinic_session_add", "records:clinic_close"}
+POST_ONLY |= {f"records:{kind}_import_confirm" for kind in ("chat", "support", "clinic")}
 MODEL = {"chat": "chat_conversation", "support": "support_centre_case", "clinic": "clinic_client"}
 
 

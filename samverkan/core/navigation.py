@@ -63,6 +63,13 @@ def menu_for(user) -> list[MenuItem]:  # noqa: ANN001 - a User, or AnonymousUser
         kind, name = governance
         label = _("Governance") if kind == "governance" else _("Money")
         items.append(MenuItem(label, reverse(name)))
+    from samverkan.api.tokens import can_manage_tokens
+    from samverkan.statistics.history import can_keep_history
+
+    if can_manage_tokens(user):
+        items.append(MenuItem(_("API tokens"), reverse("api_tokens:list")))
+    if can_keep_history(user):
+        items.append(MenuItem(_("Figures of earlier years"), reverse("statistics:history")))
     if user.role in (Role.COORDINATOR, Role.ADMINISTRATOR):
         items.append(MenuItem(_("Audit log"), reverse("accounts:audit_log")))
     if user.is_staff:

@@ -237,3 +237,21 @@ def test_figures_of_a_disposed_period_are_the_same_before_and_after(small):
     assert _figures(small) == before
     assert before[0]["clinic"]["clients"] == 5  # and the figures were not all zeros
     assert before[0]["referrals"]["issued"]["by_concern"]["unknown"] == 0
+
+
+def test_the_command_shows_a_dry_run_and_says_when_there_is_nothing(small):
+    from io import StringIO
+
+    services.support_centre_case_create(
+        unit=small.support_centre, received_on=D(2019, 4, 1), category="victim"
+    )
+    out = StringIO()
+    call_command("dispose", "--dry-run", "--today", "2024-04-02", stdout=out)
+    assert out.getvalue() == (
+        "city: would dispose of 1 support-centre-case (last entries 2019-04-01 to 2019-04-01; "
+        "5 years after the last entry, disposed of the day after expiry)\n"
+    )
+    assert SupportCentreCase.objects.count() == 1
+    out = StringIO()
+    call_command("dispose", "--today", "2024-04-01", stdout=out)
+    assert out.getvalue() == "Nothing to dispose of as of 2024-04-01.\n"

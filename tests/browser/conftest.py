@@ -154,9 +154,17 @@ def asgi_site(transactional_db) -> Iterator[Site]:  # noqa: ANN001
         **os.environ,
         "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
         "DJANGO_SETTINGS_MODULE": "samverkan.settings",
+        # asgi_static (beside this file) adds the static files, as the WSGI live server does.
+        "PYTHONPATH": os.pathsep.join(
+            [
+                str(Path(__file__).parent),
+                str(Path(__file__).parents[2]),
+                os.environ.get("PYTHONPATH", ""),
+            ]
+        ),
     }
     command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
-    server = subprocess.Popen([*command, "samverkan.asgi:application"], env=env)
+    server = subprocess.Popen([*command, "asgi_static:application"], env=env)
     try:
         deadline = time.monotonic() + 20
         while True:

@@ -14,7 +14,8 @@ and prints p50/p95/max per page.
 The SQLite database is built under var/bench/<key>/ (key: builder version, sizes and a digest of
 the migrations of the apps it fills, so a change to their schema rebuilds it) and copied for each
 run, so a run starts from the same state and a re-run does not rebuild (`--rebuild`
-forces it). On PostgreSQL, whose server scripts/with-postgresql makes anew each time, the first
+forces it). BENCH_SETTINGS names another settings module for the server (to try a setting
+without changing samverkan/settings.py). On PostgreSQL, whose server scripts/with-postgresql makes anew each time, the first
 build is kept as a pg_dump archive there and restored. Load goes to loopback only; every user's loop stops after `--duration` seconds or
 `--requests` requests, whichever comes first. Nothing is downloaded.
 """
@@ -259,7 +260,7 @@ def _env(var_dir: Path, database_url: str) -> dict:
         **os.environ,
         "SAMVERKAN_VAR_DIR": str(var_dir),
         "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "samverkan.settings",
+        "DJANGO_SETTINGS_MODULE": os.environ.get("BENCH_SETTINGS", "samverkan.settings"),
         "DEBUG": "false",
         "LOG_LEVEL": "ERROR",
     }
@@ -305,6 +306,8 @@ def server_command(args: argparse.Namespace, port: int) -> tuple[list[str], dict
 
 def start_server(env: dict, port: int, args: argparse.Namespace) -> subprocess.Popen:
     command, more_env = server_command(args, port)
+    if args.nice:
+        command = ["nice", "-n", str(args.nice), *command]
     server = subprocess.Popen(command, env=env | more_env, cwd=ROOT, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -623,6 +626,21 @@ def report(users: list[User], seconds: float, cpu: dict[str, float]) -> list[dic
     return rows
 
 
+def _postgresql_servers(database_url: str) -> list[int]:
+    """The PostgreSQL server listening on the URL's port (scripts/with-postgresql starts it with
+    `-p PORT`), whose session holds its backends."""
+    port = database_url.rsplit(":", 1)[1].split("/")[0]
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            words = cmdline.read_bytes().decode(errors="replace").split("\0")
+        except OSError:
+            continue
+        if words and words[0].endswith("postgres") and "-p" in words and port in words:
+            found.append(int(cmdline.parent.name))
+    return found
+
+
 def _server_label(args: argparse.Namespace) -> str:
     if args.server == "asgi":
         return f"{args.workers} uvicorn workers (ASGI, the production configuration)"
@@ -662,6 +680,14 @@ def main() -> None:
         default=20,
         help="After the load, requests of each page one at a time to measure its server CPU.",
     )
+    parser.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        help="Run the server and the users at this niceness, for their sessions' autogroups too "
+        "(e.g. -20, as root), so that other work on a shared machine takes less of their CPU: "
+        "closer to a server of its own.",
+    )
     parser.add_argument("--rebuild", action="store_true", help="Build the database anew.")
     parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
     args = parser.parse_args()
@@ -673,6 +699,18 @@ def main() -> None:
     env, manifest = postgresql_database(args) if postgresql else sqlite_database(args)
     port = free_port()
     server = start_server(env, port, args)
+    own_group = Path("/proc/self/autogroup")
+    group_before = own_group.read_text().split()[-1] if own_group.exists() else None
+    if args.nice:
+        os.nice(args.nice)
+        # With the kernel's autogroups, niceness only counts within a session: the server's
+        # session (and this one, the users') get the niceness as a whole.
+        groups = [Path(f"/proc/{server.pid}/autogroup"), own_group]
+        if postgresql:
+            groups += [Path(f"/proc/{pid}/autogroup") for pid in _postgresql_servers(database_url)]
+        for group in groups:
+            if group.exists():
+                group.write_text(str(args.nice))
     try:
         roles = ["volunteer", "support-centre-officer"]
         if has_dashboard(port):
@@ -716,6 +754,8 @@ def main() -> None:
         cpu = per_page_cpu(server, users, args.cpu_requests)
     finally:
         stop_server(server)
+        if args.nice and group_before is not None:
+            own_group.write_text(group_before)
     failures = [f"{user.username}: {user.failure}" for user in users if user.failure]
     engine = "PostgreSQL" if postgresql else f"SQLite {sqlite3.sqlite_version}"
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
@@ -726,7 +766,7 @@ def main() -> None:
     print(
         f"{manifest['chat']:,} chat conversations, {manifest['support']:,} support-centre cases; "
         f"{len(users)} users ({', '.join(sorted({u.role for u in users}))}), think time "
-        f"{args.think:g} s; gunicorn {_server_label(args)}; "
+        f"{args.think:g} s; gunicorn {_server_label(args)}; niceness {args.nice}; "
         f"load average at the end {load} (other work on the machine shows here)"
     )
     if failures:

@@ -101,8 +101,20 @@ if SAMVERKAN_REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # redis-py's default read timeout (5 s) equals the layer's blocking wait for a
-            # message (5 s): idle sockets would fail with TimeoutError. Reads get longer.
-            "CONFIG": {"hosts": [{"address": SAMVERKAN_REDIS_URL, "socket_timeout": 30}]},
+            # message (5 s): idle sockets would fail with TimeoutError. Reads get longer, and
+            # the pool room beyond redis-py's 100: each side of a conversation waits for its
+            # inbox on a connection of its own (samverkan/chat/consumers.py).
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": SAMVERKAN_REDIS_URL,
+                        "socket_timeout": 30,
+                        "max_connections": env_int(
+                            "SAMVERKAN_REDIS_CONNECTIONS", 10000, minimum=100
+                        ),
+                    }
+                ]
+            },
         }
     }
     # The chat's state shared by every worker (samverkan/chat/redis_store.py), and one cache
@@ -151,6 +163,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "timeout": 30,
+            # A transaction takes the write lock when it begins: one that read first and then
+            # wrote would otherwise fail at once ("database is locked") when another writer
+            # committed in between, instead of waiting (concurrent API clients, benchmarks/api.py).
+            "transaction_mode": "IMMEDIATE",
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
             ),

@@ -19,6 +19,7 @@ Channel-layer groups:
 import asyncio
 import contextlib
 import json
+import logging
 import time
 from collections import deque
 from typing import Any
@@ -61,6 +62,8 @@ def conversation_group(conversation_id: str) -> str:
 def inbox(side: str, conversation_id: str) -> str:
     return f"chat.in.{side}.{conversation_id}"
 
+
+logger = logging.getLogger("samverkan.chat")
 
 # The task reading each inbox in this process (see ChatConsumer.listen).
 _inbox_readers: dict[str, asyncio.Task] = {}
@@ -137,7 +140,15 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def _read_inbox(self, conversation_id: str) -> None:
         name = inbox(self.side, conversation_id)
         try:
-            await self._read(name, conversation_id)
+            while True:
+                try:
+                    await self._read(name, conversation_id)
+                    return
+                except Exception as error:  # noqa: BLE001 (the reader must outlive a hiccup)
+                    # A lost connection to Redis, say: what waits in the inbox stays there.
+                    # Only the error's kind is logged: its text could quote a message.
+                    logger.warning("chat inbox reader: %s; reading again", type(error).__name__)
+                    await asyncio.sleep(1)
         finally:
             if _inbox_readers.get(name) is asyncio.current_task():
                 del _inbox_readers[name]
@@ -208,7 +219,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         has_id = isinstance(message_id, str) and 0 < len(message_id) <= MAX_MESSAGE_ID
         if has_id:
             event["id"] = message_id
-        await self.channel_layer.group_send(conversation_group(conversation_id), event)
+        # Straight to the other side's inbox, not the conversation's group: the sender has no
+        # use for its own words back (half the traffic, under load).
+        other = "volunteer" if self.side == "young" else "young"
+        await self.channel_layer.send(inbox(other, conversation_id), event)
         if has_id:
             sent = {"type": "sent", "id": message_id}
             if self.side == "volunteer":

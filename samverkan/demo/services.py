@@ -9,6 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from samverkan.accounts.models import Role, User
 from samverkan.campaigns.models import Campaign, CampaignReach
+from samverkan.demo.chat import ALWAYS, demo_chat_create
 from samverkan.demo.governance import demo_governance_create
 from samverkan.demo.partnership import PARTNERSHIP_KEY, DemoPartnership, demo_partnership_create
 from samverkan.demo.records import demo_records_create
@@ -69,7 +70,11 @@ def demo_remove() -> None:
 
 
 @transaction.atomic
-def demo_build(*, seed: int = 2022) -> tuple[DemoPartnership, dict[str, int]]:
+def demo_build(
+    *, seed: int = 2022, chat_hours: str = ALWAYS
+) -> tuple[DemoPartnership, dict[str, int]]:
+    """`chat_hours`: the live chat open around the clock (`always`) or only in the evenings
+    (`evenings`); see demo/chat.py for why the demo's default is always."""
     demo_remove()
     demo = demo_partnership_create()
     for spec in DEMO_USERS:
@@ -87,6 +92,7 @@ def demo_build(*, seed: int = 2022) -> tuple[DemoPartnership, dict[str, int]]:
         TOTPDevice.objects.create(user=user, name=DEMO_DEVICE_NAME, confirmed=True)
     created = demo_records_create(demo, seed=seed)
     demo_referrals_create(demo, seed=seed)
+    demo_chat_create(demo, hours=chat_hours)
     _demo_campaign(demo)
     demo_governance_create(demo)
     demo_reports(demo.partnership)

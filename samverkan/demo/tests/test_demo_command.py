@@ -8,6 +8,8 @@ import pytest
 from django.core.management import call_command
 
 from samverkan.accounts.models import Role, User
+from samverkan.chat.models import DirectoryEntry
+from samverkan.chat.services import is_open
 from samverkan.partnership.models import Partnership
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -30,6 +32,9 @@ def test_demo_builds_twice_and_stats_reproduce_the_interim_report():
     for user in User.objects.all():
         assert f"demo-{user.username}-2022" in printed
         assert user.check_password(f"demo-{user.username}-2022")
+    # The live chat is tried in two windows, and is open whenever the demo is tried.
+    assert "http://127.0.0.1:8000/chatt/konsol/" in printed and "volontar" in printed
+    assert is_open() and DirectoryEntry.objects.count() == 4
 
     figures = json.loads(run("stats", "--from", "2022-01-01", "--to", "2022-05-31"))
     chat = figures["chat"]

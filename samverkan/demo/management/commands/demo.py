@@ -4,6 +4,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from samverkan.accounts.models import Role
+from samverkan.chat.services import is_open
+from samverkan.demo.chat import ALWAYS, CHAT_HOURS, EVENINGS
 from samverkan.demo.services import DEMO_USERS, demo_build
 
 
@@ -17,10 +19,21 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="Only build the demo.")
         parser.add_argument("--addr", default="127.0.0.1:8000", help="Where to serve.")
         parser.add_argument("--seed", type=int, default=2022, help="Seed of the synthetic data.")
+        parser.add_argument(
+            "--chat-hours",
+            choices=CHAT_HOURS,
+            default=ALWAYS,
+            help=(
+                "When the live chat is open: always (so the demo can be tried at any time) or "
+                "evenings (Monday to Thursday 18-22 and Sunday 18-21, as a real chat)."
+            ),
+        )
 
-    def handle(self, *args, no_serve: bool, addr: str, seed: int, **options) -> None:  # noqa: ANN003
+    def handle(  # noqa: ANN003
+        self, *args, no_serve: bool, addr: str, seed: int, chat_hours: str, **options
+    ) -> None:
         call_command("migrate", interactive=False, verbosity=0)
-        demo, created = demo_build(seed=seed)
+        demo, created = demo_build(seed=seed, chat_hours=chat_hours)
         self.stdout.write(
             _(
                 "Demo built: %(chat)d chat conversations, %(clinic)d clinic clients, "
@@ -43,6 +56,29 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(_("Try: samverkan stats --from 2022-01-01 --to 2022-05-31 --format text"))
+        self.stdout.write(
+            _(
+                "The live chat: a young person at http://%(addr)s/chatt/ (a private window), "
+                "the volunteer volontar at http://%(addr)s/chatt/konsol/ (another window)."
+            )
+            % {"addr": addr}
+        )
+        if chat_hours == EVENINGS:
+            self.stdout.write(_("The chat is open Monday to Thursday 18-22 and Sunday 18-21."))
+            if not is_open():
+                self.stdout.write(
+                    _(
+                        "It is closed now. To try it at any time: samverkan demo --chat-hours "
+                        "always, or remove the opening hours in the admin."
+                    )
+                )
+        else:
+            self.stdout.write(
+                _(
+                    "The chat is open around the clock in the demo; for a real chat's evening "
+                    "hours: samverkan demo --chat-hours evenings."
+                )
+            )
         if no_serve:
             return
         self.stdout.write(

@@ -46,9 +46,11 @@ class RuleBroken(exceptions.APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_code = "rule"
 
-    def __init__(self, detail: str, pointer: str | None = None) -> None:
+    def __init__(
+        self, detail: str, pointer: str | None = None, errors: list[dict[str, str]] | None = None
+    ) -> None:
         super().__init__(detail)
-        self.errors = [{"pointer": pointer, "detail": detail}] if pointer else []
+        self.errors = errors or ([{"pointer": pointer, "detail": detail}] if pointer else [])
 
 
 def from_domain(error: SamverkanError, pointer: str | None = None) -> exceptions.APIException:

@@ -79,15 +79,17 @@ class KeyField(serializers.Field):
     def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, str):
             raise serializers.ValidationError(_("Give the key as text."))
-        unit = self.context["unit"]
-        found = self.model.objects.filter(
-            partnership__in=unit.partnerships.all(), key=data.strip().lower()
-        ).first()
+        # The keys of the unit's partnerships, read once a request (a batch names them often).
+        known = self.context.setdefault("keys", {})
+        if self.model not in known:
+            unit = self.context["unit"]
+            rows = self.model.objects.filter(partnership__in=unit.partnerships.all())
+            known[self.model] = {row.key: row for row in rows}
+        found = known[self.model].get(data.strip().lower())
         if found is None:
-            known = self.model.objects.filter(partnership__in=unit.partnerships.all())
             raise serializers.ValidationError(
                 _("%(key)r is not known (known: %(known)s)")
-                % {"key": data[:64], "known": ", ".join(known.values_list("key", flat=True)) or "-"}
+                % {"key": data[:64], "known": ", ".join(sorted(known[self.model])) or "-"}
             )
         return found
 

@@ -118,7 +118,9 @@ def api_token_check(text: str, *, now: datetime.datetime | None = None) -> ApiTo
     if not text.startswith(TOKEN_START) or len(parts) < 3:
         _refused(None)
         raise TokenRefused(_("The token is not in the form svk_<prefix>_<secret>."))
-    token = ApiToken.objects.select_related("principal", "unit").filter(prefix=parts[1]).first()
+    token = (
+        ApiToken.objects.select_related("principal__unit", "unit").filter(prefix=parts[1]).first()
+    )
     if token is None or not hmac.compare_digest(token.sha256, _digest(text)):
         _refused(token)
         raise TokenRefused(_("The token is not known."))

@@ -1,6 +1,5 @@
 from django.urls import path, re_path
 from drf_spectacular.views import (
-    SpectacularAPIView,
     SpectacularRedocView,
     SpectacularSwaggerSplitView,
 )
@@ -25,7 +24,7 @@ urlpatterns = [
     ),
     path("referral-arrivals/", views.ArrivalView.as_view(), name="arrivals"),
     path("statistics/", views.StatisticsView.as_view(), name="statistics"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", views.SchemaView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file of its own (?script): the
     # Content Security Policy runs no inline script.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

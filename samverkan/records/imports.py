@@ -115,7 +115,15 @@ class Upload:
         return Path(self.name).suffix
 
 
-Source = Path | Upload
+@dataclass(frozen=True)
+class Rows:
+    """Rows already in memory, cells in the import's columns (the API's batches): read like the
+    lines of a file after its header, line 2 being the first."""
+
+    rows: list[list[Any]]
+
+
+Source = Path | Upload | Rows
 
 
 class CellError(Exception):
@@ -371,6 +379,8 @@ def _check_header(header: list[str], columns: list[str]) -> None:
 
 
 def _rows(source: Source, columns: list[str]) -> Iterator[tuple[int, list[Any]]]:
+    if isinstance(source, Rows):
+        return enumerate(source.rows, start=2)
     suffix = source.suffix.lower()
     if suffix == ".csv":
         return _csv_rows(source, columns)
@@ -929,6 +939,8 @@ def _partnership_of(unit: Unit, partnership_key: str | None) -> Partnership:
 
 
 def _sha256(source: Source) -> str:
+    if isinstance(source, Rows):
+        return hashlib.sha256(repr(source.rows).encode()).hexdigest()
     if isinstance(source, Upload):
         return hashlib.sha256(source.content).hexdigest()
     digest = hashlib.sha256()

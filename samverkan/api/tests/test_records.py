@@ -258,3 +258,15 @@ def test_rate_limit_answers_429_with_retry_after(client, small, tokens, settings
     assert 0 < int(limited["Retry-After"]) <= 60
     # Another token has its own allowance.
     assert client.get(CHATS, **bearer(tokens[("chat", "write")])).status_code == 200
+
+
+def test_a_batch_needs_every_ref_once(client, small, tokens):
+    token = tokens[("chat", "write")]
+    body = {"records": [{**CHAT, "ref": None}, {**CHAT, "ref": "D-1"}, {**CHAT, "ref": "D-1"}]}
+    response = post(client, token, f"{CHATS}batch/", body)
+    assert response.status_code == 400
+    assert [e["pointer"] for e in response.json()["errors"]] == [
+        "#/records/0/ref",
+        "#/records/2/ref",
+    ]
+    assert ChatConversation.objects.count() == 0

@@ -29,7 +29,6 @@ import os
 import platform
 import random
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -100,6 +99,7 @@ class Phase:
     errors: int = 0
     setup_seconds: float = 0.0
     measuring: bool = False
+    load: tuple[float, float] = (0.0, 0.0)  # the machine's 1-minute load average, start and end
 
     def stamp(self) -> str:
         return f"{time.perf_counter():.6f} " + "x" * random.randint(10, 80)
@@ -148,8 +148,10 @@ async def _run_load(phase: Phase, talkers, readers, args) -> None:  # noqa: ANN0
     async def window() -> None:
         await asyncio.sleep(args.warmup)
         phase.measuring = True
+        load_at_start = os.getloadavg()[0]
         await asyncio.sleep(args.measure)
         phase.measuring = False
+        phase.load = (load_at_start, os.getloadavg()[0])
 
     await window()
     await asyncio.sleep(0.5)  # the last messages in flight
@@ -310,6 +312,7 @@ def table(phases: list[Phase], floor: Phase, markdown: bool) -> str:
             "p99 / floor p99",
             "errors",
             "setup s",
+            "load avg",
         )
     ]
     for phase in phases:
@@ -325,6 +328,7 @@ def table(phases: list[Phase], floor: Phase, markdown: bool) -> str:
                 f"{ratio:.1f}x" if phase is not floor else "1.0x",
                 str(phase.errors),
                 f"{phase.setup_seconds:.1f}",
+                f"{phase.load[0]:.1f}-{phase.load[1]:.1f}",
             )
         )
     if markdown:
@@ -379,8 +383,6 @@ def main() -> None:
         f"{time.perf_counter() - started:.0f} s"
     )
     print(table(phases, floor, args.markdown))
-    if statistics and floor.latencies:
-        pass
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from samverkan.accounts.models import User
 from samverkan.governance.models import (
     COST_CATEGORIES,
     INCOME_CATEGORIES,
@@ -170,3 +171,51 @@ class FinancialReportForm(forms.Form):
             )
             for kind, category, names in self.lines
         }
+
+
+class GroupMemberForm(forms.Form):
+    group = forms.ModelChoiceField(
+        label=_("Group"), queryset=Group.objects.none(), widget=forms.RadioSelect, empty_label=None
+    )
+    function = forms.CharField(label=_("Function"), max_length=200)
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        required=False,
+        help_text=_("Of the staff member holding the function; may be left empty."),
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
+    role = forms.ChoiceField(
+        label=_("Role in the group"), choices=GroupMember.Role.choices, widget=forms.RadioSelect
+    )
+    member_from = _date_field(_("Member from"), required=False)
+    member_until = _date_field(_("Member until"), required=False)
+    user = forms.ModelChoiceField(
+        label=_("User account"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("Steering-group members with an account are reminded of notice deadlines."),
+    )
+
+    def __init__(self, *args, agreement: Agreement, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        partnership = agreement.partnership
+        self.fields["group"].queryset = partnership.groups.all()
+        self.fields["organisation"].queryset = partnership.organisations.order_by("name")
+        self.fields["user"].queryset = User.objects.filter(
+            is_active=True, unit__organisation__partnerships=partnership
+        ).order_by("username")
+        if not self.is_bound:
+            self.initial.setdefault("role", GroupMember.Role.MEMBER)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        start, end = cleaned.get("member_from"), cleaned.get("member_until")
+        if start and end and end < start:
+            self.add_error("member_until", _("A membership cannot end before it starts."))
+        return cleaned

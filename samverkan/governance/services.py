@@ -236,3 +236,40 @@ def financial_report_return(*, report: FinancialReport, by: User | None = None) 
         raise SamverkanError(_("Only a submitted report can be returned."))
     report.status = FinancialReport.Status.DRAFT
     report.save(update_fields=["status"])
+
+
+MEMBER_FIELDS = (
+    "group",
+    "organisation",
+    "function",
+    "name",
+    "role",
+    "member_from",
+    "member_until",
+    "user",
+)
+
+
+@transaction.atomic
+def group_member_save(
+    *, agreement: Agreement, member: GroupMember | None = None, by: User | None = None, **fields
+) -> GroupMember:
+    """Add a member to one of the partnership's groups, or change one (fields: MEMBER_FIELDS)."""
+    _require_coordinator(by)
+    if set(fields) - set(MEMBER_FIELDS):
+        raise ValueError(f"unknown fields: {set(fields) - set(MEMBER_FIELDS)}")
+    partnership = agreement.partnership
+    group = fields.get("group") or (member.group if member else None)
+    if group is None or group.partnership_id != partnership.pk:
+        raise SamverkanError(_("Choose one of the partnership's groups."))
+    organisation = fields.get("organisation") or (member.organisation if member else None)
+    if organisation is None or not partnership.organisations.filter(pk=organisation.pk).exists():
+        raise SamverkanError(_("A member represents one of the parties."))
+    start, end = fields.get("member_from"), fields.get("member_until")
+    if start and end and end < start:
+        raise SamverkanError(_("A membership cannot end before it starts."))
+    member = member or GroupMember()
+    for name, value in fields.items():
+        setattr(member, name, value.strip() if isinstance(value, str) else value)
+    member.save()
+    return member

@@ -17,12 +17,14 @@ from samverkan.governance.exports import money_export_csv, money_export_xlsx
 from samverkan.governance.forms import (
     DecisionSearchForm,
     FinancialReportForm,
+    GroupMemberForm,
     MeetingForm,
     NoticeForm,
     PaymentForm,
     SubmittedForm,
 )
 from samverkan.governance.models import FinancialReport, Meeting, ObligationItem
+from samverkan.partnership.models import GroupMember
 
 
 def _coordinator(request: HttpRequest, *, money: bool = False) -> selectors.Access:
@@ -270,3 +272,28 @@ def money_export(request: HttpRequest) -> HttpResponse:
         name = "ekonomi.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Add a member to a group (no pk) or change one."""
+    access = _coordinator(request)
+    member = None
+    if pk is not None:
+        member = get_object_or_404(GroupMember, pk=pk, group__partnership=access.partnership)
+    initial = {}
+    if member is not None:
+        initial = {name: getattr(member, name) for name in services.MEMBER_FIELDS}
+    form = GroupMemberForm(request.POST or None, agreement=access.agreement, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.group_member_save(
+                agreement=access.agreement, member=member, by=request.user, **form.cleaned_data
+            )
+        except SamverkanError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The member is saved."))
+            return redirect("governance:groups")
+    return render(request, "governance/member_form.html", {"form": form, "member": member})

@@ -149,6 +149,8 @@ EXPECTED = {
     "governance:money_export": only("coordinator", "steering"),
     "governance:financial_report": only("coordinator", "steering"),
     "governance:financial_report_decide": {**only(otherwise=NOT_ALLOWED), "anonymous": REDIRECT},
+    "governance:member_create": only("coordinator"),
+    "governance:member_edit": only("coordinator"),
 }
 
 

@@ -134,6 +134,9 @@ def governance_pages_world(partnership: Partnership) -> dict[str, list]:
     )
     steering = Group.objects.create(partnership=partnership, kind="steering", name="Styrgrupp")
     meeting = Meeting.objects.create(group=steering, held_on=D(2022, 3, 10))
+    member = GroupMember.objects.create(
+        group=steering, organisation=partnership.organisations.first(), function="Chair"
+    )
     obligation = Obligation.objects.create(
         agreement=agreement,
         kind=Obligation.Kind.ACTIVITY_REPORT,
@@ -152,6 +155,7 @@ def governance_pages_world(partnership: Partnership) -> dict[str, list]:
     )
     return {
         "governance:meeting_detail": [meeting.pk],
+        "governance:member_edit": [member.pk],
         "governance:item_submit": [item.pk],
         "governance:financial_report": [2022],
         "governance:financial_report_decide": [2022],

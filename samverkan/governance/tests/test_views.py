@@ -176,3 +176,40 @@ def test_payments_and_the_export_neutralise_formulas(client, cast):
 def test_a_year_outside_the_agreement_is_not_found(client, cast):
     as_user(client, cast, "coordinator")
     assert client.get(reverse("governance:financial_report", args=[2030])).status_code == 404
+
+
+def test_the_coordinator_adds_and_changes_a_member(client, cast):
+    from samverkan.partnership.models import GroupMember
+
+    as_user(client, cast, "coordinator")
+    url = reverse("governance:member_create")
+    data = {
+        "group": cast["cooperation"].pk,
+        "function": "Socialsekreterare, Stödcentrum",
+        "name": "",
+        "organisation": cast["city"].pk,
+        "role": "member",
+        "member_from": "2022-01-01",
+        "member_until": "2021-12-31",
+        "user": "",
+    }
+    refused = client.post(url, data)
+    assert refused.status_code == 200 and b'aria-invalid="true"' in refused.content
+    data["member_until"] = ""
+    assert client.post(url, data).status_code == 302
+    member = GroupMember.objects.get(function="Socialsekreterare, Stödcentrum")
+    assert member.member_from == D(2022, 1, 1) and member.user is None
+    edit = reverse("governance:member_edit", args=[member.pk])
+    assert b"Socialsekreterare" in client.get(edit).content
+    data.update(role="chair", member_until="2023-06-30", user=cast["people"]["steering"].pk)
+    assert client.post(edit, data).status_code == 302
+    member.refresh_from_db()
+    assert (member.role, member.member_until, member.user) == (
+        "chair",
+        D(2023, 6, 30),
+        cast["people"]["steering"],
+    )
+    assert b"Change" in client.get(reverse("governance:groups")).content
+    as_user(client, cast, "steering")
+    assert client.get(edit).status_code == 404
+    assert b"Add a member" not in client.get(reverse("governance:groups")).content

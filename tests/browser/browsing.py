@@ -80,6 +80,39 @@ def accessibility_violations(page) -> list[str]:  # noqa: ANN001
     return lines
 
 
+# The focused element, and whether its focus shows: an outline 2px or wider whose colour has
+# 3:1 contrast with the white page (WCAG 2.4.7 and 1.4.11).
+_FOCUS = r"""() => {
+    const el = document.activeElement;
+    const style = getComputedStyle(el);
+    const [r, g, b] = style.outlineColor.match(/\d+/g).slice(0, 3).map(Number);
+    const linear = (c) => {
+        c /= 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    };
+    const luminance = 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+    return [
+        el.outerHTML.slice(0, 80),
+        style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2
+            && 1.05 / (luminance + 0.05) >= 3,
+    ];
+}"""
+
+
+def tab_through(page, presses: int = 80) -> list[tuple[str, bool]]:  # noqa: ANN001
+    """Press Tab: each element reached (the start of its HTML) and whether its focus shows,
+    until the focus leaves the page or comes round to the first again."""
+    reached = []
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        what, visible = page.evaluate(_FOCUS)
+        if what.startswith("<body") or (reached and what == reached[0][0]):
+            break
+        if (what, visible) not in reached:
+            reached.append((what, visible))
+    return reached
+
+
 def first_number(text: str) -> int:
     """The first whole number in a text, its thousands separated by spaces or not."""
     match = re.search(r"\d[\d\s\u00a0\u202f]*", text)

@@ -8,6 +8,7 @@ neutral site is answered by Playwright's routing, and any other address off loop
 so nothing leaves the machine. axe-core checks the pages in each state they pass through, in
 Swedish (the default language)."""
 
+import datetime
 import re
 from urllib.parse import urlsplit
 
@@ -15,10 +16,11 @@ import pytest
 from browsing import accessibility_violations, sign_in_by_form
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from samverkan.chat.models import DirectoryEntry, FeedbackCount
+from samverkan.chat.models import DirectoryEntry, FeedbackCount, OpeningHours
 from samverkan.records.models import ChatConversation
 from samverkan.referrals.models import Referral
 
@@ -216,4 +218,28 @@ def test_the_quick_exit_leaves_at_once_and_not_in_the_history(browser, asgi_site
     page.wait_for_url(before)
     assert page.url != chat
     assert page.evaluate("sessionStorage.length") == 0
+    context.close()
+
+
+def test_outside_the_opening_hours_the_page_says_where_else_to_turn(browser, site, small):
+    """The state of the young person's page outside the hours (the demo's evenings, a real
+    chat's daytime): closed, 112, the hours, the services with their details, and no start."""
+    tomorrow = (timezone.localdate().weekday() + 1) % 7
+    OpeningHours.objects.create(weekday=tomorrow, opens=datetime.time(18), closes=datetime.time(21))
+    DirectoryEntry.objects.create(
+        service=small.clinic_service,
+        description="Samtal för unga",
+        contact="Drop-in tisdagar 15–18",
+        opening_hours="Mån–fre 9–17",
+    )
+    context = browser.new_context()
+    _keep_on_loopback(context)
+    page = context.new_page()
+    page.goto(site.url(reverse("chat:start")))
+    expect(page.locator("#closed-title")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("112")
+    expect(page.locator("ul.hours li")).to_have_count(1)
+    expect(page.locator("ul.elsewhere")).to_contain_text("Drop-in tisdagar 15–18")
+    assert page.locator("#intake, #start-button").count() == 0
+    _no_violations(page, "young person, the chat closed")
     context.close()

@@ -175,6 +175,7 @@ def build_document(
         Section(str(PROSE_SECTIONS["background"]), prose("background")),
         Section(str(PROSE_SECTIONS["preparation"]), prose("preparation")),
         Section(str(PROSE_SECTIONS["matter"]), prose("matter")),
+        _follow_up(partnership, period),
         _purpose_and_goals(partnership),
         _target_group(partnership),
         _commitments(partnership),
@@ -206,6 +207,69 @@ def build_document(
         writer=writer,
         language=language,
     )
+
+
+def _follow_up(partnership: Partnership, period: Period) -> Section:
+    """The agreement as it stands at the period's end, the reports due in the period and the
+    meetings held, from the governance records (no figures about young people here)."""
+    from django.utils.formats import date_format
+
+    from samverkan.governance.selectors import agreement_summary, meetings_in, obligations_in
+
+    def day(value: datetime.date | None) -> str:
+        return date_format(value, "j F Y") if value else "–"
+
+    blocks: list[Block] = []
+    state = agreement_summary(partnership, period.date_to)
+    if state is not None and state.period_end:
+        text = _("On %(day)s the agreement's current period runs until %(end)s.") % {
+            "day": day(period.date_to),
+            "end": day(state.period_end),
+        }
+        if state.notice_given:
+            text += " " + _("Notice has been given; the agreement ends on %(end)s.") % {
+                "end": day(state.ends_on)
+            }
+        elif state.notice_deadline:
+            text += " " + _(
+                "It is extended by itself unless a party gives notice by %(deadline)s."
+            ) % {"deadline": day(state.notice_deadline)}
+        blocks.append(Paragraph(text))
+    due = obligations_in(partnership, period.date_from, period.date_to)
+    if due:
+        status_labels = {"due": _("due"), "submitted": _("submitted"), "late": _("late")}
+        blocks.append(
+            Table(
+                _("Reports due in the period"),
+                [_("Report"), _("By"), _("To"), _("Due"), _("Status")],
+                [
+                    [
+                        str(item["title"]),
+                        str(item["reported_by"]),
+                        str(item["reported_to"]),
+                        day(item["due_on"]),
+                        str(status_labels.get(item["status"], item["status"])),
+                    ]
+                    for item in due
+                ],
+            )
+        )
+    meetings = list(meetings_in(partnership, period.date_from, period.date_to))
+    if meetings:
+        blocks.append(Paragraph(_("Meetings held in the period and their decisions:")))
+        blocks.append(
+            Bullets(
+                [
+                    f"{day(meeting.held_on)}, {meeting.group}: "
+                    + (
+                        "; ".join(decision.text for decision in meeting.decisions.all())
+                        or _("no decisions")
+                    )
+                    for meeting in meetings
+                ]
+            )
+        )
+    return Section(_("The partnership's follow-up in the period"), blocks)
 
 
 def _purpose_and_goals(partnership: Partnership) -> Section:

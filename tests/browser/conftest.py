@@ -100,6 +100,13 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -
             test["NAME"] = str(folder / f"browser-test-{os.getpid()}.sqlite3")
 
 
+@pytest.fixture(autouse=True)
+def _quick_password_hashing(settings) -> None:  # noqa: ANN001
+    """Argon2 takes most of a second a password here, and every test makes a cast of users:
+    the browser tests check pages, the main suite checks the hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def browser():  # noqa: ANN201
     from playwright.sync_api import sync_playwright
@@ -153,7 +160,8 @@ def asgi_site(transactional_db) -> Iterator[Site]:  # noqa: ANN001
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
-        "DJANGO_SETTINGS_MODULE": "samverkan.settings",
+        # The project's settings with the tests' quick password hashing (server_settings.py).
+        "DJANGO_SETTINGS_MODULE": "server_settings",
         # asgi_static (beside this file) adds the static files, as the WSGI live server does.
         "PYTHONPATH": os.pathsep.join(
             [

@@ -396,14 +396,15 @@ def _clinic(
 ) -> None:
     """Distinct clients with a session in the period: the records kept plus those disposed of."""
     clients, sessions = _clinic_disposed(unit_ids, date_from, date_to)
+    # Distinct by client: two clients alike in every value counted here are still two.
     kept = (
         ClinicClient.objects.filter(
             unit_id__in=unit_ids, sessions__date__gte=date_from, sessions__date__lte=date_to
         )
         .distinct()
-        .values_list("resident", "gender", "concern", "came_via", "closed_on")
+        .values_list("pk", "resident", "gender", "concern", "came_via", "closed_on")
     )
-    for resident, gender, concern, came_via, closed_on in kept:
+    for _pk, resident, gender, concern, came_via, closed_on in kept:
         clients[
             (resident, gender, concern, came_via or "unknown", _ongoing(closed_on, date_to))
         ] += 1

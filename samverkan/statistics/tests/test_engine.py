@@ -258,3 +258,22 @@ def test_a_period_that_ends_before_it_starts_is_refused(small):
 
     with pytest.raises(SamverkanError):
         figures(small, D(2022, 2, 1), D(2022, 1, 1))
+
+
+def test_clinic_counts_clients_alike_in_every_value_once_each(small):
+    # Found by the property test of disposal: a DISTINCT over the values counted (and the first
+    # visit the ordering adds) took two such clients for one.
+    for ref in ("A", "B"):
+        client = services.clinic_client_create(
+            unit=small.clinic,
+            ref=ref,
+            first_visit=D(2022, 2, 1),
+            resident="yes",
+            gender="girl",
+            concern="victim",
+        )
+        services.clinic_session_add(client=client, date=D(2022, 2, 1))
+    result = figures(small, D(2022, 1, 1), D(2022, 12, 31))["clinic"]
+    assert result["clients"] == 2
+    assert result["residents"]["by_gender_and_concern"]["girl"]["victim"] == 2
+    assert result["residents"]["ongoing"] == 2

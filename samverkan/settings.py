@@ -129,7 +129,8 @@ if SAMVERKAN_REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # Channels' in-memory layer, cleaning expired entries once a second rather than per message.
+    CHANNEL_LAYERS = {"default": {"BACKEND": "samverkan.chat.layers.MemoryChannelLayer"}}
 # New chats a client may start within the window (seconds), counted from a salted hash of the
 # address kept in memory only; the salt changes every day.
 SAMVERKAN_CHAT_RATE_LIMIT = env_int("SAMVERKAN_CHAT_RATE_LIMIT", 5, minimum=1)

@@ -147,12 +147,21 @@ def _clinic_last_entry(client: ClinicClient) -> datetime.date:
 
 
 def _batches(records: QuerySet) -> Iterator[list[int]]:
-    """Ids in batches, so a first run over millions of records keeps memory bounded."""
+    """Ids in batches, so a first run over millions of records keeps memory bounded.
+
+    Each batch is locked and read again: a record changed meanwhile so that it has not expired
+    after all (a new session, a corrected date) is left alone, and a write waiting on the lock
+    finds the record gone rather than losing what it wrote with it.
+    """
     while ids := list(records.order_by().values_list("pk", flat=True)[:BATCH]):
-        yield ids
+        locked = records.model.objects.filter(pk__in=ids).select_for_update()
+        list(locked.values_list("pk", flat=True))
+        if still_expired := list(records.filter(pk__in=ids).values_list("pk", flat=True)):
+            yield still_expired
 
 
-def _dispose_chats(records: QuerySet) -> None:
+def _dispose_chats(records: QuerySet) -> int:
+    disposed = 0
     for ids in _batches(records):
         for concern in ChatConcern.values:
             Referral.objects.filter(conversation_id__in=ids, conversation__concern=concern).update(
@@ -160,14 +169,19 @@ def _dispose_chats(records: QuerySet) -> None:
             )
         # Not the service's delete: that would also take the conversation out of the counts.
         ChatConversation.objects.filter(pk__in=ids).delete()
+        disposed += len(ids)
+    return disposed
 
 
-def _dispose_cases(records: QuerySet) -> None:
+def _dispose_cases(records: QuerySet) -> int:
+    disposed = 0
     for ids in _batches(records):
         SupportCentreCase.objects.filter(pk__in=ids).delete()
+        disposed += len(ids)
+    return disposed
 
 
-def clinic_series_counts(clients: list[ClinicClient]) -> list[ClinicSeriesCount]:
+def clinic_series_counts(clients: list[ClinicClient]) -> Counter[tuple]:
     """The anonymous counts that keep these clients' figures for every period."""
     counts: Counter[tuple] = Counter()
     for client in clients:
@@ -179,15 +193,14 @@ def clinic_series_counts(clients: list[ClinicClient]) -> list[ClinicSeriesCount]
         counts[(ClinicSeriesCount.Kind.SPAN, days[0], days[-1], closed_on, *categories)] += 1
         for before, after in zip(days, days[1:], strict=False):
             if after - before > ONE_DAY:  # no period fits between two consecutive days
-                counts[
-                    (ClinicSeriesCount.Kind.GAP, before, after, client.closed_on, *categories)
-                ] += 1
+                counts[(ClinicSeriesCount.Kind.GAP, before, after, closed_on, *categories)] += 1
         for day in days:
             counts[(ClinicSeriesCount.Kind.SESSION, day, day, None, "", "", "", "")] += 1
     return counts
 
 
-def _dispose_clinic(records: QuerySet) -> None:
+def _dispose_clinic(records: QuerySet) -> int:
+    disposed = 0
     for ids in _batches(records):
         clients = list(ClinicClient.objects.filter(pk__in=ids).prefetch_related("sessions"))
         rows = []
@@ -212,15 +225,20 @@ def _dispose_clinic(records: QuerySet) -> None:
             ]
         ClinicSeriesCount.objects.bulk_create(rows)
         ClinicClient.objects.filter(pk__in=ids).delete()  # and their sessions
+        disposed += len(ids)
+    return disposed
 
 
-def _dispose_audit_entries(records: QuerySet) -> None:
+def _dispose_audit_entries(records: QuerySet) -> int:
     # The one deliberate way past the audit log's append-only guard (see the module's docstring).
     table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    disposed = 0
     with connection.cursor() as cursor:
         for ids in _batches(records):
             placeholders = ", ".join(["%s"] * len(ids))
             cursor.execute(f"DELETE FROM {table} WHERE id IN ({placeholders})", ids)  # noqa: S608
+            disposed += len(ids)
+    return disposed
 
 
 SELECT = {
@@ -256,6 +274,10 @@ def dispose(*, today: datetime.date, dry_run: bool = False) -> list[Outcome]:
                 if not count:
                     continue
                 first, last = _period(kind, records)
+                if not dry_run:
+                    count = DISPOSE[kind](records)
+                    if not count:
+                        continue
                 outcome = Outcome(
                     organisation=organisation.key if organisation else None,
                     kind=kind,
@@ -267,7 +289,6 @@ def dispose(*, today: datetime.date, dry_run: bool = False) -> list[Outcome]:
                 outcomes.append(outcome)
                 if dry_run:
                     continue
-                DISPOSE[kind](records)
                 Disposal.objects.create(
                     run_on=today,
                     organisation=organisation,

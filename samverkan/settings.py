@@ -113,7 +113,11 @@ if SAMVERKAN_REDIS_URL:
                             "SAMVERKAN_REDIS_CONNECTIONS", 10000, minimum=100
                         ),
                     }
-                ]
+                ],
+                # Messages waiting for one worker's consumers share one key, which holds at
+                # most `capacity` before sends are dropped (channels-redis's default, 100, is
+                # soon reached by a busy worker with thousands of sockets).
+                "capacity": env_int("SAMVERKAN_CHANNEL_CAPACITY", 5000, minimum=100),
             },
         }
     }

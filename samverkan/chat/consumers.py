@@ -471,11 +471,31 @@ class YoungPersonConsumer(ChatConsumer):
         return None
 
 
+# A volunteer at work in the console keeps their sign-in: at most this often, an action on the
+# socket saves the session, which moves its expiry on as a page load would. (Sessions end after
+# SAMVERKAN_SESSION_MINUTES without a request; a long conversation makes no page requests.)
+SESSION_TOUCH_SECONDS = 60
+
+
 class VolunteerConsumer(ChatConsumer):
     side = "volunteer"
     handles = frozenset({"take", "message", "typing", "note", "refer", "end", "block", "discard"})
 
     user: Any = None
+    session_touched_at: float = 0.0
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        await self.keep_session_alive()
+        await super().receive(text_data, bytes_data)
+
+    async def keep_session_alive(self) -> None:
+        now = time.monotonic()
+        if now - self.session_touched_at < SESSION_TOUCH_SECONDS:
+            return
+        self.session_touched_at = now
+        session = self.scope.get("session")
+        if session is not None and session.session_key:
+            await database_sync_to_async(session.save)()
 
     def holder(self, conversation: Conversation) -> str:
         return conversation.volunteer_channel

@@ -432,3 +432,29 @@ async def test_a_flood_of_messages_is_refused(small, volunteer):
     assert received == BURST_MESSAGES - 1  # the start already counted
     await person.disconnect()
     await desk.disconnect()
+
+
+async def test_a_volunteer_at_work_keeps_the_sign_in(small, volunteer):
+    """Sessions end after idle minutes; a conversation in the console is not idleness."""
+    import datetime
+
+    from channels.db import database_sync_to_async
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    def shorten() -> None:
+        Session.objects.filter(session_key=volunteer.cookie).update(
+            expire_date=timezone.now() + datetime.timedelta(minutes=1)
+        )
+
+    def expiry() -> datetime.datetime:
+        return Session.objects.get(session_key=volunteer.cookie).expire_date
+
+    await database_sync_to_async(shorten)()
+    before = await database_sync_to_async(expiry)()
+    desk = await _connected(console(volunteer))
+    await receive_type(desk, "hello")
+    await desk.send_json_to({"type": "take", "conversation": "none-such"})
+    await receive_type(desk, "error")
+    assert await database_sync_to_async(expiry)() > before + datetime.timedelta(minutes=5)
+    await desk.disconnect()

@@ -16,6 +16,7 @@ import functools
 import hashlib
 import io
 import json
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -227,13 +228,16 @@ def _draw(chart: Chart, fmt: str, dpi: int = 100) -> bytes:
         )
         if chart.stacked:
             bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
-    axes.set_xticks(positions, chart.categories)
+    many = len(chart.categories) > 8
+    # A few long names break over lines; many names slant so that they do not overlap.
+    labels = chart.categories if many else [textwrap.fill(c, 16) for c in chart.categories]
+    axes.set_xticks(positions, labels)
     axes.set_ylabel(chart.value_label)
     axes.spines[["top", "right"]].set_visible(False)
     axes.yaxis.grid(True, color="#d0d0d0", linewidth=0.6)
     axes.set_axisbelow(True)
     axes.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    if len(chart.categories) > 8 or max((len(c) for c in chart.categories), default=0) > 14:
+    if many:
         for label in axes.get_xticklabels():
             label.set_rotation(45)
             label.set_horizontalalignment("right")

@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from web import free_port, stop_server  # noqa: E402 - the server helpers of the web benchmark
+from web import free_port, start_server, stop_server  # noqa: E402 - the web benchmark's server
 
 UNITS = {"single": "chat-single", "batched": "chat-batched", "imported": "chat-imported"}
 
@@ -195,40 +195,6 @@ def batched(port: int, token: str, rows: list[dict], size: int) -> float:
     return time.perf_counter() - start
 
 
-def start_server(env: dict, port: int, workers: int, threads: int) -> subprocess.Popen:
-    gunicorn = str(Path(sys.executable).parent / "gunicorn")
-    command = [
-        gunicorn,
-        "samverkan.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "gthread",
-        "--threads",
-        str(threads),
-        "--keep-alive",
-        "75",
-        "--log-level",
-        "warning",
-    ]
-    server = subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn stopped with code {server.returncode}")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/api/v1/schema/")
-            if connection.getresponse().status == 200:
-                return server
-        except OSError:
-            time.sleep(0.2)
-    stop_server(server)
-    raise SystemExit("gunicorn did not answer within 60 s")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -264,7 +230,11 @@ def main() -> None:
         single_many = records(args.single, seed=2, prefix="many")
         in_batches = records(args.batched, seed=3, prefix="batch")
         port = free_port()
-        server = start_server(env, port, args.workers, args.threads)
+        server = start_server(
+            env,
+            port,
+            argparse.Namespace(server="wsgi", workers=args.workers, threads=args.threads, nice=0),
+        )
         try:
             # Warm up each worker (imports, connections) before timing.
             Client(port, tokens["single"]).post(

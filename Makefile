@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
-.PHONY: demo test test-sqlite test-postgresql test-redis test-browser screenshots lint audit format bench bench-web bench-chat messages clean
+.PHONY: demo test test-sqlite test-postgresql test-redis test-browser screenshots lint audit format bench bench-web bench-chat bench-api messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -88,6 +88,10 @@ bench-web: $(VENV)/.dev
 # written with the websockets library; one worker in memory, then two workers with Redis.
 bench-chat: $(VENV)/.dev
 	$(BIN)/python benchmarks/chat.py
+
+# Records per second through the REST API on loopback (one by one, in batches) against the import.
+bench-api: $(VENV)/.dev
+	$(BIN)/python benchmarks/api.py
 
 # Extract translatable strings and compile catalogues (needs GNU gettext: apt-get install gettext).
 messages: $(VENV)/.dev

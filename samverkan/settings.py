@@ -314,6 +314,10 @@ SAMVERKAN_DISCLOSURE_THRESHOLD = env_int("SAMVERKAN_DISCLOSURE_THRESHOLD", 5, mi
 
 # Days a referral code from the chat can be used at its destination.
 SAMVERKAN_REFERRAL_DAYS = env_int("SAMVERKAN_REFERRAL_DAYS", 90, minimum=1)
+# Failed arrivals (unknown, mistyped or foreign codes) one user, token or unit may have within
+# the window (seconds) before arrivals are refused: guessing codes stays hopeless.
+SAMVERKAN_ARRIVAL_ATTEMPTS = env_int("SAMVERKAN_ARRIVAL_ATTEMPTS", 20, minimum=1)
+SAMVERKAN_ARRIVAL_WINDOW = env_int("SAMVERKAN_ARRIVAL_WINDOW", 600, minimum=1)
 
 # E-mail: reminders of reports due and of the agreement's notice deadlines (`samverkan run-due`).
 # The default prints messages to the console (the demo); production sets an SMTP server.

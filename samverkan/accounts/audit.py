@@ -33,6 +33,7 @@ ACTIONS = {
     "referrals.referral.attached": _("linked a referral code to a chat conversation"),
     "referrals.referral.arrived": _("registered the arrival of a referral code"),
     "referrals.arrivals.listed": _("listed arrivals of referral codes"),
+    "referrals.arrival.limited": _("was stopped after too many failed referral codes"),
     "api.token.created": _("issued an API token"),
     "api.token.revoked": _("revoked an API token"),
     "api.token.used": _("used an API token"),

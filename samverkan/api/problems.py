@@ -14,7 +14,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from samverkan.core.errors import Forbidden, NotFound, SamverkanError
+from samverkan.core.errors import Forbidden, NotFound, RateLimited, SamverkanError
 
 PROBLEM = "application/problem+json"
 TYPES = {
@@ -54,6 +54,8 @@ class RuleBroken(exceptions.APIException):
 
 
 def from_domain(error: SamverkanError, pointer: str | None = None) -> exceptions.APIException:
+    if isinstance(error, RateLimited):
+        return exceptions.Throttled(wait=error.retry_after, detail=str(error))
     if isinstance(error, Forbidden):
         return exceptions.PermissionDenied(str(error))
     if isinstance(error, NotFound) and pointer is None:

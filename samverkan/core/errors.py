@@ -15,3 +15,11 @@ class NotFound(SamverkanError):
 
 class Forbidden(SamverkanError):
     """The user may not do this (writes; reads answer NotFound so as to reveal nothing)."""
+
+
+class RateLimited(SamverkanError):
+    """Too many attempts in a window (e.g. guessing referral codes); try again later."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -2,9 +2,11 @@
 its arrival at the destination. Each write by a person is audited."""
 
 import datetime
+import time
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -12,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from samverkan.accounts.audit import log_action
 from samverkan.accounts.models import User
-from samverkan.core.errors import Forbidden, NotFound, SamverkanError
+from samverkan.core.errors import Forbidden, NotFound, RateLimited, SamverkanError
 from samverkan.partnership.models import Service, Unit
 from samverkan.records.models import ChatConversation
 from samverkan.records.selectors import can_work_with_records
@@ -128,7 +130,14 @@ def receives_referrals(unit: Unit | None) -> bool:
     return unit is not None and Service.objects.filter(unit=unit).exists()
 
 
-@transaction.atomic
+def _arrival_failures_key(by: User | None, unit: Unit | None) -> str:
+    # Per person (an API token acts through a user of its own, so per token too); from the
+    # command line, per unit.
+    if by is not None:
+        return f"referrals:arrival-failures:user:{by.pk}"
+    return f"referrals:arrival-failures:unit:{unit.pk if unit is not None else '-'}"
+
+
 def register_arrival(
     text: str,
     *,
@@ -137,9 +146,49 @@ def register_arrival(
     now: datetime.datetime | None = None,
 ) -> Referral:
     """The young person with this code has arrived at `by`'s unit (or, from the command line,
-    with by=None, at `unit`). Each refusal says what is wrong, in the reader's language."""
+    with by=None, at `unit`). Each refusal says what is wrong, in the reader's language.
+
+    Refusals are counted per user (or token, or unit from the command line): after
+    SAMVERKAN_ARRIVAL_ATTEMPTS of them within SAMVERKAN_ARRIVAL_WINDOW seconds every arrival is
+    refused until the window ends, and the stop is audited. With about 27 billion codes that
+    makes guessing a valid one hopeless, whatever the refusals say."""
+    key = _arrival_failures_key(by, unit)
+    window = settings.SAMVERKAN_ARRIVAL_WINDOW
+    if cache.get(key, 0) >= settings.SAMVERKAN_ARRIVAL_ATTEMPTS:
+        since = cache.get(f"{key}:since") or time.time()
+        retry_after = max(1, int(since + window - time.time()))
+        if by is not None:
+            log_action("referrals.arrival.limited", user=by)
+        raise RateLimited(
+            _("Too many codes could not be registered. Try again in %(minutes)d minutes.")
+            % {"minutes": max(1, -(-retry_after // 60))},
+            retry_after,
+        )
+    try:
+        return _register_arrival(text, by=by, unit=unit, now=now)
+    except SamverkanError:
+        cache.add(f"{key}:since", time.time(), window)
+        cache.add(key, 0, window)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, window)
+        raise
+
+
+@transaction.atomic
+def _register_arrival(
+    text: str,
+    *,
+    by: User | None,
+    unit: Unit | None,
+    now: datetime.datetime | None,
+) -> Referral:
     if by is not None:
-        if not can_work_with_records(by):
+        # Staff of a unit that receives no service are refused before any code is looked up:
+        # otherwise "is for another service" against "no such code" would tell them which
+        # codes exist.
+        if not (can_work_with_records(by) and receives_referrals(by.unit)):
             raise Forbidden(_("Only staff of a receiving unit can register arrivals."))
         unit = by.unit
     if unit is None:

@@ -1,9 +1,18 @@
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import translation
 
 from samverkan.accounts.models import Role, User
 from samverkan.partnership.models import Unit
+
+
+@pytest.fixture(autouse=True)
+def _fresh_arrival_limits():
+    # Failed arrivals are counted in the cache, which outlives a test's database rollback.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ same services and selectors as the staff pages."""
 
 from __future__ import annotations
 
+import datetime
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,13 +30,15 @@ from samverkan.core.errors import NotFound, SamverkanError
 from samverkan.dashboard.overview import disclosure_for, partnerships_for_user
 from samverkan.partnership.models import Unit
 from samverkan.records import selectors, services
-from samverkan.records.imports import ImportFailed, Rows, records_import
+from samverkan.records.imports import EARLIEST_DATE, ImportFailed, Rows, records_import
 from samverkan.records.models import ChatConversation, ClinicClient, SupportCentreCase
 from samverkan.referrals.codes import display
 from samverkan.referrals.services import register_arrival
 from samverkan.statistics.engine import statistics_compute
 
 BATCH_LIMIT = 1000
+# Periods the figures can be asked for (the engine's times near year 1 would overflow).
+LATEST_DATE = datetime.date(2099, 12, 31)
 MAX_PERIOD_DAYS = 3 * 366
 
 
@@ -501,6 +504,9 @@ class StatisticsView(APIView):
         query = api.StatisticsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         date_from, date_to = query.validated_data["from"], query.validated_data["to"]
+        for name, day in (("from", date_from), ("to", date_to)):
+            if not EARLIEST_DATE <= day <= LATEST_DATE:
+                raise exceptions.ValidationError({name: [_("A date from 2000 to 2099, please.")]})
         if date_to < date_from:
             raise exceptions.ValidationError({"to": [_("The period ends before it starts.")]})
         if (date_to - date_from).days >= MAX_PERIOD_DAYS:

@@ -5,8 +5,8 @@ code, content type, headers, body).
 Checks left out, and why: `positive_data_acceptance` (data valid for the schema may still break
 a rule it cannot express: a date in the future, a district key the partnership does not have)
 and `negative_data_rejection` (the schema does not forbid extra properties, which are ignored).
-The state machine is not run: drf-spectacular writes no OpenAPI links to chain operations by;
-the round trip and idempotency tests chain them by hand (test_records.py).
+The stateful test chains operations by the links schemathesis infers from the schema (a record's
+`id` from its creation or a list, into reading, changing, closing it, adding a session).
 """
 
 import pytest
@@ -55,3 +55,26 @@ def chat_token(db, small):
 )
 def test_the_api_keeps_its_schema(case, chat_token):
     case.call_and_validate(headers={"Authorization": f"Bearer {chat_token}"}, checks=CHECKS)
+
+
+def test_stateful_sequences_keep_the_schema(db, small, chat_token):
+    """Chains of operations, with the links schemathesis infers between them (an id a creation
+    answers, used to read and change that record): no 5xx, every response in its schema."""
+    from hypothesis.stateful import run_state_machine_as_test
+
+    class Machine(schema.as_state_machine()):
+        def get_call_kwargs(self, case):
+            return {"headers": {"Authorization": f"Bearer {chat_token}"}}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, checks=CHECKS)
+
+    run_state_machine_as_test(
+        Machine,
+        settings=settings(
+            max_examples=15,
+            stateful_step_count=6,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )

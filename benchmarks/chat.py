@@ -204,6 +204,7 @@ async def samverkan_phase(name: str, conversations: int, port: int, sessions, ar
     if consoles > len(sessions):
         raise SystemExit(f"{consoles} consoles need as many volunteers; have {len(sessions)}")
 
+    taken_ids: set[str] = set()
     for c in range(consoles):
         queue_seen: asyncio.Queue = asyncio.Queue()
         taken: asyncio.Queue = asyncio.Queue()
@@ -238,11 +239,13 @@ async def samverkan_phase(name: str, conversations: int, port: int, sessions, ar
             sockets.append(young)
             readers.append(asyncio.create_task(_reader(young, phase, on_young)))
             await young.send(json.dumps({"type": "start"}))
-            while True:
+            while True:  # a queue sent before an earlier take may still name that one
                 queue = await asyncio.wait_for(queue_seen.get(), 30)
-                if queue:
+                fresh = [c["id"] for c in queue if c["id"] not in taken_ids]
+                if fresh:
                     break
-            conversation = queue[0]["id"]
+            conversation = fresh[0]
+            taken_ids.add(conversation)
             await console.send(json.dumps({"type": "take", "conversation": conversation}))
             await asyncio.wait_for(taken.get(), 30)
             await asyncio.wait_for(joined.wait(), 30)

@@ -110,6 +110,16 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     side = ""
     handles: frozenset[str] = frozenset()
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """As Channels' own, without its closing of old database connections before every
+        message: that is a trip to Django's one sync thread per message, which all sockets of
+        a worker queue for (benchmarks/RESULTS.md). These consumers reach the database only
+        through database_sync_to_async, which closes old connections itself."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     def holder(self, conversation: Conversation) -> str:
         """The channel of the socket that holds this side of the conversation now."""
         raise NotImplementedError

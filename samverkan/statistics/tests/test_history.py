@@ -9,6 +9,7 @@ import jsonschema
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from samverkan.accounts.models import AuditEntry, Role, User
 from samverkan.conftest import local, sign_in
@@ -20,6 +21,15 @@ from samverkan.statistics.history import history_month_set, metrics_for
 from samverkan.statistics.models import HistoricalMonthlyCount
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are compared in English (the Swedish comes from the catalogue)."""
+    with translation.override("en"):
+        yield
+
+
 SCHEMA = json.loads((Path(__file__).parents[1] / "schema" / "stats.schema.json").read_text())
 
 

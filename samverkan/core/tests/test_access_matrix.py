@@ -134,7 +134,6 @@ EXPECTED = {
     # Its schema and documentation are public: they describe the API, not its data.
     "api:schema": {who: OK for who in CAST},
     "api:docs": {who: OK for who in CAST},
-    "api:redoc": {who: OK for who in CAST},
     # Governance: the coordinator edits, steering-group members read (and the foundation's unit
     # managers the money pages: governance/tests/test_views.py).
     "governance:overview": only("coordinator", "steering"),

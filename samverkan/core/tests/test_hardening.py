@@ -119,15 +119,9 @@ def test_the_deployment_check_is_clean_with_the_documented_production_settings(t
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["api:docs", "api:redoc"])
-def test_the_api_documentation_runs_no_inline_script(client, name):
-    response = client.get(reverse(name))
+def test_the_api_documentation_runs_no_inline_script(client):
+    response = client.get(reverse("api:docs"))
     assert response.status_code == 200
     html = response.content.decode()
     assert [tag for tag in re.findall(r"<script\b[^>]*>", html) if "src=" not in tag] == []
-    if name == "api:docs":
-        script = re.search(r'<script src="([^"]*\?script[^"]*)"', html).group(1)
-        start = client.get(script.replace("&amp;", "&"))
-        assert start.status_code == 200
-        assert start["Content-Type"].startswith("application/javascript")
-        assert b"SwaggerUIBundle" in start.content
+    assert "redoc" in html.lower()

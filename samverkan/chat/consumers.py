@@ -167,7 +167,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         store = get_store()
         while True:
             message = await self.channel_layer.receive(name)
-            conversation = await store.get(conversation_id)
+            try:
+                conversation = await store.get(conversation_id)
+            except Exception:
+                await self.channel_layer.send(name, message)  # back, for the next reading
+                raise
             if conversation is None:
                 # Forgotten: ending one nobody took forgets it at once, and its end is news.
                 if message["type"] == "chat.ended":

@@ -52,6 +52,8 @@ from samverkan.chat.store import (
     Overview,
 )
 
+# Connections of one worker's store to Redis (each command holds one for a round trip).
+POOL_SIZE = 200
 # A conversation and the indexes live at most this long after their last change.
 KEPT = int(ENDED_KEPT.total_seconds())
 _TIMES = {"created_at", "taken_at", "ended_at", "young_away_since"}
@@ -169,7 +171,13 @@ class RedisChatStore(ChatStore):
         loop = asyncio.get_running_loop()
         client = self._clients.get(loop)
         if client is None:
-            client = redis.Redis.from_url(self.url, decode_responses=True)
+            # Waits for a free connection rather than failing: every message's reader asks the
+            # store who holds the conversation, and redis-py's default pool of 100 refuses the
+            # 101st at once under load.
+            pool = redis.BlockingConnectionPool.from_url(
+                self.url, decode_responses=True, max_connections=POOL_SIZE, timeout=20
+            )
+            client = redis.Redis(connection_pool=pool)
             client.samverkan_scripts = {
                 name: client.register_script(source)
                 for name, source in {

@@ -1,11 +1,13 @@
 """The dashboard: thin view over dashboard.overview."""
 
 import datetime
+import logging
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from samverkan.dashboard.forms import PeriodForm
 from samverkan.dashboard.overview import (
@@ -15,6 +17,9 @@ from samverkan.dashboard.overview import (
     partnerships_for_user,
     years_with_data,
 )
+from samverkan.statistics.disclosure import DisclosureError
+
+logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -30,12 +35,23 @@ def overview(request: HttpRequest) -> HttpResponse:
         period = default_period(partnership, today)
         form = PeriodForm({"date_from": period.date_from, "date_to": period.date_to})
     result = None
+    problem = ""
     if form.is_valid():
-        result = dashboard_overview(
-            partnership=partnership,
-            period=form.period,
-            disclosure=disclosure_for(request.user),
-        )
+        try:
+            result = dashboard_overview(
+                partnership=partnership,
+                period=form.period,
+                disclosure=disclosure_for(request.user),
+            )
+        except DisclosureError:
+            # Figures that do not add up cannot be protected, so none are shown; the cause
+            # (e.g. figures of earlier years entered inconsistently) goes to the log.
+            logger.exception("The overview's figures could not be protected")
+            problem = _(
+                "The figures for this period cannot be shown: they do not add up, so they "
+                "cannot be protected for publication. The partnership's coordinator has been "
+                "told in the log; try another period."
+            )
     return render(
         request,
         "dashboard/overview.html",
@@ -45,6 +61,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "partnership": partnership,
             "partnerships": partnerships,
             "presets": _presets(years_with_data(partnership, today), today),
+            "problem": problem,
         },
         status=200 if form.is_valid() else 400,
     )

@@ -144,8 +144,36 @@ def history_month_set(
         if n or total
     ]
     HistoricalMonthlyCount.objects.bulk_create(rows)
+    _check_adds_up(unit, month)
     log_action("statistics.history.changed", user=by, count=len(rows))
     return len(rows)
+
+
+def _check_adds_up(unit: Unit, month: datetime.date) -> None:
+    """The month's figures must add up as the records' always do (a total is the sum of its
+    parts, e.g. residents by gender and concern and residents by district): the engine and
+    disclosure control rely on it. Checked by computing the month's public figures; raises
+    SamverkanError, rolling back the caller's transaction, when they do not add up."""
+    from samverkan.statistics.disclosure import DisclosureError
+    from samverkan.statistics.engine import PUBLIC, statistics_compute
+
+    last_day = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    for partnership in unit.partnerships.all():
+        try:
+            statistics_compute(
+                partnership=partnership,
+                date_from=month,
+                date_to=last_day - datetime.timedelta(days=1),
+                disclosure=PUBLIC,
+            )
+        except DisclosureError as error:
+            raise SamverkanError(
+                _(
+                    "The figures of %(unit)s for %(month)s do not add up: the parts of a figure "
+                    "must sum to its total, as they do for registered records (%(detail)s)."
+                )
+                % {"unit": unit, "month": month.strftime("%Y-%m"), "detail": error}
+            ) from error
 
 
 def history_month(unit: Unit, month: datetime.date) -> dict[str, tuple[int, int]]:
@@ -255,15 +283,18 @@ def history_import(*, by: User, path: Source) -> int:
     if errors:
         raise ImportFailed(sorted(errors, key=lambda error: error.line))
     kept = 0
-    for (unit_key, month), figures in months.items():
-        HistoricalMonthlyCount.objects.filter(unit=units[unit_key], month=month).delete()
-        rows = [
-            HistoricalMonthlyCount(unit=units[unit_key], month=month, metric=m, n=n, total=t)
-            for m, (n, t) in figures.items()
-            if n or t
-        ]
-        HistoricalMonthlyCount.objects.bulk_create(rows)
-        kept += len(rows)
+    with transaction.atomic():  # all or nothing, the check of every month included
+        for (unit_key, month), figures in months.items():
+            HistoricalMonthlyCount.objects.filter(unit=units[unit_key], month=month).delete()
+            rows = [
+                HistoricalMonthlyCount(unit=units[unit_key], month=month, metric=m, n=n, total=t)
+                for m, (n, t) in figures.items()
+                if n or t
+            ]
+            HistoricalMonthlyCount.objects.bulk_create(rows)
+            kept += len(rows)
+        for unit_key, month in months:
+            _check_adds_up(units[unit_key], month)
     log_action("statistics.history.imported", user=by, count=kept)
     return kept
 

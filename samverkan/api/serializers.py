@@ -41,8 +41,14 @@ class PastDateField(serializers.DateField):
 
 class PastDateTimeField(serializers.DateTimeField):
     def to_internal_value(self, value: Any) -> datetime.datetime:
-        moment = super().to_internal_value(value)
-        _check_day(timezone.localtime(moment).date())
+        try:
+            moment = super().to_internal_value(value)
+            day = timezone.localtime(moment).date()
+        except OverflowError:
+            # A moment at the edge of the calendar (0001-01-01 in local time) has no UTC or
+            # local equivalent: invalid input, not a server error (found by the tour).
+            self.fail("invalid", format="YYYY-MM-DDThh:mm[:ss][+HH:MM|-HH:MM|Z]")
+        _check_day(day)
         return moment
 
 

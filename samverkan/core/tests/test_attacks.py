@@ -360,6 +360,18 @@ def test_api_filters_take_nasty_input_without_error(world, small):
             assert response.status_code in (200, 400, 403, 404, 422), (path, value[:20])
 
 
+def test_moments_at_the_edge_of_the_calendar_are_invalid_input_not_errors(client, small):
+    secret = _api_world(small)
+    for moment in ("0001-01-01", "0001-01-01T00:30", "9999-12-31T23:59:59Z", "9999-12-31"):
+        response = client.post(
+            "/api/v1/chat-conversations/",
+            {"started_at": moment, "concern": "victim", "ref": "EDGE-1"},
+            "application/json",
+            **bearer(secret),
+        )
+        assert response.status_code == 400, (moment, response.content)
+
+
 # -- CSRF ----------------------------------------------------------------------------------------
 
 

@@ -99,16 +99,16 @@ SAMVERKAN_REDIS_URL = env_str("SAMVERKAN_REDIS_URL", "")
 if SAMVERKAN_REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # redis-py's default read timeout (5 s) equals the layer's blocking wait for a
-            # message (5 s): idle sockets would fail with TimeoutError. Reads get longer, and
+            "BACKEND": "samverkan.chat.layers.RedisChannelLayer",
+            # redis-py's default read timeout (5 s) would end the layer's blocking wait for a
+            # message (55 s, chat/layers.py) with TimeoutError. Reads get longer, and
             # the pool room beyond redis-py's 100: each side of a conversation waits for its
             # inbox on a connection of its own (samverkan/chat/consumers.py).
             "CONFIG": {
                 "hosts": [
                     {
                         "address": SAMVERKAN_REDIS_URL,
-                        "socket_timeout": 30,
+                        "socket_timeout": 90,
                         "max_connections": env_int(
                             "SAMVERKAN_REDIS_CONNECTIONS", 10000, minimum=100
                         ),

@@ -11,6 +11,7 @@ membership a day), so looking once a second is as good and costs nothing per mes
 import time
 
 from channels.layers import InMemoryChannelLayer
+from channels_redis.core import RedisChannelLayer as _RedisChannelLayer
 
 
 class MemoryChannelLayer(InMemoryChannelLayer):
@@ -26,3 +27,13 @@ class MemoryChannelLayer(InMemoryChannelLayer):
             return
         self._cleaned_at = now
         super()._clean_expired()
+
+
+class RedisChannelLayer(_RedisChannelLayer):
+    """channels-redis's layer, waiting longer in each blocking read: every inbox under way has
+    a reader (two per conversation), and each wakes once per wait even when nothing comes —
+    with channels-redis's 5 s, 2,000 conversations meant 800 idle round trips a second and
+    two workers fell behind (benchmarks/RESULTS.md). The socket's read timeout (settings)
+    must exceed this."""
+
+    brpop_timeout = 55

@@ -99,7 +99,9 @@ def api_token_create(
 @transaction.atomic
 def api_token_revoke(*, by: User, token_id: object) -> ApiToken:
     try:
-        token = tokens_for_user(by).select_for_update().get(pk=int(str(token_id)))
+        # Lock the token's own row only: PostgreSQL refuses FOR UPDATE on the nullable side of
+        # the outer join to the user who issued it (select_related).
+        token = tokens_for_user(by).select_for_update(of=("self",)).get(pk=int(str(token_id)))
     except (ApiToken.DoesNotExist, ValueError):
         raise NotFound(_("There is no such token.")) from None
     if token.revoked_at is None:

@@ -39,6 +39,22 @@ CHECKS = [
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Schemathesis calls the WSGI application directly, and Django closes the database
+    connection when a request starts and finishes (CONN_MAX_AGE 0). Django's own test client stops that for
+    the test's transaction; do the same here, or on PostgreSQL the next call finds the test's
+    connection closed."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def chat_token(db, small):
     services.chat_conversation_create(

@@ -20,7 +20,12 @@ from samverkan.accounts.models import Role, User
 from samverkan.core.errors import SamverkanError
 from samverkan.partnership.models import Partnership
 from samverkan.statistics import charts
-from samverkan.statistics.engine import INTERNAL, PUBLIC, statistics_compute
+from samverkan.statistics.engine import (
+    INTERNAL,
+    PUBLIC,
+    configuration_for,
+    statistics_compute,
+)
 from samverkan.statistics.models import MonthlyCount
 
 DASHBOARD_ROLES = frozenset({Role.COORDINATOR, Role.STEERING_MEMBER, Role.UNIT_MANAGER})
@@ -142,11 +147,14 @@ def _value(stats: dict[str, Any], path: str) -> int | None:
 
 
 def dashboard_overview(*, partnership: Partnership, period: Period, disclosure: str) -> Overview:
+    # Units, districts and services once for both periods and the funnel's labels.
+    configuration = configuration_for(partnership)
     stats = statistics_compute(
         partnership=partnership,
         date_from=period.date_from,
         date_to=period.date_to,
         disclosure=disclosure,
+        configuration=configuration,
     )
     previous_period = period.year_before()
     previous = statistics_compute(
@@ -154,6 +162,7 @@ def dashboard_overview(*, partnership: Partnership, period: Period, disclosure: 
         date_from=previous_period.date_from,
         date_to=previous_period.date_to,
         disclosure=disclosure,
+        configuration=configuration,
     )
     figures = [
         Figure(
@@ -175,9 +184,7 @@ def dashboard_overview(*, partnership: Partnership, period: Period, disclosure: 
         charts=[
             charts.conversations_by_month(stats),
             charts.gender_breakdown(stats),
-            charts.referral_funnel(
-                stats, dict(partnership.services.order_by("name").values_list("key", "name"))
-            ),
+            charts.referral_funnel(stats, dict(configuration.services)),
         ],
         median_days_to_arrival=_value(stats, "referrals.median_days_to_arrival"),
         hidden=len(stats["disclosure"]["suppressed"]),

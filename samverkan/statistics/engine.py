@@ -18,7 +18,7 @@ from statistics import median
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, Count, Q, Sum, Value, When
+from django.db.models import Case, Count, DateField, F, Q, Sum, When
 from django.db.models.functions import Coalesce
 
 from samverkan.core.errors import SamverkanError
@@ -26,7 +26,6 @@ from samverkan.partnership.models import Partnership
 from samverkan.records.models import (
     CameVia,
     ChatConcern,
-    ClinicClient,
     ClinicConcern,
     ClinicSession,
     Gender,
@@ -84,6 +83,33 @@ class _Figures:
         return root
 
 
+@dataclass(frozen=True)
+class Configuration:
+    """What of the partnership's configuration its figures depend on: the units whose counts
+    are its own, the districts and the services (key and name, in name order)."""
+
+    partnership_id: int
+    unit_ids: tuple[int, ...]
+    district_keys: tuple[str, ...]
+    services: tuple[tuple[str, str], ...]
+
+    @property
+    def service_keys(self) -> list[str]:
+        return [key for key, _name in self.services]
+
+
+def configuration_for(partnership: Partnership) -> Configuration:
+    """Read once by a caller that computes several periods (the dashboard: a period and the
+    year before), so that each computation does not read it again."""
+    return Configuration(
+        partnership_id=partnership.pk,
+        # Without the units' ordering by organisation name, which only costs a join here.
+        unit_ids=tuple(partnership.units.order_by().values_list("id", flat=True)),
+        district_keys=tuple(partnership.districts.values_list("key", flat=True)),
+        services=tuple(partnership.services.values_list("key", "name")),
+    )
+
+
 def _mean(total: int, n: int) -> float | None:
     return round(total / n, 1) if n else None
 
@@ -128,21 +154,50 @@ def _days_filter(split: _Split) -> Q:
     )
 
 
-def _period_counts(unit_ids: list[int], split: _Split) -> dict[str, tuple[int, int]]:
-    counts: dict[str, tuple[int, int]] = {}
-    queries = []
+@dataclass
+class _PeriodCounts:
+    """The period's stored counts by metric, and chat conversations by concern per month."""
+
+    by_metric: dict[str, tuple[int, int]] = field(default_factory=dict)
+    concerns_by_month: dict[str, dict[str, int]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(int))
+    )
+    with_history: bool = False  # any figures of earlier years (statistics/history.py) among them
+
+
+CHAT_CONCERN_METRICS = [f"chat.by_concern.{c}" for c in ChatConcern.values]
+
+
+def _period_counts(unit_ids: list[int], split: _Split) -> _PeriodCounts:
+    """One grouped query per table: by metric, and for the chat's concerns also by month or
+    day (the chart by month), so both come from the same rows without a second query."""
+    counts = _PeriodCounts()
+    queries = []  # (rows, the column with their date, whether they are figures of earlier years)
     if split.months:
         # Figures of months before the application, entered by the coordinator, count like
         # those of records (statistics/history.py); they are whole months only.
         for model in (MonthlyCount, HistoricalMonthlyCount):
-            queries.append(model.objects.filter(unit_id__in=unit_ids, month__in=split.months))
+            rows = model.objects.filter(unit_id__in=unit_ids, month__in=split.months)
+            queries.append((rows, "month", model is HistoricalMonthlyCount))
     if split.day_ranges:
-        queries.append(DailyCount.objects.filter(_days_filter(split), unit_id__in=unit_ids))
-    for query in queries:
-        rows = query.values("metric").annotate(n=Sum("n"), total=Sum("total"))
-        for metric, n, total in rows.values_list("metric", "n", "total"):
-            before = counts.get(metric, (0, 0))
-            counts[metric] = (before[0] + n, before[1] + total)
+        rows = DailyCount.objects.filter(_days_filter(split), unit_id__in=unit_ids)
+        queries.append((rows, "day", False))
+    for query, date_field, historical in queries:
+        # NULL for every other metric, so that each of them stays one group.
+        concern_date = Case(
+            When(metric__in=CHAT_CONCERN_METRICS, then=F(date_field)), output_field=DateField()
+        )
+        grouped = (
+            query.values("metric", date=concern_date)
+            .annotate(n=Sum("n"), total=Sum("total"))
+            .values_list("metric", "date", "n", "total")
+        )
+        for metric, date, n, total in grouped:
+            before = counts.by_metric.get(metric, (0, 0))
+            counts.by_metric[metric] = (before[0] + n, before[1] + total)
+            if date is not None:
+                counts.concerns_by_month[f"{date:%Y-%m}"][metric.rsplit(".", 1)[1]] += n
+            counts.with_history = counts.with_history or historical
     return counts
 
 
@@ -189,35 +244,10 @@ def _months(date_from: datetime.date, date_to: datetime.date) -> list[str]:
 
 def _chat_by_month(
     figures: _Figures,
-    unit_ids: list[int],
-    split: _Split,
+    by_month: dict[str, dict[str, int]],
     date_from: datetime.date,
     date_to: datetime.date,
 ) -> None:
-    by_month: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    concern_metrics = [f"chat.by_concern.{c}" for c in ChatConcern.values]
-    for model in (MonthlyCount, HistoricalMonthlyCount) if split.months else ():
-        rows = (
-            model.objects.filter(
-                unit_id__in=unit_ids, month__in=split.months, metric__in=concern_metrics
-            )
-            .values("month", "metric")
-            .annotate(n=Sum("n"))
-            .values_list("month", "metric", "n")
-        )
-        for month, metric, n in rows:
-            by_month[f"{month:%Y-%m}"][metric.rsplit(".", 1)[1]] += n
-    if split.day_ranges:
-        rows = (
-            DailyCount.objects.filter(
-                _days_filter(split), unit_id__in=unit_ids, metric__in=concern_metrics
-            )
-            .values("day", "metric")
-            .annotate(n=Sum("n"))
-            .values_list("day", "metric", "n")
-        )
-        for day, metric, n in rows:
-            by_month[f"{day:%Y-%m}"][metric.rsplit(".", 1)[1]] += n
     month_totals = {}
     for month in _months(date_from, date_to):
         base = f"chat.by_month.{month}"
@@ -240,7 +270,9 @@ def _chat_by_month(
         )
 
 
-def _chat(figures: _Figures, counts: dict[str, tuple[int, int]], partnership: Partnership) -> None:
+def _chat(
+    figures: _Figures, counts: dict[str, tuple[int, int]], district_keys: tuple[str, ...]
+) -> None:
     def n(metric: str) -> int:
         return counts.get(metric, (0, 0))[0]
 
@@ -275,17 +307,20 @@ def _chat(figures: _Figures, counts: dict[str, tuple[int, int]], partnership: Pa
                 parts=tuple(f"{r}.by_gender_and_concern.{g}.{concern}" for g in Gender.values),
             )
         )
-    district_keys = list(partnership.districts.values_list("key", flat=True))
-    district_keys += sorted(
-        metric.rsplit(".", 1)[1]
-        for metric in counts
-        if metric.startswith(f"{r}.by_district.")
-        and metric.rsplit(".", 1)[1] not in district_keys
-        and metric.rsplit(".", 1)[1] != "unknown"
-    )
+    # Districts no longer configured that still have counts come after the configured ones.
+    districts = [
+        *district_keys,
+        *sorted(
+            metric.rsplit(".", 1)[1]
+            for metric in counts
+            if metric.startswith(f"{r}.by_district.")
+            and metric.rsplit(".", 1)[1] not in district_keys
+            and metric.rsplit(".", 1)[1] != "unknown"
+        ),
+    ]
     figures.parts(
         f"{r}.conversations",
-        {f"{r}.by_district.{d}": n(f"{r}.by_district.{d}") for d in [*district_keys, "unknown"]},
+        {f"{r}.by_district.{d}": n(f"{r}.by_district.{d}") for d in [*districts, "unknown"]},
     )
     for form in ViolenceForm.values:
         figures.count(f"{r}.by_violence.{form}", n(f"{r}.by_violence.{form}"))
@@ -375,20 +410,28 @@ def _clinic_disposed(
     add and gaps take away, and the clients' categories are counted without the clients.
     """
     clients: Counter[ClinicKey] = Counter()
-    kept = ClinicSeriesCount.objects.filter(unit_id__in=unit_ids)
+    sessions = 0
+    kind = ClinicSeriesCount.Kind
     columns = ("resident", "gender", "concern", "came_via", "closed_on")
-    for rows, sign in (
-        (kept.filter(kind=ClinicSeriesCount.Kind.SPAN, first__lte=date_to, last__gte=date_from), 1),
-        (kept.filter(kind=ClinicSeriesCount.Kind.GAP, first__lt=date_from, last__gt=date_to), -1),
-    ):
-        grouped = rows.values(*columns).annotate(total=Sum("n")).values_list(*columns, "total")
-        for resident, gender, concern, came_via, closed_on, n in grouped:
-            key = (resident, gender, concern, came_via or "unknown", _ongoing(closed_on, date_to))
-            clients[key] += sign * n
-    sessions = kept.filter(
-        kind=ClinicSeriesCount.Kind.SESSION, first__gte=date_from, first__lte=date_to
-    ).aggregate(total=Sum("n"))["total"]
-    return clients, sessions or 0
+    # The three kinds in one grouped query (a query costs more to build than these few rows).
+    rows = (
+        ClinicSeriesCount.objects.filter(
+            Q(kind=kind.SPAN, first__lte=date_to, last__gte=date_from)
+            | Q(kind=kind.GAP, first__lt=date_from, last__gt=date_to)
+            | Q(kind=kind.SESSION, first__gte=date_from, first__lte=date_to),
+            unit_id__in=unit_ids,
+        )
+        .values("kind", *columns)
+        .annotate(total=Sum("n"))
+        .values_list("kind", *columns, "total")
+    )
+    for row_kind, resident, gender, concern, came_via, closed_on, n in rows:
+        if row_kind == kind.SESSION:
+            sessions += n
+            continue
+        key = (resident, gender, concern, came_via or "unknown", _ongoing(closed_on, date_to))
+        clients[key] += n if row_kind == kind.SPAN else -n
+    return clients, sessions
 
 
 def _clinic(
@@ -396,21 +439,22 @@ def _clinic(
 ) -> None:
     """Distinct clients with a session in the period: the records kept plus those disposed of."""
     clients, sessions = _clinic_disposed(unit_ids, date_from, date_to)
+    # The period's sessions grouped by client: the clients and the sessions in one query.
     # Distinct by client: two clients alike in every value counted here are still two.
+    client = ("client__resident", "client__gender", "client__concern", "client__came_via")
     kept = (
-        ClinicClient.objects.filter(
-            unit_id__in=unit_ids, sessions__date__gte=date_from, sessions__date__lte=date_to
+        ClinicSession.objects.filter(
+            client__unit_id__in=unit_ids, date__gte=date_from, date__lte=date_to
         )
-        .distinct()
-        .values_list("pk", "resident", "gender", "concern", "came_via", "closed_on")
+        .values("client_id", *client, "client__closed_on")
+        .annotate(n=Count("id"))
+        .values_list("client_id", *client, "client__closed_on", "n")
     )
-    for _pk, resident, gender, concern, came_via, closed_on in kept:
+    for _client_id, resident, gender, concern, came_via, closed_on, n in kept:
         clients[
             (resident, gender, concern, came_via or "unknown", _ongoing(closed_on, date_to))
         ] += 1
-    sessions += ClinicSession.objects.filter(
-        client__unit_id__in=unit_ids, date__gte=date_from, date__lte=date_to
-    ).count()
+        sessions += n
     figures.count("clinic.clients", sum(clients.values()))
     figures.count("clinic.sessions", sessions)
     residents = {key: n for key, n in clients.items() if key[0] == "yes"}
@@ -450,9 +494,9 @@ def _clinic(
 
 
 def _referrals(
-    figures: _Figures, counts: dict[str, tuple[int, int]], partnership: Partnership
+    figures: _Figures, counts: dict[str, tuple[int, int]], service_keys: list[str]
 ) -> None:
-    keys = list(partnership.services.values_list("key", flat=True))
+    keys = [*service_keys]
     for metric in counts:
         if metric.startswith("referrals."):
             key = metric.split(".", 2)[2]
@@ -482,8 +526,7 @@ REFERRAL_CODE_STAGES = ("issued", "arrived", "not_arrived")
 
 def _referral_codes(
     figures: _Figures,
-    partnership: Partnership,
-    unit_ids: list[int],
+    configuration: Configuration,
     date_from: datetime.date,
     date_to: datetime.date,
 ) -> None:
@@ -491,30 +534,37 @@ def _referral_codes(
 
     Arrivals are those of the codes issued in the period, whenever they arrived, so arrived and
     not arrived add up to issued and the funnel reads as a share (see docs/ARCHITECTURE.md,
-    "Referral codes"). Codes are few, so they are read from their rows in one grouped query.
+    "Referral codes"). Codes are few (a fraction of the chat's conversations, tens to hundreds
+    a year), so they are read as rows in one query that gives both the counts by destination
+    and concern and the days to arrival: cheaper than building a grouped query and a second
+    one for the days.
     """
     start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=STOCKHOLM)
     end = datetime.datetime.combine(date_to + ONE_DAY, datetime.time.min, tzinfo=STOCKHOLM)
-    codes = Referral.objects.filter(
-        destination__partnership=partnership,
-        issuing_unit_id__in=unit_ids,
-        issued_at__gte=start,
-        issued_at__lt=end,
+    rows = (
+        Referral.objects.filter(
+            destination__partnership_id=configuration.partnership_id,
+            issuing_unit_id__in=configuration.unit_ids,
+            issued_at__gte=start,
+            issued_at__lt=end,
+        )
+        .order_by()
+        .values_list(
+            "destination__key",
+            # A code keeps its conversation's concern when the conversation is disposed of.
+            Coalesce("conversation__concern", "concern_kept"),
+            "issued_at",
+            "arrived_at",
+        )
     )
     cells: dict[tuple[str, str, str], int] = defaultdict(int)
-    rows = (
-        codes.annotate(
-            arrived=Case(When(arrived_at__isnull=False, then=Value(1)), default=Value(0))
-        )
-        # A code keeps its conversation's concern when the conversation is disposed of.
-        .annotate(concern=Coalesce("conversation__concern", "concern_kept"))
-        .values("destination__key", "concern", "arrived")
-        .annotate(n=Count("id"))
-        .values_list("destination__key", "concern", "arrived", "n")
-    )
-    for destination, concern, arrived, n in rows:
-        cells[("arrived" if arrived else "not_arrived", destination, concern or "unknown")] += n
-    destinations = list(partnership.services.values_list("key", flat=True))
+    days = []
+    for destination, concern, issued_at, arrived_at in rows:
+        stage = "not_arrived" if arrived_at is None else "arrived"
+        cells[(stage, destination, concern or "unknown")] += 1
+        if arrived_at is not None:
+            days.append((local_day(arrived_at) - local_day(issued_at)).days)
+    destinations = configuration.service_keys
     concerns = [*ChatConcern.values, "unknown"]
     r = "referrals"
     for stage in REFERRAL_CODE_STAGES:
@@ -546,12 +596,6 @@ def _referral_codes(
                 parts=(f"{r}.arrived.{suffix}", f"{r}.not_arrived.{suffix}"),
             )
         )
-    days = [
-        (local_day(arrived_at) - local_day(issued_at)).days
-        for issued_at, arrived_at in codes.filter(arrived_at__isnull=False).values_list(
-            "issued_at", "arrived_at"
-        )
-    ]
     figures.statistic(
         f"{r}.median_days_to_arrival",
         round(float(median(days)), 1) if days else None,
@@ -566,27 +610,34 @@ def statistics_compute(
     date_to: datetime.date,
     disclosure: str = PUBLIC,
     threshold: int | None = None,
+    configuration: Configuration | None = None,
 ) -> dict[str, Any]:
     """The partnership's figures for the period, bounds included.
 
     `public` (the default everywhere but the command line) applies disclosure control; `internal`
-    gives exact figures to those who may read them.
+    gives exact figures to those who may read them. `configuration` is the partnership's
+    (`configuration_for`), when the caller has read it already; otherwise it is read here.
     """
     if date_to < date_from:
         raise SamverkanError("The period ends before it starts.")
     if disclosure not in DISCLOSURE_LEVELS:
         raise SamverkanError(f"Unknown disclosure level {disclosure!r}.")
+    if configuration is None:
+        configuration = configuration_for(partnership)
+    elif configuration.partnership_id != partnership.pk:
+        raise ValueError("The configuration is another partnership's.")
     threshold = threshold if threshold is not None else settings.SAMVERKAN_DISCLOSURE_THRESHOLD
-    unit_ids = list(partnership.units.values_list("id", flat=True))
+    unit_ids = list(configuration.unit_ids)
     split = _split(date_from, date_to)
-    counts = _with_marginals(_period_counts(unit_ids, split))
+    period_counts = _period_counts(unit_ids, split)
+    counts = _with_marginals(period_counts.by_metric)
     figures = _Figures()
-    _chat(figures, counts, partnership)
-    _chat_by_month(figures, unit_ids, split, date_from, date_to)
+    _chat(figures, counts, configuration.district_keys)
+    _chat_by_month(figures, period_counts.concerns_by_month, date_from, date_to)
     _clinic(figures, unit_ids, date_from, date_to)
     _support_centre(figures, counts)
-    _referrals(figures, counts, partnership)
-    _referral_codes(figures, partnership, unit_ids, date_from, date_to)
+    _referrals(figures, counts, configuration.service_keys)
+    _referral_codes(figures, configuration, date_from, date_to)
 
     suppressed = []
     if disclosure == PUBLIC:
@@ -602,9 +653,11 @@ def statistics_compute(
         },
     }
     result.update(figures.tree({s.path for s in suppressed}))
-    history = _history(unit_ids, split)
-    if history:
-        result["history"] = history
+    # Only when the counts read included figures of earlier years: which ones is a query.
+    if period_counts.with_history:
+        history = _history(unit_ids, split)
+        if history:
+            result["history"] = history
     return result
 
 

@@ -136,8 +136,8 @@ def test_the_protection_leaves_nothing_recoverable(cohort):
     for day in range(1, 6):
         _code(cohort, clinic, local(2022, 3, day, 14), local(2022, 3, day + 3, 12), "other")
     figures = engine._Figures()
-    unit_ids = list(cohort.partnership.units.values_list("id", flat=True))
-    engine._referral_codes(figures, cohort.partnership, unit_ids, D(2022, 3, 1), D(2022, 3, 31))
+    configuration = engine.configuration_for(cohort.partnership)
+    engine._referral_codes(figures, configuration, D(2022, 3, 1), D(2022, 3, 31))
     hidden = {s.path for s in protect(figures.counts, figures.relations, figures.statistics, 3)}
     assert "referrals.arrived.by_destination.rvc" in hidden  # 1, primary
     assert recoverable(figures.counts, figures.relations, hidden, 3) == []

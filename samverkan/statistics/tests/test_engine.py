@@ -5,9 +5,10 @@ import datetime
 import pytest
 
 from samverkan.conftest import local
+from samverkan.partnership.models import Partnership
 from samverkan.records import services
 from samverkan.statistics.counters import counts_from_records, stored_counts
-from samverkan.statistics.engine import statistics_compute
+from samverkan.statistics.engine import configuration_for, statistics_compute
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -277,3 +278,17 @@ def test_clinic_counts_clients_alike_in_every_value_once_each(small):
     assert result["clients"] == 2
     assert result["residents"]["by_gender_and_concern"]["girl"]["victim"] == 2
     assert result["residents"]["ongoing"] == 2
+
+
+def test_a_configuration_read_once_gives_the_same_figures_and_only_for_its_partnership(small):
+    # The dashboard reads the units, districts and services once for two periods.
+    chat(small, local(2022, 3, 1, 19), resident="yes", district=small.district)
+    chat(small, local(2022, 3, 2, 19), referred_to=small.rvc_service)
+    configuration = configuration_for(small.partnership)
+    for level in ("internal", "public"):
+        assert figures(
+            small, D(2022, 1, 1), D(2022, 12, 31), disclosure=level, configuration=configuration
+        ) == figures(small, D(2022, 1, 1), D(2022, 12, 31), disclosure=level)
+    other = Partnership.objects.create(key="other", name="Other", municipality="Town")
+    with pytest.raises(ValueError, match="another partnership"):
+        figures(small, D(2022, 1, 1), D(2022, 12, 31), configuration=configuration_for(other))

@@ -18,7 +18,7 @@ from statistics import median
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, Count, DateField, F, Q, Sum, When
+from django.db.models import Case, Count, DateField, F, Max, Min, Q, Sum, When
 from django.db.models.functions import Coalesce
 
 from samverkan.core.errors import SamverkanError
@@ -86,12 +86,17 @@ class _Figures:
 @dataclass(frozen=True)
 class Configuration:
     """What of the partnership's configuration its figures depend on: the units whose counts
-    are its own, the districts and the services (key and name, in name order)."""
+    are its own, the districts and the services (key and name, in name order); and where two
+    kinds of stored counts lie, so that a period outside them needs no query for them."""
 
     partnership_id: int
     unit_ids: tuple[int, ...]
     district_keys: tuple[str, ...]
     services: tuple[tuple[str, str], ...]
+    history: frozenset[tuple[datetime.date, str]]
+    """(month, unit key) of the figures of earlier years entered by the coordinator."""
+    clinic_disposed: tuple[datetime.date, datetime.date] | None
+    """The first and last day of any ClinicSeriesCount row (None: nothing disposed of yet)."""
 
     @property
     def service_keys(self) -> list[str]:
@@ -101,12 +106,24 @@ class Configuration:
 def configuration_for(partnership: Partnership) -> Configuration:
     """Read once by a caller that computes several periods (the dashboard: a period and the
     year before), so that each computation does not read it again."""
+    # Without the units' ordering by organisation name, which only costs a join here.
+    unit_ids = tuple(partnership.units.order_by().values_list("id", flat=True))
+    disposed = ClinicSeriesCount.objects.filter(unit_id__in=unit_ids).aggregate(
+        first=Min("first"), last=Max("last")
+    )
     return Configuration(
         partnership_id=partnership.pk,
-        # Without the units' ordering by organisation name, which only costs a join here.
-        unit_ids=tuple(partnership.units.order_by().values_list("id", flat=True)),
+        unit_ids=unit_ids,
         district_keys=tuple(partnership.districts.values_list("key", flat=True)),
         services=tuple(partnership.services.values_list("key", "name")),
+        history=frozenset(
+            HistoricalMonthlyCount.objects.filter(unit_id__in=unit_ids)
+            .values_list("month", "unit__key")
+            .distinct()
+        ),
+        clinic_disposed=(
+            (disposed["first"], disposed["last"]) if disposed["first"] is not None else None
+        ),
     )
 
 
@@ -162,27 +179,30 @@ class _PeriodCounts:
     concerns_by_month: dict[str, dict[str, int]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(int))
     )
-    with_history: bool = False  # any figures of earlier years (statistics/history.py) among them
 
 
 CHAT_CONCERN_METRICS = [f"chat.by_concern.{c}" for c in ChatConcern.values]
 
 
-def _period_counts(unit_ids: list[int], split: _Split) -> _PeriodCounts:
+def _period_counts(unit_ids: list[int], split: _Split, *, with_history: bool) -> _PeriodCounts:
     """One grouped query per table: by metric, and for the chat's concerns also by month or
-    day (the chart by month), so both come from the same rows without a second query."""
+    day (the chart by month), so both come from the same rows without a second query.
+    `with_history`: whether any of the period's months has figures of earlier years."""
     counts = _PeriodCounts()
-    queries = []  # (rows, the column with their date, whether they are figures of earlier years)
+    queries = []  # (rows, the column with their date)
     if split.months:
+        queries.append(
+            (MonthlyCount.objects.filter(unit_id__in=unit_ids, month__in=split.months), "month")
+        )
+    if with_history:
         # Figures of months before the application, entered by the coordinator, count like
         # those of records (statistics/history.py); they are whole months only.
-        for model in (MonthlyCount, HistoricalMonthlyCount):
-            rows = model.objects.filter(unit_id__in=unit_ids, month__in=split.months)
-            queries.append((rows, "month", model is HistoricalMonthlyCount))
+        rows = HistoricalMonthlyCount.objects.filter(unit_id__in=unit_ids, month__in=split.months)
+        queries.append((rows, "month"))
     if split.day_ranges:
         rows = DailyCount.objects.filter(_days_filter(split), unit_id__in=unit_ids)
-        queries.append((rows, "day", False))
-    for query, date_field, historical in queries:
+        queries.append((rows, "day"))
+    for query, date_field in queries:
         # NULL for every other metric, so that each of them stays one group.
         concern_date = Case(
             When(metric__in=CHAT_CONCERN_METRICS, then=F(date_field)), output_field=DateField()
@@ -197,7 +217,6 @@ def _period_counts(unit_ids: list[int], split: _Split) -> _PeriodCounts:
             counts.by_metric[metric] = (before[0] + n, before[1] + total)
             if date is not None:
                 counts.concerns_by_month[f"{date:%Y-%m}"][metric.rsplit(".", 1)[1]] += n
-            counts.with_history = counts.with_history or historical
     return counts
 
 
@@ -401,7 +420,10 @@ def _ongoing(closed_on: datetime.date | None, date_to: datetime.date) -> bool:
 
 
 def _clinic_disposed(
-    unit_ids: list[int], date_from: datetime.date, date_to: datetime.date
+    unit_ids: list[int],
+    date_from: datetime.date,
+    date_to: datetime.date,
+    disposed: tuple[datetime.date, datetime.date] | None,
 ) -> tuple[Counter[ClinicKey], int]:
     """What the clients disposed of contribute to the period (statistics.ClinicSeriesCount).
 
@@ -411,6 +433,11 @@ def _clinic_disposed(
     """
     clients: Counter[ClinicKey] = Counter()
     sessions = 0
+    # Every row the query below can match overlaps the period (a gap contains it), so none
+    # does when the period lies outside all rows: typically, since records are disposed of
+    # years after their last session.
+    if disposed is None or date_to < disposed[0] or disposed[1] < date_from:
+        return clients, sessions
     kind = ClinicSeriesCount.Kind
     columns = ("resident", "gender", "concern", "came_via", "closed_on")
     # The three kinds in one grouped query (a query costs more to build than these few rows).
@@ -435,10 +462,16 @@ def _clinic_disposed(
 
 
 def _clinic(
-    figures: _Figures, unit_ids: list[int], date_from: datetime.date, date_to: datetime.date
+    figures: _Figures,
+    configuration: Configuration,
+    date_from: datetime.date,
+    date_to: datetime.date,
 ) -> None:
     """Distinct clients with a session in the period: the records kept plus those disposed of."""
-    clients, sessions = _clinic_disposed(unit_ids, date_from, date_to)
+    unit_ids = list(configuration.unit_ids)
+    clients, sessions = _clinic_disposed(
+        unit_ids, date_from, date_to, configuration.clinic_disposed
+    )
     # The period's sessions grouped by client: the clients and the sessions in one query.
     # Distinct by client: two clients alike in every value counted here are still two.
     client = ("client__resident", "client__gender", "client__concern", "client__came_via")
@@ -629,12 +662,13 @@ def statistics_compute(
     threshold = threshold if threshold is not None else settings.SAMVERKAN_DISCLOSURE_THRESHOLD
     unit_ids = list(configuration.unit_ids)
     split = _split(date_from, date_to)
-    period_counts = _period_counts(unit_ids, split)
+    history = {(month, unit) for month, unit in configuration.history if month in split.months}
+    period_counts = _period_counts(unit_ids, split, with_history=bool(history))
     counts = _with_marginals(period_counts.by_metric)
     figures = _Figures()
     _chat(figures, counts, configuration.district_keys)
     _chat_by_month(figures, period_counts.concerns_by_month, date_from, date_to)
-    _clinic(figures, unit_ids, date_from, date_to)
+    _clinic(figures, configuration, date_from, date_to)
     _support_centre(figures, counts)
     _referrals(figures, counts, configuration.service_keys)
     _referral_codes(figures, configuration, date_from, date_to)
@@ -653,27 +687,11 @@ def statistics_compute(
         },
     }
     result.update(figures.tree({s.path for s in suppressed}))
-    # Only when the counts read included figures of earlier years: which ones is a query.
-    if period_counts.with_history:
-        history = _history(unit_ids, split)
-        if history:
-            result["history"] = history
+    if history:
+        # Which months' chat and support-centre figures include figures of earlier years
+        # entered by the coordinator (statistics/history.py), and of which units.
+        result["history"] = {
+            "months": sorted({f"{month:%Y-%m}" for month, _unit in history}),
+            "units": sorted({unit for _month, unit in history}),
+        }
     return result
-
-
-def _history(unit_ids: list[int], split: _Split) -> dict[str, Any] | None:
-    """Which months' chat and support-centre figures include figures of earlier years entered
-    by the coordinator (statistics/history.py), and of which units; None if none do."""
-    rows = (
-        HistoricalMonthlyCount.objects.filter(unit_id__in=unit_ids, month__in=split.months)
-        .values_list("month", "unit__key")
-        .distinct()
-    )
-    months: set[str] = set()
-    units: set[str] = set()
-    for month, unit_key in rows:
-        months.add(f"{month:%Y-%m}")
-        units.add(unit_key)
-    if not months:
-        return None
-    return {"months": sorted(months), "units": sorted(units)}

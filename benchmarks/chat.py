@@ -46,6 +46,7 @@ from samverkan.production.loopback import (  # noqa: E402
     prepare_site,
     start_server,
     stop,
+    worker_pids,
 )
 from samverkan.production.redis_server import redis_server  # noqa: E402
 
@@ -100,6 +101,7 @@ class Phase:
     setup_seconds: float = 0.0
     measuring: bool = False
     load: tuple[float, float] = (0.0, 0.0)  # the machine's 1-minute load average, start and end
+    memory_mib: float = 0.0  # the server's peak resident memory, all its processes (VmHWM)
 
     def stamp(self) -> str:
         return f"{time.perf_counter():.6f} " + "x" * random.randint(10, 80)
@@ -185,6 +187,7 @@ async def floor_phase(conversations: int, args) -> Phase:  # noqa: ANN001
                 talkers.append((socket, lambda text: {"type": "message", "text": text}))
         phase.setup_seconds = time.perf_counter() - began
         await _run_load(phase, talkers, readers, args)
+        phase.memory_mib = peak_memory_mib([server.pid])
         await _close(sockets)
     finally:
         server.terminate()
@@ -195,7 +198,14 @@ async def floor_phase(conversations: int, args) -> Phase:  # noqa: ANN001
 # Phases 2 and 3: samverkan ---------------------------------------------------------------------
 
 
-async def samverkan_phase(name: str, conversations: int, port: int, sessions, args) -> Phase:  # noqa: ANN001
+async def samverkan_phase(  # noqa: PLR0913
+    name: str,
+    conversations: int,
+    port: int,
+    sessions,  # noqa: ANN001
+    args,  # noqa: ANN001
+    server,  # noqa: ANN001
+) -> Phase:
     phase = Phase(name, conversations)
     origin = f"http://127.0.0.1:{port}"
     began = time.perf_counter()
@@ -263,27 +273,43 @@ async def samverkan_phase(name: str, conversations: int, port: int, sessions, ar
     phase.setup_seconds = time.perf_counter() - began
     phase.errors = 0
     await _run_load(phase, talkers, readers, args)
+    phase.memory_mib = peak_memory_mib(worker_pids(server))
     await _close(sockets)
     return phase
 
 
-def _site_env_for_load(site) -> None:  # noqa: ANN001
+def peak_memory_mib(pids: list[int]) -> float:
+    """The processes' peak resident memory together (each one's VmHWM), MiB."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+    return total / 1024
+
+
+def _site_env_for_load(site, args) -> None:  # noqa: ANN001
     # Every simulated young person comes from 127.0.0.1: the per-client limit of new chats
     # would stop the benchmark at five.
     site.env["SAMVERKAN_CHAT_RATE_LIMIT"] = "1000000"
+    if args.python_gc:
+        site.env["SAMVERKAN_GC_TUNING"] = "0"
 
 
 def run_samverkan(args, folder: Path, conversations: int, workers: int, redis_url: str | None):  # noqa: ANN001
     consoles = -(-conversations // CONVERSATIONS_PER_CONSOLE)
     site = prepare_site(folder, volunteers=consoles, redis_url=redis_url)
-    _site_env_for_load(site)
+    _site_env_for_load(site, args)
     port = free_port()
     server = start_server(site, port, workers=workers, log=folder / "server.log")
     name = f"samverkan: {workers} worker{'s' if workers > 1 else ''}, " + (
         "Redis" if redis_url else "in memory"
     )
+    if args.python_gc:
+        name += ", Python's default GC"
     try:
-        return _loop_run(samverkan_phase(name, conversations, port, site.sessions, args))
+        return _loop_run(samverkan_phase(name, conversations, port, site.sessions, args, server))
     except BaseException:
         print((folder / "server.log").read_text()[-4000:], file=sys.stderr)
         raise
@@ -315,6 +341,7 @@ def table(phases: list[Phase], floor: Phase, markdown: bool) -> str:
             "p99 / floor p99",
             "errors",
             "setup s",
+            "server MiB",
             "load avg",
         )
     ]
@@ -331,6 +358,7 @@ def table(phases: list[Phase], floor: Phase, markdown: bool) -> str:
                 f"{ratio:.1f}x" if phase is not floor else "1.0x",
                 str(phase.errors),
                 f"{phase.setup_seconds:.1f}",
+                f"{phase.memory_mib:.0f}",
                 f"{phase.load[0]:.1f}-{phase.load[1]:.1f}",
             )
         )
@@ -353,6 +381,12 @@ def main() -> None:
     parser.add_argument("--measure", type=float, default=60.0)
     parser.add_argument("--skip", default="", help="comma list of floor,memory,redis to skip")
     parser.add_argument("--markdown", action="store_true")
+    parser.add_argument(
+        "--python-gc",
+        action="store_true",
+        help="samverkan's workers with Python's default garbage collection (no freeze, default "
+        "thresholds: SAMVERKAN_GC_TUNING=0), to compare",
+    )
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)

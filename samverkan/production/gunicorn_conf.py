@@ -7,8 +7,9 @@ workers one by one); each worker is uvicorn's ASGI server with its event loop, s
 and the chat's WebSockets. Settings come from the environment like the application's.
 """
 
-import gc
 import os
+
+from samverkan.core.garbage import collect_less_often
 
 bind = [
     address.strip()
@@ -33,35 +34,14 @@ keepalive = 5
 forwarded_allow_ips = os.environ.get("SAMVERKAN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 
-# The garbage collector's generation thresholds in a worker (Python's default: 700, 10, 10).
-# SAMVERKAN_GC_TUNING=0 leaves Python's defaults (and nothing frozen), to compare or if a
-# worker's memory grows.
-GC_THRESHOLDS = (50_000, 20, 100)
+# SAMVERKAN_GC_TUNING=0 leaves Python's garbage collector as it is (nothing frozen, default
+# thresholds), to compare or if a worker's memory grows.
 gc_tuning = os.environ.get("SAMVERKAN_GC_TUNING", "1") != "0"
 
 
 def post_worker_init(worker) -> None:  # noqa: ANN001 (gunicorn's hook)
-    """Keep the garbage collector from stopping the event loop.
-
-    Python's collector stops everything while it walks the objects it tracks, and a full
-    collection walks all of them. A worker holds the whole of Django and the application, and
-    with a thousand chat sockets open a full collection stopped the event loop for 50-290 ms
-    (one worker) and 0.5-1 s (two workers with Redis, whose sockets and readers hold many more
-    objects): every message in flight waited. Measured in benchmarks/RESULTS.md (the chat):
-
-    - the objects loaded before serving live as long as the worker: they are moved to the
-      permanent generation (`gc.freeze`), which collections skip;
-    - Python starts a full collection when the objects promoted since the last one exceed a
-      quarter of those that survived it. With the application frozen, only the sockets' objects
-      count there, and the short-lived objects of each message (which reference counting frees
-      anyway) kept promoting: a full collection every few seconds. A larger first generation
-      lets them die before any collection sees them, and full collections are considered only
-      after 100 of the second generation's instead of 10.
-
-    Unreachable cycles are still collected, later; memory is reported with the benchmark.
-    """
-    if not gc_tuning:
-        return
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
+    """Keep the garbage collector from stopping the event loop (samverkan.core.garbage): with a
+    thousand chat sockets open, full collections stopped it for 50 ms to 1 s at a time and every
+    message in flight waited (benchmarks/RESULTS.md, the chat)."""
+    if gc_tuning:
+        collect_less_often()

@@ -57,10 +57,17 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Integral
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-from scipy.optimize import Bounds, LinearConstraint, milp
+
+# scipy.optimize (HiGHS) is imported where a solver runs, not here: this module is imported by
+# every process that loads the URL configuration (management commands run system checks), and
+# scipy.optimize adds about 50 MiB and a quarter of a second to each, which an import of a
+# million records then carries through every garbage collection (benchmarks/RESULTS.md).
+if TYPE_CHECKING:
+    from scipy.optimize import LinearConstraint
 
 from samverkan.core.errors import SamverkanError
 
@@ -319,6 +326,8 @@ class _Program:
     def _near_extreme(self, i: int, direction: int) -> npt.NDArray[np.float64]:
         """Optimise cell i upwards (+1) or downwards (-1) with every cell kept on its side of
         the gap: a primary count in [1, t-1], any other in [t, M] or at 0."""
+        from scipy.optimize import Bounds, milp  # noqa: PLC0415 (imported when needed, above)
+
         objective = np.zeros(len(self.cells))
         objective[i] = -direction  # milp minimises
         result = milp(
@@ -347,6 +356,8 @@ class _Program:
             lower[i] = self.values[i] + 1
         else:
             upper[i] = self.values[i] - 1
+        from scipy.optimize import Bounds, milp  # noqa: PLC0415 (imported when needed, above)
+
         for presolve in (True, False):
             with _stdout_to_stderr():
                 result = milp(
@@ -362,12 +373,16 @@ class _Program:
                 return np.asarray(result.x[:n])
         raise _Undecided(f"Disclosure check for {self.cells[i]} failed: {result.message}")
 
-    def _relations(self) -> list[LinearConstraint]:
+    def _relations(self) -> "list[LinearConstraint]":
+        from scipy.optimize import LinearConstraint  # noqa: PLC0415 (imported when needed, above)
+
         if not len(self.b_eq):
             return []  # a cell in no relation
         return [LinearConstraint(self.a_eq, self.b_eq, self.b_eq)]
 
-    def _milp_constraints(self) -> list[LinearConstraint]:
+    def _milp_constraints(self) -> "list[LinearConstraint]":
+        from scipy.optimize import LinearConstraint  # noqa: PLC0415 (imported when needed, above)
+
         if self._constraints is None:
             n = len(self.cells)
             gapped = np.flatnonzero(self.gapped)

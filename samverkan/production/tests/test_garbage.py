@@ -1,10 +1,15 @@
-"""The workers' garbage-collector settings (samverkan/production/gunicorn_conf.py): each test
-runs the hook in a fresh interpreter, since freezing and thresholds are process-wide."""
+"""The garbage-collector settings for long-running work (samverkan/core/garbage.py): the
+workers' hook in gunicorn_conf.py and the import command. The hook runs in a fresh interpreter,
+since freezing and thresholds are process-wide."""
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
+
+import pytest
+from django.core.management.base import CommandError
 
 PROBE = """
 import gc, json
@@ -40,3 +45,19 @@ def test_the_tuning_can_be_turned_off():
     result = _run_hook(SAMVERKAN_GC_TUNING="0")
     assert result["after"] == result["before"]
     assert result["frozen"] == 0
+
+
+@pytest.mark.django_db
+def test_the_import_command_leaves_the_collector_alone_when_called_in_process(tmp_path):
+    """call_command (tests, the demo) runs in a process that goes on: nothing is frozen there.
+    (From the command line the command tunes its own process: benchmarks/stats.py.)"""
+    import gc
+
+    from django.core.management import call_command
+
+    path = tmp_path / "empty.csv"
+    path.write_text("ref,started_at\n")
+    before = (gc.get_freeze_count(), gc.get_threshold())
+    with contextlib.suppress(CommandError):
+        call_command("import", "chat", str(path))
+    assert (gc.get_freeze_count(), gc.get_threshold()) == before

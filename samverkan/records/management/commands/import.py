@@ -19,6 +19,10 @@ class Command(BaseCommand):
             "--partnership", help="Key of the partnership, if the unit has several."
         )
 
+    # The system checks load the URL configuration, and with it every view and what they
+    # import (an import needs the models only): they are `samverkan check`'s and the server's
+    # work, not each import's.
+    requires_system_checks: list[str] = []
     own_process = False
 
     def run_from_argv(self, argv: list[str]) -> None:

@@ -338,6 +338,10 @@ SAMVERKAN_NOTICE_REMINDER_DAYS = [
 
 # The REST API (samverkan/api): tokens only, JSON only, errors as RFC 9457 problems.
 SAMVERKAN_API_RATE = env_str("SAMVERKAN_API_RATE", "1200/min")
+# Refused tokens one client address may present within the window (seconds) before it is
+# answered 429 until the window ends (samverkan.api.authentication).
+SAMVERKAN_API_REFUSALS = env_int("SAMVERKAN_API_REFUSALS", 10, minimum=1)
+SAMVERKAN_API_REFUSAL_WINDOW = env_int("SAMVERKAN_API_REFUSAL_WINDOW", 600, minimum=1)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["samverkan.api.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["samverkan.api.authentication.TokenScope"],

@@ -38,6 +38,7 @@ ACTIONS = {
     "api.token.revoked": _("revoked an API token"),
     "api.token.used": _("used an API token"),
     "api.token.refused": _("was refused with an API token"),
+    "api.token.refusals_limited": _("was stopped after too many refused API tokens"),
     "statistics.history.changed": _("entered figures of earlier years"),
     "statistics.history.imported": _("imported figures of earlier years"),
 }

@@ -23,7 +23,12 @@ from samverkan.accounts.audit import log_action
 from samverkan.accounts.models import User
 from samverkan.records import selectors
 from samverkan.records.imports import KINDS
-from samverkan.records.models import ChatConversation, ClinicClient, SupportCentreCase
+from samverkan.records.models import (
+    ChatConversation,
+    ClinicClient,
+    ClinicSession,
+    SupportCentreCase,
+)
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -80,12 +85,21 @@ def _clinic_row(record: ClinicClient) -> list[Any]:
     ]
 
 
+def _clinic_session_row(session: ClinicSession) -> list[Any]:
+    return [session.client.ref or "", session.date.isoformat()]
+
+
 EXPORTS: dict[str, tuple[str, Callable[[User], QuerySet], Callable[[Any], list[Any]]]] = {
-    # page kind: (import kind whose columns are used, the user's records, one row)
+    # export: (import kind whose columns are used, the user's records, one row)
     "chat": ("chat", selectors.chat_conversations_for_user, _chat_row),
     "support": ("support-centre", selectors.support_centre_cases_for_user, _support_row),
     "clinic": ("clinic-clients", selectors.clinic_clients_for_user, _clinic_row),
+    # A clinic's sessions are a file of their own, as in the import: one row per session, its
+    # client named by reference (imported after the clients).
+    "clinic_sessions": ("clinic-sessions", selectors.clinic_sessions_for_user, _clinic_session_row),
 }
+# What each list page offers to export: its records and, for the clinic, the sessions too.
+PAGE_EXPORTS = {"chat": ["chat"], "support": ["support"], "clinic": ["clinic", "clinic_sessions"]}
 
 
 def _rows(

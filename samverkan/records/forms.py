@@ -239,3 +239,21 @@ class ExportForm(forms.Form):
             "the recipient another way than the file."
         ),
     )
+
+    # The choice of file, where a page has more than one (the clinic: clients, sessions).
+    WHAT_LABELS = {
+        "clinic": _("Clients (one row each)"),
+        "clinic_sessions": _("Sessions (one row each, after the clients when imported)"),
+    }
+
+    def __init__(self, *args, exports: list[str] | None = None, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        exports = exports or []
+        if len(exports) > 1:
+            self.fields["what"] = forms.ChoiceField(
+                label=_("What to export"),
+                choices=[(name, self.WHAT_LABELS[name]) for name in exports],
+                initial=exports[0],
+                widget=forms.RadioSelect,
+            )
+            self.order_fields(["what", "format", "password"])

@@ -12,7 +12,12 @@ from django.utils.translation import gettext as _
 from samverkan.accounts.audit import log_action
 from samverkan.accounts.models import Role, User
 from samverkan.core.errors import NotFound
-from samverkan.records.models import ChatConversation, ClinicClient, SupportCentreCase
+from samverkan.records.models import (
+    ChatConversation,
+    ClinicClient,
+    ClinicSession,
+    SupportCentreCase,
+)
 
 RECORD_ROLES = frozenset(
     {Role.VOLUNTEER, Role.COUNSELLOR, Role.SUPPORT_CENTRE_OFFICER, Role.UNIT_MANAGER}
@@ -37,6 +42,13 @@ def chat_conversations_for_user(user: User) -> QuerySet[ChatConversation]:
 
 def clinic_clients_for_user(user: User) -> QuerySet[ClinicClient]:
     return _scoped(ClinicClient, user).prefetch_related("sessions")
+
+
+def clinic_sessions_for_user(user: User) -> QuerySet[ClinicSession]:
+    """The sessions of the user's unit's clinic clients (for their export)."""
+    return ClinicSession.objects.filter(client__in=_scoped(ClinicClient, user)).select_related(
+        "client"
+    )
 
 
 def support_centre_cases_for_user(user: User) -> QuerySet[SupportCentreCase]:

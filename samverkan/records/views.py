@@ -12,7 +12,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -169,7 +175,7 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
         "query": query,
         "create_url": f"records:{kind}_create",
         "export_url": f"records:{kind}_export",
-        "export_form": ExportForm(),
+        "export_form": ExportForm(exports=exports.PAGE_EXPORTS[kind]),
     }
     return render(request, f"{pages.templates}_list.html", context)
 
@@ -308,10 +314,12 @@ def record_export(request: HttpRequest, kind: str) -> HttpResponse:
     """
     _own_unit(request, PAGES[kind])
     today = timezone.localdate().isoformat()
+    offered = exports.PAGE_EXPORTS[kind]
     password = None
     file_format = request.GET.get("format")
+    what = request.GET.get("what") or offered[0]
     if request.method == "POST":
-        form = ExportForm(request.POST)
+        form = ExportForm(request.POST, exports=offered)
         if not form.is_valid():
             for errors in form.errors.values():
                 for error in errors:
@@ -319,18 +327,26 @@ def record_export(request: HttpRequest, kind: str) -> HttpResponse:
             return redirect(f"records:{kind}_list")
         password = form.cleaned_data["password"] or None
         file_format = "xlsx" if password else form.cleaned_data["format"]
+        what = form.cleaned_data.get("what") or offered[0]
+    if what not in offered:
+        # Plain text: the value is the caller's own and is said back as it came.
+        return HttpResponseBadRequest(
+            _("There is no export %(what)s on this page.") % {"what": repr(what)[:60]},
+            content_type="text/plain; charset=utf-8",
+        )
     if file_format == "xlsx":
         response = HttpResponse(
-            exports.records_export_xlsx(user=request.user, kind=kind, password=password),
+            exports.records_export_xlsx(user=request.user, kind=what, password=password),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        name = f"{kind}-{today}.xlsx"
+        extension = "xlsx"
     else:
         response = StreamingHttpResponse(
-            exports.records_export_csv(user=request.user, kind=kind),
+            exports.records_export_csv(user=request.user, kind=what),
             content_type="text/csv; charset=utf-8",
         )
-        name = f"{kind}-{today}.csv"
+        extension = "csv"
+    name = f"{what.replace('_', '-')}-{today}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     # Records must not stay in a shared or proxy cache.
     response["Cache-Control"] = "no-store"

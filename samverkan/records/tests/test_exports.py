@@ -1,5 +1,6 @@
 """Exports of a unit's own records: the import's columns, no formulas, audited."""
 
+import datetime
 import io
 
 import msoffcrypto
@@ -158,3 +159,46 @@ def test_the_list_offers_the_export_by_post_with_an_optional_password(client, sm
     assert f'<form class="export" method="post" action="{reverse("records:chat_export")}">' in page
     assert 'type="password" name="password"' in page
     assert "csrfmiddlewaretoken" in page
+
+
+def test_the_clinic_exports_its_sessions_as_a_file_of_their_own(client, small):
+    counsellor = User.objects.create(username="c", role=Role.COUNSELLOR, unit=small.clinic)
+    mine = services.clinic_client_create(
+        unit=small.clinic, ref="k-1", first_visit=datetime.date(2022, 1, 10), concern="victim"
+    )
+    services.clinic_session_add(client=mine, date=datetime.date(2022, 1, 10))
+    services.clinic_session_add(client=mine, date=datetime.date(2022, 2, 7))
+    other_clinic = Unit.objects.create(
+        key="clinic-2", name="Other", kind=Unit.Kind.CLINIC, organisation=small.clinic.organisation
+    )
+    theirs = services.clinic_client_create(
+        unit=other_clinic, ref="x-1", first_visit=datetime.date(2022, 1, 3), concern="victim"
+    )
+    services.clinic_session_add(client=theirs, date=datetime.date(2022, 1, 3))
+    sign_in(client, counsellor)
+
+    # The list's export form offers both files.
+    page = client.get(reverse("records:clinic_list")).content.decode()
+    assert 'name="what" value="clinic_sessions"' in page
+
+    response = client.get(reverse("records:clinic_export"), {"what": "clinic_sessions"})
+    assert response["Content-Disposition"].startswith('attachment; filename="clinic-sessions-')
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert lines == ["client_ref,date", "k-1,2022-01-10", "k-1,2022-02-07"]
+    entry = AuditEntry.objects.get(action="records.exported")
+    assert (entry.user, entry.count) == (counsellor, 2)
+
+    # By POST, encrypted, as the other exports.
+    response = client.post(
+        reverse("records:clinic_export"),
+        {"what": "clinic_sessions", "format": "csv", "password": "a long enough secret"},
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('.xlsx"')
+
+
+def test_an_export_the_page_does_not_offer_is_refused(client, small, volunteer):
+    response = client.get(reverse("records:chat_export"), {"what": "clinic_sessions"})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/plain")
+    assert not AuditEntry.objects.filter(action="records.exported").exists()

@@ -164,12 +164,15 @@ def _fill(small):
         resident="yes",
         came_via="chat",
     )
+    for day in (datetime.date(2022, 1, 10), datetime.date(2022, 2, 14), datetime.date(2022, 4, 4)):
+        services.clinic_session_add(client=client_record, date=day)
     services.clinic_client_close(
         client=client_record, closed_on=datetime.date(2022, 5, 1), closure="ended-early"
     )
-    services.clinic_client_create(
+    second = services.clinic_client_create(
         unit=small.clinic, ref="k-2", first_visit=datetime.date(2022, 2, 1), concern="perpetrator"
     )
+    services.clinic_session_add(client=second, date=datetime.date(2022, 2, 1))
 
 
 @pytest.mark.parametrize("export_format", ["csv", "xlsx"])
@@ -193,21 +196,39 @@ def test_round_trip_export_import_into_an_empty_database_export(client, small, e
     }
     figures_before = statistics_compute(**period)
 
-    def export(kind, file_format):
+    # (page, what is exported, the import kind that reads it back), clients before sessions
+    files = [
+        ("chat", "chat", "chat"),
+        ("support", "support", "support-centre"),
+        ("clinic", "clinic", "clinic-clients"),
+        ("clinic", "clinic_sessions", "clinic-sessions"),
+    ]
+
+    def export(kind, what, file_format):
         sign_in(client, staff[kind])
-        response = client.get(reverse(f"records:{kind}_export"), {"format": file_format})
+        response = client.get(
+            reverse(f"records:{kind}_export"), {"format": file_format, "what": what}
+        )
+        assert response.status_code == 200
         return b"".join(response.streaming_content) if response.streaming else response.content
 
-    exported = {kind: export(kind, export_format) for kind in staff}
-    first_csv = {kind: export(kind, "csv") for kind in staff}
+    exported = {what: export(kind, what, export_format) for kind, what, _ in files}
+    first_csv = {what: export(kind, what, "csv") for kind, what, _ in files}
+    assert first_csv["clinic_sessions"].decode("utf-8-sig").splitlines()[1:] == [
+        "k-1,2022-01-10",
+        "k-1,2022-02-14",
+        "k-1,2022-04-04",
+        "k-2,2022-02-01",
+    ]
     ClinicSession.objects.all().delete()
     for model in (ChatConversation, SupportCentreCase, ClinicClient, DailyCount, MonthlyCount):
         model.objects.all().delete()
 
-    for kind, content in exported.items():
+    for kind, what, import_kind in files:
         sign_in(client, staff[kind])
-        preview = upload(client, kind, f"export.{export_format}", content)
+        preview = upload(client, kind, f"export.{export_format}", exported[what], what=import_kind)
         assert preview.status_code == 200, preview.context["preview"].errors
         assert confirm(client, kind, preview).status_code == 302
-    assert {kind: export(kind, "csv") for kind in staff} == first_csv
+    assert {what: export(kind, what, "csv") for kind, what, _ in files} == first_csv
+    assert ClinicSession.objects.count() == 4
     assert statistics_compute(**period) == figures_before

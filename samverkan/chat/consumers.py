@@ -32,8 +32,16 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from samverkan.chat import services
-from samverkan.chat.store import ACTIVE, ENDED, RESUME_GRACE, WAITING, Conversation, get_store
+from samverkan.chat import liveness, services
+from samverkan.chat.store import (
+    ACTIVE,
+    ENDED,
+    WAITING,
+    Conversation,
+    Swept,
+    get_store,
+    resume_grace,
+)
 from samverkan.core.errors import SamverkanError
 
 VOLUNTEERS = "chat.volunteers"
@@ -88,8 +96,31 @@ async def end_abandoned(now: Any = None) -> list[str]:
 
 
 async def _end_abandoned_later() -> None:
-    await asyncio.sleep(RESUME_GRACE.total_seconds() + 1)
+    await asyncio.sleep(resume_grace().total_seconds() + 1)
     await end_abandoned()
+
+
+async def after_dead_workers(swept: Swept) -> None:
+    """Tell the other sides what the `disconnect`s of dead workers' sockets would have told
+    (the store has already let go of those sockets: `ChatStore.sweep_dead_workers`, run by
+    every live worker's heartbeat, liveness.py): the volunteer that their young person is away,
+    with the abandoned timeout to follow; the young people of a volunteer whose last console
+    was there that the volunteer is."""
+    for conversation_id in swept.young_away:
+        await _presence(conversation_id, who="young", state="away")
+    if swept.young_away:
+        asyncio.get_running_loop().create_task(_end_abandoned_later())
+    for volunteer_id in swept.volunteers_offline:
+        for conversation in await get_store().of_volunteer(volunteer_id):
+            if conversation.state == ACTIVE:
+                await _presence(conversation.id, who="volunteer", state="away")
+
+
+async def _presence(conversation_id: str, *, who: str, state: str) -> None:
+    await get_channel_layer().group_send(
+        conversation_group(conversation_id),
+        {"type": "chat.presence", "conversation": conversation_id, "who": who, "state": state},
+    )
 
 
 async def _queue_changed() -> None:
@@ -255,6 +286,7 @@ class YoungPersonConsumer(ChatConsumer):
     async def connect(self) -> None:
         self.recent: deque[float] = deque()
         await self.accept()
+        await liveness.announce(self)
 
     def within_burst(self) -> bool:
         now = time.monotonic()
@@ -269,6 +301,7 @@ class YoungPersonConsumer(ChatConsumer):
         return conversation.young_channel
 
     async def disconnect(self, code: int) -> None:
+        liveness.gone(self)
         self.stop_listening()
         await self.channel_layer.group_discard(WAITING_GROUP, self.channel_name)
         if self.conversation_id is None:
@@ -528,6 +561,7 @@ class VolunteerConsumer(ChatConsumer):
             return
         self.district_ids = await database_sync_to_async(services.district_ids_for_user)(self.user)
         await self.accept()
+        await liveness.announce(self)
         store = get_store()
         await store.volunteer_online(self.user.pk, self.channel_name)
         await self.channel_layer.group_add(VOLUNTEERS, self.channel_name)
@@ -547,6 +581,7 @@ class VolunteerConsumer(ChatConsumer):
                 await self._tell_young(conversation.id, "back")
 
     async def disconnect(self, code: int) -> None:
+        liveness.gone(self)
         self.stop_listening()
         if self.user is None or not getattr(self.user, "pk", None):
             return
@@ -739,15 +774,7 @@ class VolunteerConsumer(ChatConsumer):
             await _queue_changed()
 
     async def _tell_young(self, conversation_id: str, state: str) -> None:
-        await self.channel_layer.group_send(
-            conversation_group(conversation_id),
-            {
-                "type": "chat.presence",
-                "conversation": conversation_id,
-                "who": "volunteer",
-                "state": state,
-            },
-        )
+        await _presence(conversation_id, who="volunteer", state=state)
 
     @staticmethod
     def summary(conversation: Conversation) -> dict[str, Any]:

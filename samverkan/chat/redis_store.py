@@ -21,10 +21,13 @@ Keys, under the prefix (SAMVERKAN_CHAT_REDIS_PREFIX, default "samverkan:chat:"):
 - salt:<day>     the day's salt for client keys (shared, so every worker computes the same key)
 - window:<key>   sorted set of a client's new chats within the rate-limit window
 - blocked:<key>  present while the client is blocked
+- worker:<name>  present while the worker process of that name lives (a few seconds' expiry,
+                 renewed by its heartbeat); workers: set of the names announced and not swept
 
-Changes that two workers could race on (take, end, the rate limit, a console's going) are Lua
-scripts, atomic in Redis. `save` writes only the fields the caller changed since it read the
-conversation, so a young person's reconnect cannot undo a volunteer's take made meanwhile.
+Changes that two workers could race on (take, end, the rate limit, a console's going, the sweep
+after a dead worker) are Lua scripts, atomic in Redis. `save` writes only the fields the caller
+changed since it read the conversation, so a young person's reconnect cannot undo a volunteer's
+take made meanwhile.
 """
 
 import asyncio
@@ -45,11 +48,12 @@ from samverkan.chat.store import (
     BLOCK_FOR,
     ENDED,
     ENDED_KEPT,
-    RESUME_GRACE,
     WAITING,
     ChatStore,
     Conversation,
     Overview,
+    Swept,
+    resume_grace,
 )
 
 # Connections of one worker's store to Redis (each command holds one for a round trip).
@@ -110,6 +114,53 @@ end
 return 0
 """
 
+# KEYS: workers, all, away, online; ARGV: prefix, ended state, now, now's score, kept, no
+# channel. A worker whose key has expired is dead (its heartbeat stopped): it leaves `workers`,
+# so it is swept once, and what its sockets held is let go as their `disconnect` would have.
+# Nothing dead (the usual case) costs one EXISTS per worker; a death, one look at each
+# conversation and each online volunteer's consoles.
+_SWEEP = """
+local dead, any = {}, false
+for _, worker in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if redis.call('EXISTS', ARGV[1] .. 'worker:' .. worker) == 0 then
+    dead[worker], any = true, true
+    redis.call('SREM', KEYS[1], worker)
+  end
+end
+if not any then return {{}, {}} end
+local function held_by_dead(channel)
+  local bang = string.find(channel, '!', 1, true)
+  return bang ~= nil and dead[string.sub(channel, 1, bang - 1)] == true
+end
+local away = {}
+for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  local conv = ARGV[1] .. 'conv:' .. id
+  local found = redis.call('HMGET', conv, 'state', 'young_channel')
+  if found[1] and found[1] ~= ARGV[2] and found[2] then
+    local channel = cjson.decode(found[2])
+    if type(channel) == 'string' and held_by_dead(channel) then
+      redis.call('HSET', conv, 'young_channel', ARGV[6], 'young_away_since', ARGV[3])
+      redis.call('EXPIRE', conv, ARGV[5])
+      redis.call('ZADD', KEYS[3], ARGV[4], id)
+      redis.call('EXPIRE', KEYS[3], ARGV[5])
+      table.insert(away, id)
+    end
+  end
+end
+local offline = {}
+for _, volunteer in ipairs(redis.call('SMEMBERS', KEYS[4])) do
+  local consoles = ARGV[1] .. 'consoles:' .. volunteer
+  for _, channel in ipairs(redis.call('SMEMBERS', consoles)) do
+    if held_by_dead(channel) then redis.call('SREM', consoles, channel) end
+  end
+  if redis.call('SCARD', consoles) == 0 then
+    redis.call('SREM', KEYS[4], volunteer)
+    table.insert(offline, volunteer)
+  end
+end
+return {away, offline}
+"""
+
 # KEYS: conv; ARGV: kept, then field, value pairs. Writes only to a conversation that still
 # exists (one ended and forgotten meanwhile stays forgotten).
 _SAVE = """
@@ -156,6 +207,8 @@ def _score(moment: datetime.datetime) -> float:
 
 
 class RedisChatStore(ChatStore):
+    shared_between_processes = True
+
     def __init__(self, url: str | None = None, prefix: str | None = None) -> None:
         self.url = url or settings.SAMVERKAN_REDIS_URL
         self.prefix = prefix or getattr(settings, "SAMVERKAN_CHAT_REDIS_PREFIX", "samverkan:chat:")
@@ -186,6 +239,7 @@ class RedisChatStore(ChatStore):
                     "allow": _ALLOW,
                     "offline": _OFFLINE,
                     "save": _SAVE,
+                    "sweep": _SWEEP,
                 }.items()
             }
             self._clients[loop] = client
@@ -372,13 +426,14 @@ class RedisChatStore(ChatStore):
 
     async def abandoned(self, now: datetime.datetime) -> list[Conversation]:
         index = self._key("away")
-        ids = await self._redis().zrangebyscore(index, "-inf", _score(now - RESUME_GRACE))
+        grace = resume_grace()
+        ids = await self._redis().zrangebyscore(index, "-inf", _score(now - grace))
         return [
             c
             for c in await self._many(ids, index)
             if c.state != ENDED
             and c.young_away_since is not None
-            and now - c.young_away_since >= RESUME_GRACE
+            and now - c.young_away_since >= grace
         ]
 
     # Volunteers
@@ -413,6 +468,34 @@ class RedisChatStore(ChatStore):
             volunteers_online=int(await self._redis().scard(self._key("online"))),
             ended_unrecorded=sum(1 for c in everyone if c.state == ENDED),
         )
+
+    # Workers
+
+    async def worker_alive(self, worker: str, *, expires_in: float) -> bool:
+        workers = self._key("workers")
+        async with self._redis().pipeline(transaction=True) as pipe:
+            # Not among the workers: new, or swept as dead while its heartbeat was late.
+            pipe.sismember(workers, worker)
+            pipe.set(self._key("worker", worker), "1", px=max(1, round(expires_in * 1000)))
+            pipe.sadd(workers, worker)
+            pipe.expire(workers, KEPT)
+            known, *_ = await pipe.execute()
+        return bool(known)
+
+    async def sweep_dead_workers(self, now: datetime.datetime) -> Swept:
+        away, offline = await self._script(
+            "sweep",
+            [self._key("workers"), self._key("all"), self._key("away"), self._key("online")],
+            [
+                self.prefix,
+                _encode_value("state", ENDED),
+                _encode_value("young_away_since", now),
+                _score(now),
+                KEPT,
+                _encode_value("young_channel", ""),
+            ],
+        )
+        return Swept(young_away=list(away), volunteers_offline=[int(v) for v in offline])
 
     async def clear(self) -> None:
         r = self._redis()

@@ -24,7 +24,8 @@ from typing import Any
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-# A young person whose connection drops has this long to come back to the same conversation.
+# A young person whose connection drops has this long to come back to the same conversation
+# (SAMVERKAN_CHAT_RESUME_GRACE_SECONDS may shorten it: the fault tests wait for its end).
 RESUME_GRACE = datetime.timedelta(minutes=2)
 # An ended conversation waits this long for its post-chat record, then is forgotten.
 ENDED_KEPT = datetime.timedelta(hours=12)
@@ -32,6 +33,26 @@ ENDED_KEPT = datetime.timedelta(hours=12)
 BLOCK_FOR = datetime.timedelta(hours=24)
 
 WAITING, ACTIVE, ENDED = "waiting", "active", "ended"
+
+
+def resume_grace() -> datetime.timedelta:
+    seconds = getattr(settings, "SAMVERKAN_CHAT_RESUME_GRACE_SECONDS", None)
+    return RESUME_GRACE if seconds is None else datetime.timedelta(seconds=seconds)
+
+
+def worker_of(channel: str) -> str:
+    """The worker process a channel-layer channel belongs to. A socket's channel is
+    process-specific, and Channels' convention names the process in the part before the "!"
+    (channels-redis: "specific.<the process's client prefix>!<the socket's own part>")."""
+    return channel.partition("!")[0]
+
+
+@dataclass(frozen=True)
+class Swept:
+    """What a sweep found held by dead workers and did what their `disconnect`s would have."""
+
+    young_away: list[str] = field(default_factory=list)  # conversations, their young now away
+    volunteers_offline: list[int] = field(default_factory=list)  # whose last console was there
 
 
 @dataclass
@@ -101,6 +122,11 @@ class ClientKeys:
 class ChatStore(abc.ABC):
     """The chat's state, shared by every consumer of the process (or of all processes)."""
 
+    # A store shared between processes outlives any one of them, so it must learn when a worker
+    # dies without its sockets' `disconnect`s (SIGKILL, out of memory): each worker announces
+    # itself (`worker_alive`) and sweeps up after the dead (`sweep_dead_workers`).
+    shared_between_processes = False
+
     @abc.abstractmethod
     async def client_key(self, address: str, now: datetime.datetime) -> str: ...
 
@@ -166,6 +192,18 @@ class ChatStore(abc.ABC):
 
     @abc.abstractmethod
     async def overview(self, now: datetime.datetime) -> Overview: ...
+
+    @abc.abstractmethod
+    async def worker_alive(self, worker: str, *, expires_in: float) -> bool:
+        """Announce that the worker is alive for `expires_in` seconds more. False if the store
+        did not know it as alive: it is new, or its last announcement lapsed and a sweep took it
+        for dead and let go of its sockets."""
+
+    @abc.abstractmethod
+    async def sweep_dead_workers(self, now: datetime.datetime) -> Swept:
+        """Do for the sockets of workers that stopped announcing themselves what their
+        `disconnect` would have done to the store: a young person they held is away since
+        `now`, their consoles are offline. Each dead worker is swept once, by one caller."""
 
     @abc.abstractmethod
     async def clear(self) -> None:
@@ -290,7 +328,7 @@ class MemoryChatStore(ChatStore):
             for c in self._conversations.values()
             if c.state != ENDED
             and c.young_away_since is not None
-            and now - c.young_away_since >= RESUME_GRACE
+            and now - c.young_away_since >= resume_grace()
         ]
 
     async def volunteer_online(self, volunteer_id: int, channel: str) -> None:
@@ -316,6 +354,14 @@ class MemoryChatStore(ChatStore):
             volunteers_online=len(self._consoles),
             ended_unrecorded=sum(1 for c in self._conversations.values() if c.state == ENDED),
         )
+
+    # One process: when it dies, the store dies with it, so no worker is ever dead to it.
+
+    async def worker_alive(self, worker: str, *, expires_in: float) -> bool:
+        return True
+
+    async def sweep_dead_workers(self, now: datetime.datetime) -> Swept:
+        return Swept()
 
     async def clear(self) -> None:
         self.__init__()

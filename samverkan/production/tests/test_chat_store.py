@@ -10,7 +10,7 @@ import pytest_asyncio
 import redis.asyncio as redis
 
 from samverkan.chat.redis_store import RedisChatStore
-from samverkan.chat.store import ACTIVE, ENDED, RESUME_GRACE, MemoryChatStore
+from samverkan.chat.store import ACTIVE, ENDED, RESUME_GRACE, MemoryChatStore, Swept
 
 pytestmark = pytest.mark.asyncio
 
@@ -147,3 +147,74 @@ async def test_redis_keys_all_expire(redis_url):
         assert await client.ttl(key) > 0, key
     await store.clear()
     await client.aclose()
+
+
+async def test_the_memory_store_has_no_workers_to_lose():
+    """One process: if it dies, the store dies with it, so nothing is ever swept."""
+    store = MemoryChatStore()
+    assert await store.worker_alive("specific.any", expires_in=0.1)
+    await store.volunteer_online(7, "specific.any!c")
+    assert await store.sweep_dead_workers(NOW) == Swept()
+    assert (await store.overview(NOW)).volunteers_online == 1
+
+
+async def test_redis_sweep_lets_go_of_what_a_dead_worker_held(redis_url):
+    """Two stores stand for two workers: "live" keeps announcing itself, "dead" stops (its
+    process was killed). What the dead one's sockets held is let go once, as their `disconnect`s
+    would have; nothing of the live one's is touched, before the death or after."""
+    live = RedisChatStore(url=redis_url, prefix="test:sweep:")
+    other = RedisChatStore(url=redis_url, prefix="test:sweep:")
+    await live.clear()
+    assert not await live.worker_alive("specific.live", expires_in=60)  # new, not yet known
+    assert not await other.worker_alive("specific.dead", expires_in=0.3)
+
+    async def held(young_channel: str, volunteer: int) -> str:
+        conversation = await live.create(client="k", intake={}, now=NOW)
+        conversation.young_channel = young_channel
+        await live.save(conversation)
+        await live.take(conversation.id, volunteer, NOW)
+        return conversation.id
+
+    on_dead = await held("specific.dead!y1", 7)
+    on_live = await held("specific.live!y2", 8)
+    already_ended = await held("specific.dead!y3", 8)
+    await live.end(already_ended, by="volunteer", now=NOW)
+    waiting = await live.create(client="k", intake={}, now=NOW)
+    waiting.young_channel = "specific.dead!y4"
+    await live.save(waiting)
+    await live.volunteer_online(7, "specific.dead!c1")  # volunteer 7's only console
+    await live.volunteer_online(8, "specific.dead!c2")
+    await live.volunteer_online(8, "specific.live!c3")  # volunteer 8 has another on "live"
+    before = await live.overview(NOW)
+    assert (before.volunteers_online, before.active, before.away, before.waiting) == (2, 2, 0, 1)
+
+    # Both alive: a sweep changes nothing.
+    assert await live.sweep_dead_workers(NOW) == Swept()
+    assert await live.overview(NOW) == before
+    assert (await live.get(on_dead)).young_channel == "specific.dead!y1"
+
+    await asyncio.sleep(0.5)  # "dead" announces no more; its announcement lapses
+    later = NOW + datetime.timedelta(seconds=5)
+    assert await live.worker_alive("specific.live", expires_in=60)
+    swept = await live.sweep_dead_workers(later)
+    assert sorted(swept.young_away) == sorted([on_dead, waiting.id])
+    assert swept.volunteers_offline == [7]
+    gone = await live.get(on_dead)
+    assert gone.young_channel == "" and gone.young_away_since == later
+    assert gone.state == ACTIVE  # away, not ended: the young person may still resume
+    kept = await live.get(on_live)
+    assert kept.young_channel == "specific.live!y2" and kept.young_away_since is None
+    assert (await live.get(already_ended)).young_channel == "specific.dead!y3"
+    after = await live.overview(later)
+    assert (after.volunteers_online, after.active, after.away) == (1, 2, 1)
+    assert await live.volunteer_offline(8, "specific.live!c3") is True  # c2 went with "dead"
+
+    # Swept once: the other worker's sweep finds nothing more.
+    assert await other.sweep_dead_workers(later) == Swept()
+    # The abandoned timeout then ends it as after any drop.
+    assert await live.abandoned(later + RESUME_GRACE / 2) == []
+    abandoned = await live.abandoned(later + RESUME_GRACE)
+    assert sorted(c.id for c in abandoned) == sorted([on_dead, waiting.id])
+    # A worker swept while it lived learns it at its next announcement.
+    assert not await other.worker_alive("specific.dead", expires_in=60)
+    await live.clear()

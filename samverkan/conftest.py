@@ -80,3 +80,10 @@ def pytest_report_header(config) -> str:  # noqa: ANN001
     from django.conf import settings
 
     return f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"
+
+
+@pytest.fixture(autouse=True)
+def _disclosure_key(settings):  # noqa: ANN001, ANN202 - pytest-django's settings fixture
+    """A fixed secret for the public level's perturbation, so that public figures are the same
+    in every run (the key otherwise made in each test database would be random)."""
+    settings.SAMVERKAN_DISCLOSURE_KEY = "test-disclosure-key"

@@ -311,6 +311,9 @@ if SAMVERKAN_HTTPS:
 # Statistical disclosure control: counts from 1 to threshold-1 are suppressed in published figures.
 # At 2, a hidden count labelled primary could only be 1: nothing would protect it.
 SAMVERKAN_DISCLOSURE_THRESHOLD = env_int("SAMVERKAN_DISCLOSURE_THRESHOLD", 5, minimum=3)
+# The secret of the public level's perturbation (statistics/perturbation.py). Empty: a key made
+# on first use and kept in the database, so that a restored backup publishes the same figures.
+SAMVERKAN_DISCLOSURE_KEY = env_str("SAMVERKAN_DISCLOSURE_KEY", "")
 
 # Days a referral code from the chat can be used at its destination.
 SAMVERKAN_REFERRAL_DAYS = env_int("SAMVERKAN_REFERRAL_DAYS", 90, minimum=1)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from samverkan.accounts.models import Role, User
 from samverkan.campaigns.evaluation import campaign_evaluation
+from samverkan.statistics.release import public_note
 from samverkan.campaigns.forms import CampaignForm, ReachFormSet
 from samverkan.campaigns.models import Campaign
 from samverkan.campaigns.services import CAMPAIGN_WRITERS, campaign_save
@@ -82,7 +83,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "campaign": campaign,
             "evaluation": evaluation,
             "rows": rows,
-            "smallest_hidden": settings.SAMVERKAN_DISCLOSURE_THRESHOLD - 1,
+            "public_note": public_note(settings.SAMVERKAN_DISCLOSURE_THRESHOLD),
             "can_register": request.user.role in CAMPAIGN_WRITERS,
         },
     )

@@ -27,6 +27,7 @@ from samverkan.statistics.engine import (
     statistics_compute,
 )
 from samverkan.statistics.models import MonthlyCount
+from samverkan.statistics.release import last_public_day, public_note
 
 DASHBOARD_ROLES = frozenset({Role.COORDINATOR, Role.STEERING_MEMBER, Role.UNIT_MANAGER})
 INTERNAL_ROLES = frozenset({Role.COORDINATOR})
@@ -101,6 +102,8 @@ class Overview:
     charts: list[charts.Chart]
     hidden: int
     median_days_to_arrival: float | None
+    note: str = ""
+    """What a reader of public figures should know about them (statistics.release)."""
 
     @property
     def is_public(self) -> bool:
@@ -120,13 +123,21 @@ def disclosure_for(user: User) -> str:
 
 
 def default_period(partnership: Partnership, today: datetime.date) -> Period:
-    """The calendar year of the latest month with data, up to today: where there is something
-    to see, rather than an empty current year in a partnership that registers late."""
+    """The calendar year of the latest month with data, in whole months that have ended: where
+    there is something to see, rather than an empty current year in a partnership that
+    registers late, and a period the public level answers (statistics.release)."""
     latest = MonthlyCount.objects.filter(
         unit__in=partnership.units.all(), month__lte=today
     ).aggregate(latest=Max("month"))["latest"]
-    year = (latest or today).year
-    return Period(datetime.date(year, 1, 1), min(datetime.date(year, 12, 31), today))
+    return year_period((latest or today).year, today)
+
+
+def year_period(year: int, today: datetime.date) -> Period:
+    """The whole year, or its months that have ended; the year before if none has."""
+    end = min(datetime.date(year, 12, 31), last_public_day(today))
+    if end < datetime.date(year, 1, 1):
+        return Period(datetime.date(year - 1, 1, 1), datetime.date(year - 1, 12, 31))
+    return Period(datetime.date(year, 1, 1), end)
 
 
 def years_with_data(partnership: Partnership, today: datetime.date) -> list[int]:
@@ -188,4 +199,5 @@ def dashboard_overview(*, partnership: Partnership, period: Period, disclosure: 
         ],
         median_days_to_arrival=_value(stats, "referrals.median_days_to_arrival"),
         hidden=len(stats["disclosure"]["suppressed"]),
+        note=public_note(stats["disclosure"]["threshold"]) if disclosure == PUBLIC else "",
     )

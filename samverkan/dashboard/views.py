@@ -15,9 +15,11 @@ from samverkan.dashboard.overview import (
     default_period,
     disclosure_for,
     partnerships_for_user,
+    year_period,
     years_with_data,
 )
 from samverkan.statistics.disclosure import DisclosureError
+from samverkan.statistics.release import PublicPeriodError
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +38,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         form = PeriodForm({"date_from": period.date_from, "date_to": period.date_to})
     result = None
     problem = ""
+    suggestion = None
     if form.is_valid():
         try:
             result = dashboard_overview(
@@ -43,6 +46,10 @@ def overview(request: HttpRequest) -> HttpResponse:
                 period=form.period,
                 disclosure=disclosure_for(request.user),
             )
+        except PublicPeriodError as error:
+            # Steering-group members and unit managers see the public level, which answers
+            # whole months that have ended: the message names the nearest such period.
+            problem, suggestion = str(error), error.suggestion
         except DisclosureError:
             # Figures that do not add up cannot be protected, so none are shown; the cause
             # (e.g. figures of earlier years entered inconsistently) goes to the log.
@@ -62,6 +69,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "partnerships": partnerships,
             "presets": _presets(years_with_data(partnership, today), today),
             "problem": problem,
+            "suggestion": suggestion,
         },
         status=200 if form.is_valid() else 400,
     )
@@ -77,7 +85,10 @@ def _chosen(partnerships: list, key: str | None):  # noqa: ANN001, ANN202
 def _presets(
     years: list[int], today: datetime.date
 ) -> list[tuple[int, datetime.date, datetime.date]]:
-    """Whole calendar years (this one up to today), as links."""
-    return [
-        (year, datetime.date(year, 1, 1), min(datetime.date(year, 12, 31), today)) for year in years
-    ]
+    """Whole calendar years (this one in its months that have ended), as links."""
+    presets = []
+    for year in years:
+        period = year_period(year, today)
+        if period.date_from.year == year:
+            presets.append((year, period.date_from, period.date_to))
+    return presets

@@ -1,10 +1,11 @@
 """The figures as sentences, in the style of the administration's reports.
 
 "Under januari till maj 2022 har totalt 612 chattsamtal genomförts ..." — every count goes through
-`Writer.count`, which writes small numbers as words (as Swedish prose does), writes a count hidden
-by disclosure control as "färre än 5" (the threshold; primary suppression, whose rule is published)
-or as "ett skyddat antal" (secondary suppression: the count itself may be large, so "fewer than"
-would be untrue), and remembers what it wrote so that tests can check that no small count leaks.
+`Writer.count`, which writes small numbers as words (as Swedish prose does), writes a count the
+public level hides as "ett litet antal" (its published value is below the threshold, so every
+month of the period had fewer than the threshold: "färre än 5" would be untrue of a longer period)
+and any other hidden figure as "ett skyddat antal", and remembers what it wrote so that tests can
+check that no small count leaks.
 """
 
 from __future__ import annotations
@@ -103,8 +104,8 @@ class Writer:
         return capfirst(text) if start else text
 
     def hidden(self, path: str) -> str:
-        if self.rules.get(path) == "primary":
-            return _("fewer than %(n)d") % {"n": self.threshold}
+        if self.rules.get(path) in ("small", "collapsed"):
+            return _("a small number")
         return _("a protected number")
 
     def number(self, path: str) -> str:

@@ -102,6 +102,7 @@ class Statistic:
 
     path: str
     base: int
+    kind: str = "mean"  # "mean", "median" or "extreme": how the public level treats it
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,17 @@ def recoverable(
     primary = [path for path in unknown if 1 <= counts[path] < threshold]
     checker = _Secondary(counts, relations, threshold, unknown, primary=set(primary))
     return [path for path in unknown if not checker.is_safe(path)]
+
+
+def check_consistent(
+    counts: Mapping[str, int],
+    relations: Sequence[Relation],
+    statistics: Sequence[Statistic],
+    threshold: int,
+) -> None:
+    """Raises DisclosureError unless the figures are well formed and add up as their relations
+    say (figures of earlier years entered by hand may not; records always do)."""
+    _validate(counts, relations, statistics, threshold)
 
 
 def _validate(

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Case, Count, DateField, F, Max, Min, Q, Sum, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
 
 from samverkan.core.errors import SamverkanError
 from samverkan.partnership.models import Partnership
@@ -35,7 +35,7 @@ from samverkan.records.models import (
 )
 from samverkan.referrals.models import Referral
 from samverkan.statistics.counters import STOCKHOLM, local_day
-from samverkan.statistics.disclosure import Relation, Statistic, protect
+from samverkan.statistics.disclosure import Relation, Statistic, check_consistent
 from samverkan.statistics.models import (
     ClinicSeriesCount,
     DailyCount,
@@ -68,9 +68,11 @@ class _Figures:
             self.count(path, value)
         self.relations.append(Relation(total=total, parts=tuple(parts)))
 
-    def statistic(self, path: str, value: float | int | None, base: int) -> None:
+    def statistic(
+        self, path: str, value: float | int | None, base: int, kind: str = "mean"
+    ) -> None:
         self.values[path] = value
-        self.statistics.append(Statistic(path=path, base=base))
+        self.statistics.append(Statistic(path=path, base=base, kind=kind))
 
     def tree(self, hidden: set[str]) -> dict[str, Any]:
         root: dict[str, Any] = {}
@@ -395,6 +397,7 @@ def _support_centre(figures: _Figures, counts: dict[str, tuple[int, int]]) -> No
         f"{pv}.victims.youngest_age",
         min(victim_ages) if victim_ages else None,
         sum(victim_ages.values()),
+        kind="extreme",
     )
     perpetrators = {g: n(f"{pv}.perpetrators.by_gender.{g}") for g in Gender.values}
     figures.count(f"{pv}.perpetrators.count", sum(perpetrators.values()))
@@ -461,33 +464,59 @@ def _clinic_disposed(
     return clients, sessions
 
 
-def _clinic(
-    figures: _Figures,
-    configuration: Configuration,
-    date_from: datetime.date,
-    date_to: datetime.date,
-) -> None:
+ClinicCounts = tuple[Counter[ClinicKey], int]
+"""Distinct clients with a session in a period by category, and the period's sessions."""
+
+
+def _clinic_counts(
+    configuration: Configuration, date_from: datetime.date, date_to: datetime.date
+) -> ClinicCounts:
     """Distinct clients with a session in the period: the records kept plus those disposed of."""
+    return _clinic_counts_by_month(configuration, [(date_from, date_to)])[date_from]
+
+
+def _clinic_counts_by_month(
+    configuration: Configuration, periods: list[tuple[datetime.date, datetime.date]]
+) -> dict[datetime.date, ClinicCounts]:
+    """The clinic's counts of each period (a whole period, or the months of one), keyed by the
+    period's first day; the sessions of all of them in one query."""
     unit_ids = list(configuration.unit_ids)
-    clients, sessions = _clinic_disposed(
-        unit_ids, date_from, date_to, configuration.clinic_disposed
-    )
-    # The period's sessions grouped by client: the clients and the sessions in one query.
-    # Distinct by client: two clients alike in every value counted here are still two.
+    result = {
+        start: _clinic_disposed(unit_ids, start, end, configuration.clinic_disposed)
+        for start, end in periods
+    }
+    # The sessions grouped by client (and by month when there are several periods): the clients
+    # and the sessions in one query. Distinct by client: two clients alike in every value
+    # counted here are still two.
     client = ("client__resident", "client__gender", "client__concern", "client__came_via")
-    kept = (
-        ClinicSession.objects.filter(
-            client__unit_id__in=unit_ids, date__gte=date_from, date__lte=date_to
-        )
-        .values("client_id", *client, "client__closed_on")
-        .annotate(n=Count("id"))
-        .values_list("client_id", *client, "client__closed_on", "n")
+    first, last = periods[0][0], periods[-1][1]
+    sessions = ClinicSession.objects.filter(
+        client__unit_id__in=unit_ids, date__gte=first, date__lte=last
     )
-    for _client_id, resident, gender, concern, came_via, closed_on, n in kept:
+    by_month = len(periods) > 1
+    if by_month:
+        sessions = sessions.annotate(month=TruncMonth("date"))
+    grouping = ("client_id", *(("month",) if by_month else ()), *client, "client__closed_on")
+    rows = sessions.values(*grouping).annotate(n=Count("id")).values_list(*grouping, "n")
+    ends = dict(periods)
+    for row in rows:
+        if by_month:
+            month, (resident, gender, concern, came_via, closed_on, n) = row[1], row[2:]
+            if isinstance(month, datetime.datetime):
+                month = month.date()
+        else:
+            month, (resident, gender, concern, came_via, closed_on, n) = first, row[1:]
+        clients, count = result[month]
         clients[
-            (resident, gender, concern, came_via or "unknown", _ongoing(closed_on, date_to))
+            (resident, gender, concern, came_via or "unknown", _ongoing(closed_on, ends[month]))
         ] += 1
-        sessions += n
+        result[month] = (clients, count + n)
+    return result
+
+
+def _clinic(figures: _Figures, counts: ClinicCounts) -> None:
+    """The clinic's figures from its distinct clients by category and its sessions."""
+    clients, sessions = counts
     figures.count("clinic.clients", sum(clients.values()))
     figures.count("clinic.sessions", sessions)
     residents = {key: n for key, n in clients.items() if key[0] == "yes"}
@@ -557,24 +586,22 @@ def _referrals(
 REFERRAL_CODE_STAGES = ("issued", "arrived", "not_arrived")
 
 
-def _referral_codes(
-    figures: _Figures,
-    configuration: Configuration,
-    date_from: datetime.date,
-    date_to: datetime.date,
-) -> None:
-    """Referral codes issued in the period (a cohort) and what became of them so far.
+ReferralRow = tuple[str, str | None, datetime.datetime, datetime.datetime | None]
+"""(destination key, concern, issued at, arrived at) of one referral code."""
 
-    Arrivals are those of the codes issued in the period, whenever they arrived, so arrived and
-    not arrived add up to issued and the funnel reads as a share (see docs/ARCHITECTURE.md,
-    "Referral codes"). Codes are few (a fraction of the chat's conversations, tens to hundreds
-    a year), so they are read as rows in one query that gives both the counts by destination
-    and concern and the days to arrival: cheaper than building a grouped query and a second
-    one for the days.
+
+def _referral_rows(
+    configuration: Configuration, date_from: datetime.date, date_to: datetime.date
+) -> list[ReferralRow]:
+    """The referral codes issued in the period (a cohort), whenever they arrived.
+
+    Codes are few (a fraction of the chat's conversations, tens to hundreds a year), so they
+    are read as rows in one query that gives both the counts by destination and concern and the
+    days to arrival: cheaper than building a grouped query and a second one for the days.
     """
     start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=STOCKHOLM)
     end = datetime.datetime.combine(date_to + ONE_DAY, datetime.time.min, tzinfo=STOCKHOLM)
-    rows = (
+    return list(
         Referral.objects.filter(
             destination__partnership_id=configuration.partnership_id,
             issuing_unit_id__in=configuration.unit_ids,
@@ -590,6 +617,17 @@ def _referral_codes(
             "arrived_at",
         )
     )
+
+
+def _referral_codes(
+    figures: _Figures, configuration: Configuration, rows: list[ReferralRow]
+) -> None:
+    """Referral codes issued in the period (a cohort) and what became of them so far.
+
+    Arrivals are those of the codes issued in the period, whenever they arrived, so arrived and
+    not arrived add up to issued and the funnel reads as a share (see docs/ARCHITECTURE.md,
+    "Referral codes").
+    """
     cells: dict[tuple[str, str, str], int] = defaultdict(int)
     days = []
     for destination, concern, issued_at, arrived_at in rows:
@@ -633,7 +671,95 @@ def _referral_codes(
         f"{r}.median_days_to_arrival",
         round(float(median(days)), 1) if days else None,
         len(days),
+        kind="median",
     )
+
+
+def _build(
+    configuration: Configuration,
+    counts: dict[str, tuple[int, int]],
+    concerns_by_month: dict[str, dict[str, int]],
+    date_from: datetime.date,
+    date_to: datetime.date,
+    clinic: ClinicCounts,
+    referral_rows: list[ReferralRow],
+) -> _Figures:
+    figures = _Figures()
+    _chat(figures, counts, configuration.district_keys)
+    _chat_by_month(figures, concerns_by_month, date_from, date_to)
+    _clinic(figures, clinic)
+    _support_centre(figures, counts)
+    _referrals(figures, counts, configuration.service_keys)
+    _referral_codes(figures, configuration, referral_rows)
+    return figures
+
+
+def exact_figures(
+    configuration: Configuration, date_from: datetime.date, date_to: datetime.date
+) -> tuple[_Figures, set[tuple[datetime.date, str]]]:
+    """The exact figures of any period, and the (month, unit key) of the figures of earlier
+    years they include."""
+    unit_ids = list(configuration.unit_ids)
+    split = _split(date_from, date_to)
+    history = {(month, unit) for month, unit in configuration.history if month in split.months}
+    period_counts = _period_counts(unit_ids, split, with_history=bool(history))
+    figures = _build(
+        configuration,
+        _with_marginals(period_counts.by_metric),
+        period_counts.concerns_by_month,
+        date_from,
+        date_to,
+        _clinic_counts(configuration, date_from, date_to),
+        _referral_rows(configuration, date_from, date_to),
+    )
+    return figures, history
+
+
+def month_starts(date_from: datetime.date, date_to: datetime.date) -> list[datetime.date]:
+    """The first day of every calendar month the period touches."""
+    months = []
+    month = date_from.replace(day=1)
+    while month <= date_to:
+        months.append(month)
+        month = _next_month(month)
+    return months
+
+
+def monthly_figures(
+    configuration: Configuration, months: list[datetime.date]
+) -> dict[datetime.date, _Figures]:
+    """The exact figures of each of the given calendar months (first days, in order), read
+    together: one grouped query for the stored counts, one for the clinic, one for the codes."""
+    unit_ids = list(configuration.unit_ids)
+    stored: dict[datetime.date, dict[str, tuple[int, int]]] = {month: {} for month in months}
+    queries = [MonthlyCount.objects.filter(unit_id__in=unit_ids, month__in=months)]
+    if any(month in stored for month, _unit in configuration.history):
+        queries.append(
+            HistoricalMonthlyCount.objects.filter(unit_id__in=unit_ids, month__in=months)
+        )
+    for query in queries:
+        grouped = query.values("month", "metric").annotate(n=Sum("n"), total=Sum("total"))
+        for month, metric, n, total in grouped.values_list("month", "metric", "n", "total"):
+            before = stored[month].get(metric, (0, 0))
+            stored[month][metric] = (before[0] + n, before[1] + total)
+    ends = [_next_month(month) - ONE_DAY for month in months]
+    clinic = _clinic_counts_by_month(configuration, list(zip(months, ends, strict=True)))
+    codes: dict[datetime.date, list[ReferralRow]] = {month: [] for month in months}
+    for row in _referral_rows(configuration, months[0], ends[-1]):
+        codes[local_day(row[2]).replace(day=1)].append(row)
+    result = {}
+    for month, end in zip(months, ends, strict=True):
+        counts = _with_marginals(stored[month])
+        concerns = {
+            f"{month:%Y-%m}": {
+                concern: counts.get(f"chat.by_concern.{concern}", (0, 0))[0]
+                for concern in ChatConcern.values
+            }
+        }
+        result[month] = _build(
+            configuration, counts, concerns, month, end, clinic[month], codes[month]
+        )
+    return result
 
 
 def statistics_compute(
@@ -644,12 +770,16 @@ def statistics_compute(
     disclosure: str = PUBLIC,
     threshold: int | None = None,
     configuration: Configuration | None = None,
+    today: datetime.date | None = None,
 ) -> dict[str, Any]:
     """The partnership's figures for the period, bounds included.
 
-    `public` (the default everywhere but the command line) applies disclosure control; `internal`
-    gives exact figures to those who may read them. `configuration` is the partnership's
-    (`configuration_for`), when the caller has read it already; otherwise it is read here.
+    `internal` gives exact figures of any period to those who may read them. `public` (the
+    default everywhere but the command line) is the published level (`statistics.release`):
+    whole calendar months that have ended by `today` only, each count perturbed month by month;
+    other periods raise `release.PublicPeriodError`, which says which periods are available.
+    `configuration` is the partnership's (`configuration_for`), when the caller has read it
+    already; otherwise it is read here.
     """
     if date_to < date_from:
         raise SamverkanError("The period ends before it starts.")
@@ -660,38 +790,40 @@ def statistics_compute(
     elif configuration.partnership_id != partnership.pk:
         raise ValueError("The configuration is another partnership's.")
     threshold = threshold if threshold is not None else settings.SAMVERKAN_DISCLOSURE_THRESHOLD
-    unit_ids = list(configuration.unit_ids)
-    split = _split(date_from, date_to)
-    history = {(month, unit) for month, unit in configuration.history if month in split.months}
-    period_counts = _period_counts(unit_ids, split, with_history=bool(history))
-    counts = _with_marginals(period_counts.by_metric)
-    figures = _Figures()
-    _chat(figures, counts, configuration.district_keys)
-    _chat_by_month(figures, period_counts.concerns_by_month, date_from, date_to)
-    _clinic(figures, configuration, date_from, date_to)
-    _support_centre(figures, counts)
-    _referrals(figures, counts, configuration.service_keys)
-    _referral_codes(figures, configuration, date_from, date_to)
-
-    suppressed = []
     if disclosure == PUBLIC:
-        suppressed = protect(figures.counts, figures.relations, figures.statistics, threshold)
-    result: dict[str, Any] = {
+        from samverkan.statistics import release  # noqa: PLC0415 - release builds on this module
+
+        body = release.public_figures(
+            configuration=configuration,
+            date_from=date_from,
+            date_to=date_to,
+            threshold=threshold,
+            today=today,
+        )
+    else:
+        figures, history = exact_figures(configuration, date_from, date_to)
+        check_consistent(figures.counts, figures.relations, figures.statistics, threshold)
+        body = {
+            "disclosure": {"level": INTERNAL, "threshold": None, "suppressed": []},
+            **figures.tree(set()),
+            **history_note(history),
+        }
+    return {
         "schema_version": SCHEMA_VERSION,
         "partnership": partnership.key,
         "period": {"from": date_from.isoformat(), "to": date_to.isoformat()},
-        "disclosure": {
-            "level": disclosure,
-            "threshold": threshold if disclosure == PUBLIC else None,
-            "suppressed": [{"path": s.path, "rule": s.rule} for s in suppressed],
-        },
+        **body,
     }
-    result.update(figures.tree({s.path for s in suppressed}))
-    if history:
-        # Which months' chat and support-centre figures include figures of earlier years
-        # entered by the coordinator (statistics/history.py), and of which units.
-        result["history"] = {
+
+
+def history_note(history: set[tuple[datetime.date, str]]) -> dict[str, Any]:
+    """Which months' chat and support-centre figures include figures of earlier years entered
+    by the coordinator (statistics/history.py), and of which units."""
+    if not history:
+        return {}
+    return {
+        "history": {
             "months": sorted({f"{month:%Y-%m}" for month, _unit in history}),
             "units": sorted({unit for _month, unit in history}),
         }
-    return result
+    }

@@ -125,3 +125,23 @@ class HistoricalMonthlyCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.metric} = {self.n} (history)"
+
+
+class DisclosureKey(models.Model):
+    """The secret from which the public level's perturbation is drawn (statistics.perturbation).
+
+    One row, made on first use. It lives in the database so that a restored backup publishes
+    exactly the figures published before (a new key would give every cell fresh noise, and a
+    reader holding both versions would have two noisy readings of each count). Whoever can read
+    this table can read the counts themselves, so it adds no exposure.
+    """
+
+    secret = models.BinaryField(_("secret"), max_length=32)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("disclosure key")
+        verbose_name_plural = _("disclosure keys")
+
+    def __str__(self) -> str:
+        return f"disclosure key of {self.created_at:%Y-%m-%d}"

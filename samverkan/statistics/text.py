@@ -97,18 +97,9 @@ def figures_as_text(figures: dict[str, Any]) -> str:
     ]
     disclosure = figures["disclosure"]
     if disclosure["level"] == "public":
-        lines.append(
-            _(
-                "Protected for publication: counts from 1 to %(max)d, means and extremes of "
-                "fewer than %(threshold)d records, and counts that would reveal them are shown "
-                "as %(mark)s."
-            )
-            % {
-                "max": disclosure["threshold"] - 1,
-                "threshold": disclosure["threshold"],
-                "mark": SUPPRESSED,
-            }
-        )
+        from samverkan.statistics.release import public_note  # noqa: PLC0415
+
+        lines.append(public_note(disclosure["threshold"]))
     else:
         lines.append(_("Exact figures for internal use: do not publish."))
 

@@ -83,8 +83,12 @@ def test_default_period_is_the_latest_year_with_data(small):
     _chats(small, local(2022, 3, 5, 18), 1)
     period = default_period(small.partnership, datetime.date(2026, 11, 27))
     assert period == Period(datetime.date(2022, 1, 1), datetime.date(2022, 12, 31))
+    # Whole months that have ended: the public level answers no other period.
     empty = default_period(small.partnership, datetime.date(2021, 6, 1))
-    assert empty == Period(datetime.date(2021, 1, 1), datetime.date(2021, 6, 1))
+    assert empty == Period(datetime.date(2021, 1, 1), datetime.date(2021, 5, 31))
+    # In January no month of the year has ended yet: the year before.
+    january = default_period(small.partnership, datetime.date(2021, 1, 20))
+    assert january == Period(datetime.date(2020, 1, 1), datetime.date(2020, 12, 31))
 
 
 def test_chart_by_month_has_a_series_per_concern_and_draws(small):

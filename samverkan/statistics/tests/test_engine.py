@@ -243,14 +243,16 @@ def test_public_disclosure_hides_small_counts_and_says_which(small):
         chat(small, local(2022, 3, day, 20), resident="yes", gender="boy", age=17)
     result = figures(small, D(2022, 3, 1), D(2022, 3, 31), disclosure="public", threshold=5)
     r = result["chat"]["residents"]
-    assert r["conversations"] == 12
-    assert r["by_gender"]["boy"] is None
-    assert r["by_gender"]["girl"] is None  # else boys = 12 - 10 - 0 - 0
-    assert r["mean_age_by_gender"]["boy"] is None
+    # Perturbed (statistics.perturbation): within MAX_NOISE of the truth, never 1 to 4.
+    assert abs(r["conversations"] - 12) <= 3
+    assert abs(r["by_gender"]["girl"] - 10) <= 3
+    assert r["by_gender"]["boy"] in (None, 5)  # 2 boys publish as 0 (hidden) or 5
+    assert r["mean_age_by_gender"]["boy"] is None  # two ages: fewer than 2 * 5
+    assert r["mean_age_by_gender"]["girl"] == 16.0  # ten ages: shown, to the half year
     rules = {entry["path"]: entry["rule"] for entry in result["disclosure"]["suppressed"]}
-    assert rules["chat.residents.by_gender.boy"] == "primary"
-    assert rules["chat.residents.by_gender.girl"] == "secondary"
     assert rules["chat.residents.mean_age_by_gender.boy"] == "small-base"
+    assert rules["chat.residents.by_gender.other"] == "small"  # zeros read as hidden too
+    assert rules["support_centre.partner_violence.victims.youngest_age"] == "not-public"
     assert result["disclosure"] == {**result["disclosure"], "level": "public", "threshold": 5}
 
 

@@ -415,8 +415,9 @@ def _gender_analysis(
     reached_less = []
     for label, base, total in GENDER_GROUPS:
         row = [str(label), w.number(total)]
+        parts = tuple(f"{base}.{gender}" for gender in GENDERS)
         for gender in GENDERS:
-            row += [w.number(f"{base}.{gender}"), w.share(f"{base}.{gender}", total)]
+            row += [w.number(f"{base}.{gender}"), w.share(f"{base}.{gender}", total, parts)]
         rows.append(row)
         girls, boys = w.value(f"{base}.girl"), w.value(f"{base}.boy")
         if girls is not None and boys is not None and girls + boys > 0:

@@ -75,6 +75,8 @@ def about_age(mean: float | None) -> str:
         return _("just over %(n)d") % {"n": whole}
     if fraction > 0.9:
         return str(whole + 1)
+    if fraction == 0.5:  # a public mean, rounded to the half year: between x.25 and x.75
+        return _("just over %(n)d") % {"n": whole}
     return _("just under %(n)d") % {"n": whole + 1}
 
 
@@ -114,10 +116,18 @@ class Writer:
         self.written.append((path, value))
         return ".." if value is None else number_format(value, force_grouping=True)
 
-    def share(self, part: str, whole: str) -> str:
-        """Percentage of part in whole, or '..' when either is hidden or the whole is 0."""
+    def share(self, part: str, whole: str, parts: tuple[str, ...] = ()) -> str:
+        """Percentage of part in whole, or '..' when either is hidden or the whole is 0.
+
+        With `parts` (every part of the whole, `part` among them), the share is of the larger of
+        the whole and the sum of the parts shown: public counts are perturbed each on its own,
+        so parts may add up to a little more than their total, and shares must not pass 100 %.
+        """
         p, w = self.value(part), self.value(whole)
-        if p is None or w is None or w == 0:
+        if p is None or w is None:
+            return ".."
+        w = max(w, sum(self.value(path) or 0 for path in parts))
+        if w == 0:
             return ".."
         return f"{number_format(round(100 * p / w))} %"
 

@@ -15,6 +15,7 @@ from samverkan.reports.render import FORMATS
 from samverkan.reports.render import render as render_document
 from samverkan.reports.services import REPORT_WRITERS, report_create, section_save
 from samverkan.statistics.engine import DISCLOSURE_LEVELS, INTERNAL, PUBLIC
+from samverkan.statistics.release import PublicPeriodError, check_public_period
 
 CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
@@ -85,8 +86,18 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
             "can_write": request.user.role in REPORT_WRITERS,
             "levels": DISCLOSURE_LEVELS if disclosure_for(request.user) == INTERNAL else [PUBLIC],
             "formats": FORMATS,
+            "public_problem": _public_problem(report),
         },
     )
+
+
+def _public_problem(report: Report) -> str:
+    """Why the report cannot be written with figures for publication, or ""."""
+    try:
+        check_public_period(report.date_from, report.date_to)
+    except PublicPeriodError as error:
+        return str(error)
+    return ""
 
 
 @login_required
@@ -111,7 +122,12 @@ def report_download(request: HttpRequest, report_id: int) -> HttpResponse:
         raise Http404
     if level == INTERNAL and disclosure_for(request.user) != INTERNAL:
         raise Http404  # exact figures only for those who may read them
-    document = report_document(report, disclosure=level, language=request.LANGUAGE_CODE)
+    try:
+        document = report_document(report, disclosure=level, language=request.LANGUAGE_CODE)
+    except PublicPeriodError as error:
+        # Shown on the report's page, which says which period can be published instead.
+        messages.error(request, str(error))
+        return redirect(report.get_absolute_url())
     response = HttpResponse(render_document(document, fmt), content_type=CONTENT_TYPES[fmt])
     name = f"{report.kind}-{report.date_from:%Y%m%d}-{report.date_to:%Y%m%d}-{level}.{fmt}"
     disposition = "inline" if fmt == "html" else "attachment"

@@ -44,6 +44,13 @@ count; a mean or median of too few; a figure never published (an extreme)."""
 BASE_FACTOR = 2
 """A mean or median is published from BASE_FACTOR * threshold records or more."""
 
+DISTINCT_PREFIXES = ("clinic.clients", "clinic.residents.")
+"""Counts of distinct clients with a session in the period, and of those whose series goes on at
+its end: a client who comes in two months is one client in the two, so these are no sum of months.
+They are perturbed as cells of the period itself, and given only for calendar months, quarters,
+half-years, years and the months of a year so far (`calendar_span`): a handful of periods hold any
+month, so that differencing or averaging many overlapping periods has little to work with."""
+
 
 def public_note(threshold: int) -> str:
     """What a reader of public figures should know about them, in one paragraph."""
@@ -134,6 +141,23 @@ def check_public_period(
     raise PublicPeriodError(message, suggestion)
 
 
+def calendar_span(date_from: datetime.date, date_to: datetime.date) -> str | None:
+    """The name of a period of whole months that is a calendar month, quarter, half-year, year
+    or the year so far (January to some month), e.g. "2022-01..2022-05"; None for another."""
+    if date_from.day != 1 or date_to != _month_end(date_to) or date_from.year != date_to.year:
+        return None
+    first, last = date_from.month, date_to.month
+    length = last - first + 1
+    if (
+        length == 1
+        or (length == 3 and first % 3 == 1)
+        or (length == 6 and first in (1, 7))
+        or first == 1
+    ):
+        return f"{date_from:%Y-%m}..{date_to:%Y-%m}"
+    return None
+
+
 def cell_identity(path: str) -> str:
     """The cell a path counts, so that the same count on two paths gets the same noise: a
     month's column of the chart by month is that month's count by concern."""
@@ -166,8 +190,18 @@ def public_figures(
 
     rules: dict[str, str] = {}
     values = dict(exact.values)
-    for path in exact.counts:
-        values[path] = published.get(path, 0)
+    whole = calendar_span(date_from, date_to)
+    for path, n in exact.counts.items():
+        if path.startswith(DISTINCT_PREFIXES):
+            # Distinct clients are not a sum of months: perturbed as the period's own cell, and
+            # only for the periods of the calendar (see DISTINCT_PREFIXES).
+            if whole is None:
+                rules[path] = NOT_PUBLIC
+                values[path] = None
+                continue
+            values[path] = perturb(n, draw(secret, path, whole, n), threshold)
+        else:
+            values[path] = published.get(path, 0)
         if values[path] < threshold:
             rules[path] = SMALL
     # A breakdown of a hidden total is hidden with it, down every level of the breakdown.

@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from samverkan.core.errors import SamverkanError
+from samverkan.statistics.release import PublicPeriodError
 from samverkan.dashboard.overview import Period
 from samverkan.partnership.models import Partnership
 from samverkan.reports.content import build_document, report_document
@@ -83,6 +84,8 @@ class Command(BaseCommand):
                         language=language,
                     )
                 data = render(document, fmt)
+            except PublicPeriodError as error:
+                raise CommandError(str(error), returncode=2) from error
             except SamverkanError as error:
                 raise CommandError(str(error)) from error
         if output:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from samverkan.core.errors import SamverkanError
 from samverkan.partnership.models import Partnership
 from samverkan.statistics.engine import DISCLOSURE_LEVELS, INTERNAL, statistics_compute
+from samverkan.statistics.release import PublicPeriodError
 from samverkan.statistics.text import figures_as_text
 
 
@@ -36,7 +37,7 @@ class Command(BaseCommand):
         partnership = _partnership(options["partnership"])
         threshold = options["threshold"]
         if threshold is not None and threshold < 3:
-            # At 2, a hidden count labelled primary could only be 1.
+            # The same floor as SAMVERKAN_DISCLOSURE_THRESHOLD (settings.py).
             raise CommandError(_("--threshold must be at least 3."))
         try:
             figures = statistics_compute(
@@ -46,6 +47,10 @@ class Command(BaseCommand):
                 disclosure=options["disclosure"],
                 threshold=threshold,
             )
+        except PublicPeriodError as error:
+            # A request the public level cannot answer: say which period it can, exit 2 as for
+            # any usage error.
+            raise CommandError(str(error), returncode=2) from None
         except SamverkanError as error:
             raise CommandError(str(error)) from None
         if options["format"] == "json":

@@ -43,6 +43,17 @@ from samverkan.statistics.models import (
     MonthlyCount,
 )
 
+
+# The choices' values, once: Django's `Choices.values` is a property that builds a new list at
+# every use, which the figures of every month of a public period would otherwise pay for.
+_VALUES_ChatConcern = tuple(ChatConcern.values)
+_VALUES_Gender = tuple(Gender.values)
+_VALUES_ViolenceForm = tuple(ViolenceForm.values)
+_VALUES_SupportCategory = tuple(SupportCategory.values)
+_VALUES_ScreeningAnswer = tuple(ScreeningAnswer.values)
+_VALUES_ClinicConcern = tuple(ClinicConcern.values)
+_VALUES_CameVia = tuple(CameVia.values)
+
 SCHEMA_VERSION = 1
 INTERNAL, PUBLIC = "internal", "public"
 DISCLOSURE_LEVELS = (INTERNAL, PUBLIC)
@@ -183,7 +194,7 @@ class _PeriodCounts:
     )
 
 
-CHAT_CONCERN_METRICS = [f"chat.by_concern.{c}" for c in ChatConcern.values]
+CHAT_CONCERN_METRICS = [f"chat.by_concern.{c}" for c in _VALUES_ChatConcern]
 
 
 def _period_counts(unit_ids: list[int], split: _Split, *, with_history: bool) -> _PeriodCounts:
@@ -274,13 +285,13 @@ def _chat_by_month(
         base = f"chat.by_month.{month}"
         concerns = by_month.get(month, {})
         figures.parts(
-            f"{base}.total", {f"{base}.{c}": concerns.get(c, 0) for c in ChatConcern.values}
+            f"{base}.total", {f"{base}.{c}": concerns.get(c, 0) for c in _VALUES_ChatConcern}
         )
-        month_totals[f"{base}.total"] = sum(concerns.get(c, 0) for c in ChatConcern.values)
+        month_totals[f"{base}.total"] = sum(concerns.get(c, 0) for c in _VALUES_ChatConcern)
     for path, value in month_totals.items():
         figures.count(path, value)
     figures.relations.append(Relation(total="chat.conversations", parts=tuple(month_totals)))
-    for concern in ChatConcern.values:
+    for concern in _VALUES_ChatConcern:
         figures.relations.append(
             Relation(
                 total=f"chat.by_concern.{concern}",
@@ -300,32 +311,32 @@ def _chat(
     figures.count("chat.conversations", n("chat.conversations"))
     figures.parts(
         "chat.conversations",
-        {f"chat.by_concern.{c}": n(f"chat.by_concern.{c}") for c in ChatConcern.values},
+        {f"chat.by_concern.{c}": n(f"chat.by_concern.{c}") for c in _VALUES_ChatConcern},
     )
     r = "chat.residents"
     figures.count(f"{r}.conversations", n(f"{r}.conversations"))
     figures.parts(
-        f"{r}.conversations", {f"{r}.by_gender.{g}": n(f"{r}.by_gender.{g}") for g in Gender.values}
+        f"{r}.conversations", {f"{r}.by_gender.{g}": n(f"{r}.by_gender.{g}") for g in _VALUES_Gender}
     )
     figures.parts(
         f"{r}.conversations",
-        {f"{r}.by_concern.{c}": n(f"{r}.by_concern.{c}") for c in ChatConcern.values},
+        {f"{r}.by_concern.{c}": n(f"{r}.by_concern.{c}") for c in _VALUES_ChatConcern},
     )
-    for gender in Gender.values:
+    for gender in _VALUES_Gender:
         figures.parts(
             f"{r}.by_gender.{gender}",
             {
                 f"{r}.by_gender_and_concern.{gender}.{c}": n(
                     f"{r}.by_gender_and_concern.{gender}.{c}"
                 )
-                for c in ChatConcern.values
+                for c in _VALUES_ChatConcern
             },
         )
-    for concern in ChatConcern.values:
+    for concern in _VALUES_ChatConcern:
         figures.relations.append(
             Relation(
                 total=f"{r}.by_concern.{concern}",
-                parts=tuple(f"{r}.by_gender_and_concern.{g}.{concern}" for g in Gender.values),
+                parts=tuple(f"{r}.by_gender_and_concern.{g}.{concern}" for g in _VALUES_Gender),
             )
         )
     # Districts no longer configured that still have counts come after the configured ones.
@@ -343,7 +354,7 @@ def _chat(
         f"{r}.conversations",
         {f"{r}.by_district.{d}": n(f"{r}.by_district.{d}") for d in [*districts, "unknown"]},
     )
-    for form in ViolenceForm.values:
+    for form in _VALUES_ViolenceForm:
         figures.count(f"{r}.by_violence.{form}", n(f"{r}.by_violence.{form}"))
     ages, age_sum = counts.get(f"{r}.age", (0, 0))
     figures.statistic(f"{r}.mean_age", _mean(age_sum, ages), ages)
@@ -360,11 +371,11 @@ def _support_centre(figures: _Figures, counts: dict[str, tuple[int, int]]) -> No
 
     figures.count(f"{s}.cases", n(f"{s}.cases"))
     figures.parts(
-        f"{s}.cases", {f"{s}.by_gender.{g}": n(f"{s}.by_gender.{g}") for g in Gender.values}
+        f"{s}.cases", {f"{s}.by_gender.{g}": n(f"{s}.by_gender.{g}") for g in _VALUES_Gender}
     )
     figures.parts(
         f"{s}.cases",
-        {f"{s}.by_category.{c}": n(f"{s}.by_category.{c}") for c in SupportCategory.values},
+        {f"{s}.by_category.{c}": n(f"{s}.by_category.{c}") for c in _VALUES_SupportCategory},
     )
     ages, age_sum = counts.get(f"{s}.age", (0, 0))
     figures.statistic(f"{s}.mean_age", _mean(age_sum, ages), ages)
@@ -372,11 +383,11 @@ def _support_centre(figures: _Figures, counts: dict[str, tuple[int, int]]) -> No
         ages, age_sum = counts.get(f"{s}.age.{gender}", (0, 0))
         figures.statistic(f"{s}.mean_age_by_gender.{gender}", _mean(age_sum, ages), ages)
     figures.count(f"{s}.screened", n(f"{s}.screened"))
-    answers = [*ScreeningAnswer.values, "unknown"]
+    answers = [*_VALUES_ScreeningAnswer, "unknown"]
     figures.parts(f"{s}.screened", {f"{s}.screening.{a}": n(f"{s}.screening.{a}") for a in answers})
 
     pv = f"{s}.partner_violence"
-    victims = {g: n(f"{pv}.victims.by_gender.{g}") for g in Gender.values}
+    victims = {g: n(f"{pv}.victims.by_gender.{g}") for g in _VALUES_Gender}
     figures.count(f"{pv}.victims.count", sum(victims.values()))
     figures.parts(
         f"{pv}.victims.count", {f"{pv}.victims.by_gender.{g}": v for g, v in victims.items()}
@@ -399,7 +410,7 @@ def _support_centre(figures: _Figures, counts: dict[str, tuple[int, int]]) -> No
         sum(victim_ages.values()),
         kind="extreme",
     )
-    perpetrators = {g: n(f"{pv}.perpetrators.by_gender.{g}") for g in Gender.values}
+    perpetrators = {g: n(f"{pv}.perpetrators.by_gender.{g}") for g in _VALUES_Gender}
     figures.count(f"{pv}.perpetrators.count", sum(perpetrators.values()))
     figures.parts(
         f"{pv}.perpetrators.count",
@@ -531,25 +542,25 @@ def _clinic(figures: _Figures, counts: ClinicCounts) -> None:
 
     c = "clinic.residents"
     figures.count(f"{c}.clients", sum(residents.values()))
-    for gender in Gender.values:
+    for gender in _VALUES_Gender:
         figures.parts(
             f"{c}.by_gender.{gender}",
             {
                 f"{c}.by_gender_and_concern.{gender}.{concern}": residents_where(
                     gender=gender, concern=concern
                 )
-                for concern in ClinicConcern.values
+                for concern in _VALUES_ClinicConcern
             },
         )
         figures.count(f"{c}.by_gender.{gender}", residents_where(gender=gender))
     figures.relations.append(
-        Relation(total=f"{c}.clients", parts=tuple(f"{c}.by_gender.{g}" for g in Gender.values))
+        Relation(total=f"{c}.clients", parts=tuple(f"{c}.by_gender.{g}" for g in _VALUES_Gender))
     )
     figures.parts(
         f"{c}.clients",
         {
             f"{c}.by_came_via.{via}": residents_where(came_via=via)
-            for via in [*CameVia.values, "unknown"]
+            for via in [*_VALUES_CameVia, "unknown"]
         },
     )
     figures.count(f"{c}.ongoing", residents_where(ongoing=True))
@@ -636,7 +647,7 @@ def _referral_codes(
         if arrived_at is not None:
             days.append((local_day(arrived_at) - local_day(issued_at)).days)
     destinations = configuration.service_keys
-    concerns = [*ChatConcern.values, "unknown"]
+    concerns = [*_VALUES_ChatConcern, "unknown"]
     r = "referrals"
     for stage in REFERRAL_CODE_STAGES:
         stages = ("arrived", "not_arrived") if stage == "issued" else (stage,)
@@ -695,10 +706,13 @@ def _build(
 
 
 def exact_figures(
-    configuration: Configuration, date_from: datetime.date, date_to: datetime.date
+    configuration: Configuration,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    referral_rows: list[ReferralRow] | None = None,
 ) -> tuple[_Figures, set[tuple[datetime.date, str]]]:
     """The exact figures of any period, and the (month, unit key) of the figures of earlier
-    years they include."""
+    years they include. `referral_rows`: the period's, when the caller has read them."""
     unit_ids = list(configuration.unit_ids)
     split = _split(date_from, date_to)
     history = {(month, unit) for month, unit in configuration.history if month in split.months}
@@ -710,7 +724,9 @@ def exact_figures(
         date_from,
         date_to,
         _clinic_counts(configuration, date_from, date_to),
-        _referral_rows(configuration, date_from, date_to),
+        _referral_rows(configuration, date_from, date_to)
+        if referral_rows is None
+        else referral_rows,
     )
     return figures, history
 
@@ -726,7 +742,9 @@ def month_starts(date_from: datetime.date, date_to: datetime.date) -> list[datet
 
 
 def monthly_figures(
-    configuration: Configuration, months: list[datetime.date]
+    configuration: Configuration,
+    months: list[datetime.date],
+    referral_rows: list[ReferralRow] | None = None,
 ) -> dict[datetime.date, _Figures]:
     """The exact figures of each of the given calendar months (first days, in order), read
     together: one grouped query for the stored counts, one for the clinic, one for the codes."""
@@ -745,7 +763,9 @@ def monthly_figures(
     ends = [_next_month(month) - ONE_DAY for month in months]
     clinic = _clinic_counts_by_month(configuration, list(zip(months, ends, strict=True)))
     codes: dict[datetime.date, list[ReferralRow]] = {month: [] for month in months}
-    for row in _referral_rows(configuration, months[0], ends[-1]):
+    if referral_rows is None:
+        referral_rows = _referral_rows(configuration, months[0], ends[-1])
+    for row in referral_rows:
         codes[local_day(row[2]).replace(day=1)].append(row)
     result = {}
     for month, end in zip(months, ends, strict=True):
@@ -753,7 +773,7 @@ def monthly_figures(
         concerns = {
             f"{month:%Y-%m}": {
                 concern: counts.get(f"chat.by_concern.{concern}", (0, 0))[0]
-                for concern in ChatConcern.values
+                for concern in _VALUES_ChatConcern
             }
         }
         result[month] = _build(

@@ -178,12 +178,13 @@ def public_figures(
     """The public level of a period of whole ended months: the `disclosure` section and the
     figures, as `statistics_compute` returns them."""
     check_public_period(date_from, date_to, today)
-    exact, history = engine.exact_figures(configuration, date_from, date_to)
+    codes = engine._referral_rows(configuration, date_from, date_to)  # read once, used twice
+    exact, history = engine.exact_figures(configuration, date_from, date_to, codes)
     check_consistent(exact.counts, exact.relations, exact.statistics, threshold)
     secret = disclosure_key()
     published: dict[str, int] = defaultdict(int)
     months = engine.month_starts(date_from, date_to)
-    for month, figures in engine.monthly_figures(configuration, months).items():
+    for month, figures in engine.monthly_figures(configuration, months, codes).items():
         label = f"{month:%Y-%m}"
         for path, n in figures.counts.items():
             published[path] += perturb(n, draw(secret, cell_identity(path), label, n), threshold)

@@ -14,7 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from samverkan.campaigns.models import Campaign
-from samverkan.statistics.engine import PUBLIC, ONE_DAY, month_starts, statistics_compute
+from samverkan.statistics.engine import ONE_DAY, PUBLIC, month_starts, statistics_compute
 from samverkan.statistics.release import is_public_period
 
 WEEKS_AFTER = 4

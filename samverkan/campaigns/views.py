@@ -11,12 +11,12 @@ from django.views.decorators.http import require_http_methods
 
 from samverkan.accounts.models import Role, User
 from samverkan.campaigns.evaluation import campaign_evaluation
-from samverkan.statistics.release import public_note
 from samverkan.campaigns.forms import CampaignForm, ReachFormSet
 from samverkan.campaigns.models import Campaign
 from samverkan.campaigns.services import CAMPAIGN_WRITERS, campaign_save
 from samverkan.partnership.models import Partnership
 from samverkan.records.models import ChatConcern, Gender
+from samverkan.statistics.release import public_note
 
 AGGREGATE_ROLES = frozenset({Role.COORDINATOR, Role.STEERING_MEMBER, Role.UNIT_MANAGER})
 

@@ -1,6 +1,7 @@
 """Build (or rebuild) the demo: the source document's partnership, a user per role, records."""
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -18,7 +19,7 @@ from samverkan.demo.reports import demo_reports
 from samverkan.partnership.models import Organisation, Partnership, Unit
 from samverkan.records.models import ChatConversation, ClinicClient, ImportBatch, SupportCentreCase
 from samverkan.referrals.models import Referral
-from samverkan.statistics.models import DailyCount, MonthlyCount
+from samverkan.statistics.models import DailyCount, DisclosureKey, MonthlyCount
 
 DEMO_DEVICE_NAME = "demo"
 
@@ -77,6 +78,11 @@ def demo_build(
     (`evenings`); see demo/chat.py for why the demo's default is always."""
     demo_remove()
     demo = demo_partnership_create()
+    # The demo's public figures the same on every machine (the committee documents in docs/
+    # are made from them): a fixed key, where a real database makes a random one on first use.
+    DisclosureKey.objects.update_or_create(
+        pk=1, defaults={"secret": hashlib.sha256(b"samverkan demo (synthetic data)").digest()}
+    )
     for spec in DEMO_USERS:
         user = User(
             username=spec.username,

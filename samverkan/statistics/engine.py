@@ -43,16 +43,15 @@ from samverkan.statistics.models import (
     MonthlyCount,
 )
 
-
 # The choices' values, once: Django's `Choices.values` is a property that builds a new list at
 # every use, which the figures of every month of a public period would otherwise pay for.
-_VALUES_ChatConcern = tuple(ChatConcern.values)
-_VALUES_Gender = tuple(Gender.values)
-_VALUES_ViolenceForm = tuple(ViolenceForm.values)
-_VALUES_SupportCategory = tuple(SupportCategory.values)
-_VALUES_ScreeningAnswer = tuple(ScreeningAnswer.values)
-_VALUES_ClinicConcern = tuple(ClinicConcern.values)
-_VALUES_CameVia = tuple(CameVia.values)
+CHAT_CONCERNS = tuple(ChatConcern.values)
+GENDERS = tuple(Gender.values)
+VIOLENCE_FORMS = tuple(ViolenceForm.values)
+SUPPORT_CATEGORIES = tuple(SupportCategory.values)
+SCREENING_ANSWERS = tuple(ScreeningAnswer.values)
+CLINIC_CONCERNS = tuple(ClinicConcern.values)
+CAME_VIA = tuple(CameVia.values)
 
 SCHEMA_VERSION = 1
 INTERNAL, PUBLIC = "internal", "public"
@@ -194,7 +193,7 @@ class _PeriodCounts:
     )
 
 
-CHAT_CONCERN_METRICS = [f"chat.by_concern.{c}" for c in _VALUES_ChatConcern]
+CHAT_CONCERN_METRICS = [f"chat.by_concern.{c}" for c in CHAT_CONCERNS]
 
 
 def _period_counts(unit_ids: list[int], split: _Split, *, with_history: bool) -> _PeriodCounts:
@@ -284,14 +283,12 @@ def _chat_by_month(
     for month in _months(date_from, date_to):
         base = f"chat.by_month.{month}"
         concerns = by_month.get(month, {})
-        figures.parts(
-            f"{base}.total", {f"{base}.{c}": concerns.get(c, 0) for c in _VALUES_ChatConcern}
-        )
-        month_totals[f"{base}.total"] = sum(concerns.get(c, 0) for c in _VALUES_ChatConcern)
+        figures.parts(f"{base}.total", {f"{base}.{c}": concerns.get(c, 0) for c in CHAT_CONCERNS})
+        month_totals[f"{base}.total"] = sum(concerns.get(c, 0) for c in CHAT_CONCERNS)
     for path, value in month_totals.items():
         figures.count(path, value)
     figures.relations.append(Relation(total="chat.conversations", parts=tuple(month_totals)))
-    for concern in _VALUES_ChatConcern:
+    for concern in CHAT_CONCERNS:
         figures.relations.append(
             Relation(
                 total=f"chat.by_concern.{concern}",
@@ -311,32 +308,33 @@ def _chat(
     figures.count("chat.conversations", n("chat.conversations"))
     figures.parts(
         "chat.conversations",
-        {f"chat.by_concern.{c}": n(f"chat.by_concern.{c}") for c in _VALUES_ChatConcern},
+        {f"chat.by_concern.{c}": n(f"chat.by_concern.{c}") for c in CHAT_CONCERNS},
     )
     r = "chat.residents"
     figures.count(f"{r}.conversations", n(f"{r}.conversations"))
     figures.parts(
-        f"{r}.conversations", {f"{r}.by_gender.{g}": n(f"{r}.by_gender.{g}") for g in _VALUES_Gender}
+        f"{r}.conversations",
+        {f"{r}.by_gender.{g}": n(f"{r}.by_gender.{g}") for g in GENDERS},
     )
     figures.parts(
         f"{r}.conversations",
-        {f"{r}.by_concern.{c}": n(f"{r}.by_concern.{c}") for c in _VALUES_ChatConcern},
+        {f"{r}.by_concern.{c}": n(f"{r}.by_concern.{c}") for c in CHAT_CONCERNS},
     )
-    for gender in _VALUES_Gender:
+    for gender in GENDERS:
         figures.parts(
             f"{r}.by_gender.{gender}",
             {
                 f"{r}.by_gender_and_concern.{gender}.{c}": n(
                     f"{r}.by_gender_and_concern.{gender}.{c}"
                 )
-                for c in _VALUES_ChatConcern
+                for c in CHAT_CONCERNS
             },
         )
-    for concern in _VALUES_ChatConcern:
+    for concern in CHAT_CONCERNS:
         figures.relations.append(
             Relation(
                 total=f"{r}.by_concern.{concern}",
-                parts=tuple(f"{r}.by_gender_and_concern.{g}.{concern}" for g in _VALUES_Gender),
+                parts=tuple(f"{r}.by_gender_and_concern.{g}.{concern}" for g in GENDERS),
             )
         )
     # Districts no longer configured that still have counts come after the configured ones.
@@ -354,7 +352,7 @@ def _chat(
         f"{r}.conversations",
         {f"{r}.by_district.{d}": n(f"{r}.by_district.{d}") for d in [*districts, "unknown"]},
     )
-    for form in _VALUES_ViolenceForm:
+    for form in VIOLENCE_FORMS:
         figures.count(f"{r}.by_violence.{form}", n(f"{r}.by_violence.{form}"))
     ages, age_sum = counts.get(f"{r}.age", (0, 0))
     figures.statistic(f"{r}.mean_age", _mean(age_sum, ages), ages)
@@ -370,12 +368,10 @@ def _support_centre(figures: _Figures, counts: dict[str, tuple[int, int]]) -> No
         return counts.get(metric, (0, 0))[0]
 
     figures.count(f"{s}.cases", n(f"{s}.cases"))
-    figures.parts(
-        f"{s}.cases", {f"{s}.by_gender.{g}": n(f"{s}.by_gender.{g}") for g in _VALUES_Gender}
-    )
+    figures.parts(f"{s}.cases", {f"{s}.by_gender.{g}": n(f"{s}.by_gender.{g}") for g in GENDERS})
     figures.parts(
         f"{s}.cases",
-        {f"{s}.by_category.{c}": n(f"{s}.by_category.{c}") for c in _VALUES_SupportCategory},
+        {f"{s}.by_category.{c}": n(f"{s}.by_category.{c}") for c in SUPPORT_CATEGORIES},
     )
     ages, age_sum = counts.get(f"{s}.age", (0, 0))
     figures.statistic(f"{s}.mean_age", _mean(age_sum, ages), ages)
@@ -383,11 +379,11 @@ def _support_centre(figures: _Figures, counts: dict[str, tuple[int, int]]) -> No
         ages, age_sum = counts.get(f"{s}.age.{gender}", (0, 0))
         figures.statistic(f"{s}.mean_age_by_gender.{gender}", _mean(age_sum, ages), ages)
     figures.count(f"{s}.screened", n(f"{s}.screened"))
-    answers = [*_VALUES_ScreeningAnswer, "unknown"]
+    answers = [*SCREENING_ANSWERS, "unknown"]
     figures.parts(f"{s}.screened", {f"{s}.screening.{a}": n(f"{s}.screening.{a}") for a in answers})
 
     pv = f"{s}.partner_violence"
-    victims = {g: n(f"{pv}.victims.by_gender.{g}") for g in _VALUES_Gender}
+    victims = {g: n(f"{pv}.victims.by_gender.{g}") for g in GENDERS}
     figures.count(f"{pv}.victims.count", sum(victims.values()))
     figures.parts(
         f"{pv}.victims.count", {f"{pv}.victims.by_gender.{g}": v for g, v in victims.items()}
@@ -410,7 +406,7 @@ def _support_centre(figures: _Figures, counts: dict[str, tuple[int, int]]) -> No
         sum(victim_ages.values()),
         kind="extreme",
     )
-    perpetrators = {g: n(f"{pv}.perpetrators.by_gender.{g}") for g in _VALUES_Gender}
+    perpetrators = {g: n(f"{pv}.perpetrators.by_gender.{g}") for g in GENDERS}
     figures.count(f"{pv}.perpetrators.count", sum(perpetrators.values()))
     figures.parts(
         f"{pv}.perpetrators.count",
@@ -542,26 +538,23 @@ def _clinic(figures: _Figures, counts: ClinicCounts) -> None:
 
     c = "clinic.residents"
     figures.count(f"{c}.clients", sum(residents.values()))
-    for gender in _VALUES_Gender:
+    for gender in GENDERS:
         figures.parts(
             f"{c}.by_gender.{gender}",
             {
                 f"{c}.by_gender_and_concern.{gender}.{concern}": residents_where(
                     gender=gender, concern=concern
                 )
-                for concern in _VALUES_ClinicConcern
+                for concern in CLINIC_CONCERNS
             },
         )
         figures.count(f"{c}.by_gender.{gender}", residents_where(gender=gender))
     figures.relations.append(
-        Relation(total=f"{c}.clients", parts=tuple(f"{c}.by_gender.{g}" for g in _VALUES_Gender))
+        Relation(total=f"{c}.clients", parts=tuple(f"{c}.by_gender.{g}" for g in GENDERS))
     )
     figures.parts(
         f"{c}.clients",
-        {
-            f"{c}.by_came_via.{via}": residents_where(came_via=via)
-            for via in [*_VALUES_CameVia, "unknown"]
-        },
+        {f"{c}.by_came_via.{via}": residents_where(came_via=via) for via in [*CAME_VIA, "unknown"]},
     )
     figures.count(f"{c}.ongoing", residents_where(ongoing=True))
 
@@ -647,7 +640,7 @@ def _referral_codes(
         if arrived_at is not None:
             days.append((local_day(arrived_at) - local_day(issued_at)).days)
     destinations = configuration.service_keys
-    concerns = [*_VALUES_ChatConcern, "unknown"]
+    concerns = [*CHAT_CONCERNS, "unknown"]
     r = "referrals"
     for stage in REFERRAL_CODE_STAGES:
         stages = ("arrived", "not_arrived") if stage == "issued" else (stage,)
@@ -773,7 +766,7 @@ def monthly_figures(
         concerns = {
             f"{month:%Y-%m}": {
                 concern: counts.get(f"chat.by_concern.{concern}", (0, 0))[0]
-                for concern in _VALUES_ChatConcern
+                for concern in CHAT_CONCERNS
             }
         }
         result[month] = _build(

@@ -79,9 +79,7 @@ def draw(secret: bytes, identity: str, month: str, n: int) -> float:
     """The cell's u in [0, 1): a keyed hash (BLAKE2b in its keyed mode, a MAC) of its identity,
     month and count. Cached: a year's public figures draw a few thousand cells, the same ones
     each time the period is asked for."""
-    digest = hashlib.blake2b(
-        f"{identity}|{month}|{n}".encode(), key=secret, digest_size=8
-    ).digest()
+    digest = hashlib.blake2b(f"{identity}|{month}|{n}".encode(), key=secret, digest_size=8).digest()
     return int.from_bytes(digest, "big") / 2**64
 
 

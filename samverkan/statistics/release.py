@@ -88,7 +88,9 @@ def last_public_day(today: datetime.date) -> datetime.date:
     return today.replace(day=1) - engine.ONE_DAY
 
 
-def is_public_period(date_from: datetime.date, date_to: datetime.date, today: datetime.date) -> bool:
+def is_public_period(
+    date_from: datetime.date, date_to: datetime.date, today: datetime.date
+) -> bool:
     return (
         date_from.day == 1
         and date_to == _month_end(date_to)

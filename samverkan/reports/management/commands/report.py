@@ -9,7 +9,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from samverkan.core.errors import SamverkanError
-from samverkan.statistics.release import PublicPeriodError
 from samverkan.dashboard.overview import Period
 from samverkan.partnership.models import Partnership
 from samverkan.reports.content import build_document, report_document
@@ -17,6 +16,7 @@ from samverkan.reports.models import Report
 from samverkan.reports.render import FORMATS, render
 from samverkan.reports.services import previous_report
 from samverkan.statistics.engine import DISCLOSURE_LEVELS, PUBLIC
+from samverkan.statistics.release import PublicPeriodError
 
 
 def _date(text: str) -> datetime.date:

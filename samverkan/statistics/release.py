@@ -25,6 +25,7 @@ the figures); the months together in three queries (`engine.monthly_figures`).
 """
 
 import datetime
+import functools
 from collections import defaultdict
 from typing import Any
 
@@ -34,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from samverkan.core.errors import SamverkanError
 from samverkan.statistics import engine
-from samverkan.statistics.disclosure import check_consistent
+from samverkan.statistics.disclosure import Relation, check_consistent
 from samverkan.statistics.perturbation import disclosure_key, draw, perturb
 
 SMALL, COLLAPSED, SMALL_BASE, NOT_PUBLIC = "small", "collapsed", "small-base", "not-public"
@@ -160,13 +161,142 @@ def calendar_span(date_from: datetime.date, date_to: datetime.date) -> str | Non
     return None
 
 
-def cell_identity(path: str) -> str:
-    """The cell a path counts, so that the same count on two paths gets the same noise: a
-    month's column of the chart by month is that month's count by concern."""
-    if path.startswith("chat.by_month."):
-        concern = path.split(".", 3)[3]
-        return "chat.conversations" if concern == "total" else f"chat.by_concern.{concern}"
-    return path
+def _under(paths: set[str], prefix: str) -> list[str]:
+    """The paths one level below `prefix` (e.g. every gender under "...by_gender.")."""
+    return sorted(p for p in paths if p.startswith(prefix) and "." not in p[len(prefix) :])
+
+
+def _leaves_and_sums(counts: dict[str, int]) -> tuple[dict[str, int], list[tuple[str, list[str]]]]:
+    """See `_structure`; the chart by month's cells are the month's own counts by concern."""
+    by_month = [path for path in counts if path.startswith("chat.by_month.")]
+    others, virtual, sums = _structure(frozenset(counts).difference(by_month))
+    leaves = {path: counts[path] for path in others}
+    for path, (total, parts) in virtual.items():
+        leaves[path] = counts[total] - sum(counts[part] for part in parts)
+    sums = list(sums)
+    for path in by_month:
+        column = path.split(".", 3)[3]
+        sums.append(
+            (path, ["chat.conversations" if column == "total" else f"chat.by_concern.{column}"])
+        )
+    return leaves, sums
+
+
+@functools.lru_cache(maxsize=64)
+def _structure(
+    paths: frozenset[str],
+) -> tuple[
+    tuple[str, ...], dict[str, tuple[str, tuple[str, ...]]], tuple[tuple[str, list[str]], ...]
+]:
+    """The finest cells of the figures, each of which is perturbed, and every other count as a
+    sum of them (in an order where parts come before their sums).
+
+    Every table is published as the sum of its perturbed finest cells, so that a total and its
+    parts add up as published, and a reader learns nothing from the relation between them that
+    the cells do not say (perturbing a total and its parts each on its own gives a reader two
+    noisy readings whose ranges can pin a small part between them). Where the finest cells are
+    not figures of their own (chat conversations of others than residents, clinic clients who
+    are not residents), they are counted here as cells that are never shown alone.
+    """
+    leaves = set(paths)
+    virtual: dict[str, tuple[str, tuple[str, ...]]] = {}  # cell: (total, minus these parts)
+    sums: list[tuple[str, list[str]]] = []
+
+    def add(total: str, parts: list[str]) -> None:
+        if total in paths and parts:
+            sums.append((total, parts))
+            leaves.discard(total)
+
+    # Chat: residents by gender and concern, and others by concern, are the finest cells.
+    r = "chat.residents"
+    for gender in [p.rsplit(".", 1)[1] for p in _under(paths, f"{r}.by_gender.")]:
+        add(f"{r}.by_gender.{gender}", _under(paths, f"{r}.by_gender_and_concern.{gender}."))
+    concerns = [p.rsplit(".", 1)[1] for p in _under(paths, "chat.by_concern.")]
+    for concern in concerns:
+        cells = [
+            p
+            for p in paths
+            if p.startswith(f"{r}.by_gender_and_concern.") and p.endswith(f".{concern}")
+        ]
+        add(f"{r}.by_concern.{concern}", sorted(cells))
+        others = f"chat.others.by_concern.{concern}"
+        virtual[others] = (f"chat.by_concern.{concern}", tuple(cells))
+        add(f"chat.by_concern.{concern}", [f"{r}.by_concern.{concern}", others])
+    add(f"{r}.conversations", _under(paths, f"{r}.by_gender."))
+    add("chat.conversations", _under(paths, "chat.by_concern."))
+    # The clinic: residents by gender and concern, and the clients who are not residents.
+    c = "clinic.residents"
+    for gender in [p.rsplit(".", 1)[1] for p in _under(paths, f"{c}.by_gender.")]:
+        add(f"{c}.by_gender.{gender}", _under(paths, f"{c}.by_gender_and_concern.{gender}."))
+    add(f"{c}.clients", _under(paths, f"{c}.by_gender."))
+    if "clinic.clients" in paths:
+        virtual["clinic.others.clients"] = ("clinic.clients", (f"{c}.clients",))
+        add("clinic.clients", [f"{c}.clients", "clinic.others.clients"])
+    # The support centre's tables, each the sum of its cells.
+    s = "support_centre"
+    add(f"{s}.cases", _under(paths, f"{s}.by_gender."))
+    add(f"{s}.screened", _under(paths, f"{s}.screening."))
+    for group in ("victims", "perpetrators"):
+        pv = f"{s}.partner_violence.{group}"
+        add(f"{pv}.count", _under(paths, f"{pv}.by_gender."))
+    # Referrals: by destination, from the two sources; codes by stage, destination and concern.
+    for path in _under(paths, "referrals.by_destination."):
+        destination = path.rsplit(".", 1)[1]
+        add(
+            path,
+            sorted(
+                p
+                for p in paths
+                if p.startswith("referrals.by_source.") and p.endswith(f".{destination}")
+            ),
+        )
+    for breakdown in ("by_destination", "by_concern"):
+        for path in _under(paths, f"referrals.issued.{breakdown}."):
+            key = path.rsplit(".", 1)[1]
+            add(
+                path,
+                [f"referrals.{stage}.{breakdown}.{key}" for stage in ("arrived", "not_arrived")],
+            )
+    for stage in ("arrived", "not_arrived"):
+        add(f"referrals.{stage}.count", _under(paths, f"referrals.{stage}.by_destination."))
+    add("referrals.issued.count", ["referrals.arrived.count", "referrals.not_arrived.count"])
+    return tuple(sorted(leaves)), virtual, tuple(sums)
+
+
+def _published(
+    counts: dict[str, int],
+    relations: list[Relation],
+    secret: bytes,
+    cell: str,
+    threshold: int,
+) -> dict[str, int]:
+    """The published value of every count of one cell of time (a month, or a calendar period
+    for distinct clients): the finest cells perturbed, the rest their sums, and every breakdown
+    of a total published below the threshold set to 0 with it.
+
+    A total and the parts of its own table are 0 together anyway (parts of 0 or t or more that
+    add up to less than t are all 0). Another breakdown of the same records (residents by
+    district under residents by gender and concern) is not: its cells are perturbed on their
+    own, and a district of 5 under a total shown as hidden would be odd and would tell a
+    reader that the total is at least 1. So it is set to 0 here, before months are added up,
+    and every period that contains the month says the same.
+    """
+    leaves, sums = _leaves_and_sums(counts)
+    values = {
+        path: perturb(n, draw(secret, path, cell, n), threshold) for path, n in leaves.items()
+    }
+    for total, parts in sums:
+        values[total] = sum(values[part] for part in parts)
+    changed = True
+    while changed:
+        changed = False
+        for relation in relations:
+            if values.get(relation.total, threshold) < threshold:
+                for part in relation.parts:
+                    if values.get(part, 0):
+                        values[part] = 0
+                        changed = True
+    return values
 
 
 def public_figures(
@@ -187,24 +317,27 @@ def public_figures(
     published: dict[str, int] = defaultdict(int)
     months = engine.month_starts(date_from, date_to)
     for month, figures in engine.monthly_figures(configuration, months, codes).items():
-        label = f"{month:%Y-%m}"
-        for path, n in figures.counts.items():
-            published[path] += perturb(n, draw(secret, cell_identity(path), label, n), threshold)
+        month_values = _published(
+            figures.counts, figures.relations, secret, f"{month:%Y-%m}", threshold
+        )
+        for path, value in month_values.items():
+            published[path] += value
+    # Distinct clients are not a sum of months: their table is perturbed as the period's own
+    # cells, and only for the periods of the calendar (see DISTINCT_PREFIXES).
+    whole = calendar_span(date_from, date_to)
+    distinct = {p: n for p, n in exact.counts.items() if p.startswith(DISTINCT_PREFIXES)}
+    if whole is not None:
+        relations = [r for r in exact.relations if all(p in distinct for p in (r.total, *r.parts))]
+        published.update(_published(distinct, relations, secret, whole, threshold))
 
     rules: dict[str, str] = {}
     values = dict(exact.values)
-    whole = calendar_span(date_from, date_to)
-    for path, n in exact.counts.items():
-        if path.startswith(DISTINCT_PREFIXES):
-            # Distinct clients are not a sum of months: perturbed as the period's own cell, and
-            # only for the periods of the calendar (see DISTINCT_PREFIXES).
-            if whole is None:
-                rules[path] = NOT_PUBLIC
-                values[path] = None
-                continue
-            values[path] = perturb(n, draw(secret, path, whole, n), threshold)
-        else:
-            values[path] = published.get(path, 0)
+    for path in exact.counts:
+        if path in distinct and whole is None:
+            rules[path] = NOT_PUBLIC
+            values[path] = None
+            continue
+        values[path] = published.get(path, 0)
         if values[path] < threshold:
             rules[path] = SMALL
     # A breakdown of a hidden total is hidden with it, down every level of the breakdown.

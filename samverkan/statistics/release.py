@@ -45,6 +45,10 @@ count; a mean or median of too few; a figure never published (an extreme)."""
 BASE_FACTOR = 2
 """A mean or median is published from BASE_FACTOR * threshold records or more."""
 
+NOT_PUBLISHED = ("chat.residents.by_gender_and_concern.",)
+"""Counts given at the internal level only: the chat residents' cross-table of gender and concern,
+whose cells are mostly small each month (its margins, by gender and by concern, are public)."""
+
 DISTINCT_PREFIXES = ("clinic.clients", "clinic.residents.")
 """Counts of distinct clients with a session in the period, and of those whose series goes on at
 its end: a client who comes in two months is one client in the two, so these are no sum of months.
@@ -207,20 +211,14 @@ def _structure(
             sums.append((total, parts))
             leaves.discard(total)
 
-    # Chat: residents by gender and concern, and others by concern, are the finest cells.
+    # Chat: residents by gender, residents by concern and others by concern are the finest
+    # cells (the residents' cross-table of gender and concern is not public: most of its cells
+    # are small each month, and a total made of them would carry all their changes).
     r = "chat.residents"
-    for gender in [p.rsplit(".", 1)[1] for p in _under(paths, f"{r}.by_gender.")]:
-        add(f"{r}.by_gender.{gender}", _under(paths, f"{r}.by_gender_and_concern.{gender}."))
-    concerns = [p.rsplit(".", 1)[1] for p in _under(paths, "chat.by_concern.")]
-    for concern in concerns:
-        cells = [
-            p
-            for p in paths
-            if p.startswith(f"{r}.by_gender_and_concern.") and p.endswith(f".{concern}")
-        ]
-        add(f"{r}.by_concern.{concern}", sorted(cells))
+    leaves.difference_update(p for p in paths if p.startswith(NOT_PUBLISHED))
+    for concern in [p.rsplit(".", 1)[1] for p in _under(paths, "chat.by_concern.")]:
         others = f"chat.others.by_concern.{concern}"
-        virtual[others] = (f"chat.by_concern.{concern}", tuple(cells))
+        virtual[others] = (f"chat.by_concern.{concern}", (f"{r}.by_concern.{concern}",))
         add(f"chat.by_concern.{concern}", [f"{r}.by_concern.{concern}", others])
     add(f"{r}.conversations", _under(paths, f"{r}.by_gender."))
     add("chat.conversations", _under(paths, "chat.by_concern."))
@@ -333,7 +331,7 @@ def public_figures(
     rules: dict[str, str] = {}
     values = dict(exact.values)
     for path in exact.counts:
-        if path in distinct and whole is None:
+        if path.startswith(NOT_PUBLISHED) or (path in distinct and whole is None):
             rules[path] = NOT_PUBLIC
             values[path] = None
             continue

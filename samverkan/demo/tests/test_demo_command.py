@@ -71,7 +71,7 @@ def test_demo_builds_twice_and_stats_reproduce_the_interim_report():
     assert abs(public["chat"]["conversations"] - 612) <= 30
     assert abs(public["chat"]["residents"]["conversations"] - 228) <= 30
     assert abs(public["support_centre"]["cases"] - 813) <= 30
-    assert abs(public["clinic"]["clients"] - 21) <= 3  # the year so far: one cell of its own
+    assert abs(public["clinic"]["clients"] - 21) <= 10  # the year so far, a sum of small cells
     assert public["support_centre"]["partner_violence"]["victims"]["youngest_age"] is None
     rules = {entry["path"]: entry["rule"] for entry in public["disclosure"]["suppressed"]}
     assert rules["support_centre.partner_violence.victims.youngest_age"] == "not-public"

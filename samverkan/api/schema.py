@@ -15,6 +15,8 @@ class ProblemAutoSchema(AutoSchema):
     def _get_response_bodies(self, direction: str = "response") -> dict:
         responses = super()._get_response_bodies(direction)
         codes = COMMON + (WRITES if self.method in ("POST", "PUT", "PATCH") else ())
+        # A view may answer more (the statistics: 422 for a period the public level refuses).
+        codes += tuple(getattr(self.view, "problems", ()))
         for code in codes:
             if code not in responses:
                 responses[code] = self._get_response_for_code(

@@ -486,12 +486,18 @@ class ArrivalView(APIView):
 
 
 class StatisticsView(APIView):
+    # Public figures are given for whole calendar months that have ended (statistics.release):
+    # another period is a 422 problem that names the nearest one.
+    problems = ("422",)
+
     @extend_schema(
         summary="The partnership's figures for a period",
         description=(
             "The JSON of `samverkan stats` (its schema: "
             "samverkan/statistics/schema/stats.schema.json), with disclosure control "
-            "(public) unless the token's role may see internal figures."
+            "(public) unless the token's role may see internal figures. Public figures are "
+            "given for whole calendar months that have ended; another period is refused "
+            "(422) with the nearest such period in the problem's detail."
         ),
         parameters=[
             OpenApiParameter("from", OpenApiTypes.DATE, required=True),

@@ -87,3 +87,6 @@ def _disclosure_key(settings):  # noqa: ANN001, ANN202 - pytest-django's setting
     """A fixed secret for the public level's perturbation, so that public figures are the same
     in every run (the key otherwise made in each test database would be random)."""
     settings.SAMVERKAN_DISCLOSURE_KEY = "test-disclosure-key"
+    # Months public as soon as they end, so that tests name their periods plainly; the lag
+    # before release is tested where it matters (statistics/tests/test_release.py).
+    settings.SAMVERKAN_PUBLIC_AFTER_DAYS = 0

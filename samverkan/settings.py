@@ -314,6 +314,9 @@ SAMVERKAN_DISCLOSURE_THRESHOLD = env_int("SAMVERKAN_DISCLOSURE_THRESHOLD", 5, mi
 # The secret of the public level's perturbation (statistics/perturbation.py). Empty: a key made
 # on first use and kept in the database, so that a restored backup publishes the same figures.
 SAMVERKAN_DISCLOSURE_KEY = env_str("SAMVERKAN_DISCLOSURE_KEY", "")
+# Days after a month's end before its figures are published, and then kept as released: time for
+# late registrations and monthly imports to arrive (statistics/release.py).
+SAMVERKAN_PUBLIC_AFTER_DAYS = env_int("SAMVERKAN_PUBLIC_AFTER_DAYS", 14, minimum=0)
 
 # Days a referral code from the chat can be used at its destination.
 SAMVERKAN_REFERRAL_DAYS = env_int("SAMVERKAN_REFERRAL_DAYS", 90, minimum=1)

@@ -145,3 +145,35 @@ class DisclosureKey(models.Model):
 
     def __str__(self) -> str:
         return f"disclosure key of {self.created_at:%Y-%m-%d}"
+
+
+class ReleasedFigure(models.Model):
+    """A public figure as it was first released: one cell of time (a month; for distinct clinic
+    clients a calendar period such as "2022-01..2022-05"; for means and medians a period such as
+    "statistics:2022-01..2022-05"), one figure, its published value.
+
+    The public level publishes each month once and keeps it (statistics.release): a later
+    registration or correction changes the exact figures but not what was released, so a reader
+    who watches the figures over time, or an insider who adds and removes records of their own
+    and watches, learns nothing from the changes. Holds no record and no exact count.
+    """
+
+    partnership = models.ForeignKey(
+        "partnership.Partnership", on_delete=models.CASCADE, related_name="+"
+    )
+    cell = models.CharField(_("cell of time"), max_length=40)
+    path = models.CharField(_("figure"), max_length=160)
+    value = models.IntegerField(_("published value"))
+    released_at = models.DateTimeField(_("released"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("released figure")
+        verbose_name_plural = _("released figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "cell", "path"], name="released_figure_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cell} {self.path} = {self.value}"

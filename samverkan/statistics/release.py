@@ -6,13 +6,18 @@ evaluations, committee documents (text, tables, charts) — calls `statistics_co
 `disclosure="public"`, which comes here. The guarantee (docs/privacy.md) rests on two rules:
 
 1. **Whole calendar months that have ended.** A public period runs from the first day of a
-   month to the last day of a month, no later than the last month that has ended. Days cannot be
-   asked for, so they cannot be differenced; the month in progress is not published while it
-   fills up. Any other period raises `PublicPeriodError`, whose message names the nearest period
-   that can be given.
-2. **A period is the sum of its months, each perturbed** (statistics.perturbation). A longer
-   period carries nothing that its months do not, so a reader who combines any number of public
-   outputs knows no more than the perturbed months, each of which hides its small counts.
+   month to the last day of a month, no later than the last month that ended
+   SAMVERKAN_PUBLIC_AFTER_DAYS (14) days ago. Days cannot be asked for, so they cannot be
+   differenced; a month is not published while it fills up. Any other period raises
+   `PublicPeriodError`, whose message names the nearest period that can be given.
+2. **A period is the sum of its months, each perturbed** (statistics.perturbation), and every
+   table the sum of its perturbed finest cells. A longer period carries nothing that its months do
+   not, and a total nothing that its parts do not, so a reader who combines any number of public
+   outputs knows no more than the perturbed finest cells of each month.
+3. **Released once.** A month's published values are kept when first released
+   (`ReleasedFigure`) and never change: late registrations and corrections change the exact
+   figures only, so watching the public figures over time, or adding and removing records of
+   one's own and watching, teaches nothing.
 
 On top of that, for the figures that are not counts:
 - a published sum below the threshold is hidden (it reads "..", never 0 or a small number:
@@ -29,6 +34,8 @@ import functools
 from collections import defaultdict
 from typing import Any
 
+from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -36,6 +43,7 @@ from django.utils.translation import gettext as _
 from samverkan.core.errors import SamverkanError
 from samverkan.statistics import engine
 from samverkan.statistics.disclosure import Relation, check_consistent
+from samverkan.statistics.models import ReleasedFigure
 from samverkan.statistics.perturbation import disclosure_key, draw, perturb
 
 SMALL, COLLAPSED, SMALL_BASE, NOT_PUBLIC = "small", "collapsed", "small-base", "not-public"
@@ -43,6 +51,8 @@ SMALL, COLLAPSED, SMALL_BASE, NOT_PUBLIC = "small", "collapsed", "small-base", "
 count; a mean or median of too few; a figure never published (an extreme)."""
 
 BASE_FACTOR = 2
+HIDDEN = -1
+"""A released mean or median that is not shown (too few records), as kept in ReleasedFigure."""
 """A mean or median is published from BASE_FACTOR * threshold records or more."""
 
 NOT_PUBLISHED = ("chat.residents.by_gender_and_concern.",)
@@ -89,8 +99,10 @@ def _month_end(day: datetime.date) -> datetime.date:
 
 
 def last_public_day(today: datetime.date) -> datetime.date:
-    """The last day of the last calendar month that has ended."""
-    return today.replace(day=1) - engine.ONE_DAY
+    """The last day of the last calendar month that ended SAMVERKAN_PUBLIC_AFTER_DAYS days ago
+    or more: late registrations and monthly imports have arrived before it is released."""
+    cutoff = today - datetime.timedelta(days=settings.SAMVERKAN_PUBLIC_AFTER_DAYS)
+    return cutoff.replace(day=1) - engine.ONE_DAY
 
 
 def is_public_period(
@@ -297,6 +309,31 @@ def _published(
     return values
 
 
+def _released(partnership_id: int, cells: list[str]) -> dict[str, dict[str, int]]:
+    """The figures already released of these cells of time, by cell."""
+    released: dict[str, dict[str, int]] = defaultdict(dict)
+    rows = ReleasedFigure.objects.filter(partnership_id=partnership_id, cell__in=cells)
+    for cell, path, value in rows.values_list("cell", "path", "value"):
+        released[cell][path] = value
+    return dict(released)
+
+
+def _release(partnership_id: int, fresh: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    """Keep newly published cells of time, and return what is kept: when two requests release
+    the same month at once, both answer with the values of the one that was saved first."""
+    with transaction.atomic():
+        ReleasedFigure.objects.bulk_create(
+            [
+                ReleasedFigure(partnership_id=partnership_id, cell=cell, path=path, value=value)
+                for cell, values in fresh.items()
+                for path, value in values.items()
+            ],
+            ignore_conflicts=True,
+            batch_size=1000,
+        )
+    return _released(partnership_id, list(fresh))
+
+
 def public_figures(
     *,
     configuration: engine.Configuration,
@@ -312,21 +349,33 @@ def public_figures(
     exact, history = engine.exact_figures(configuration, date_from, date_to, codes)
     check_consistent(exact.counts, exact.relations, exact.statistics, threshold)
     secret = disclosure_key()
-    published: dict[str, int] = defaultdict(int)
     months = engine.month_starts(date_from, date_to)
-    for month, figures in engine.monthly_figures(configuration, months, codes).items():
-        month_values = _published(
-            figures.counts, figures.relations, secret, f"{month:%Y-%m}", threshold
-        )
-        for path, value in month_values.items():
-            published[path] += value
+    whole = calendar_span(date_from, date_to)
+    cells = [f"{month:%Y-%m}" for month in months] + ([whole] if whole else [])
+    cells.append(f"statistics:{date_from:%Y-%m}..{date_to:%Y-%m}")
+    released = _released(configuration.partnership_id, cells)
+    missing = [month for month in months if f"{month:%Y-%m}" not in released]
+    fresh: dict[str, dict[str, int]] = {}
+    if missing:
+        monthly = engine.monthly_figures(configuration, missing, codes)
+        for month, figures in monthly.items():
+            fresh[f"{month:%Y-%m}"] = _published(
+                figures.counts, figures.relations, secret, f"{month:%Y-%m}", threshold
+            )
     # Distinct clients are not a sum of months: their table is perturbed as the period's own
     # cells, and only for the periods of the calendar (see DISTINCT_PREFIXES).
-    whole = calendar_span(date_from, date_to)
     distinct = {p: n for p, n in exact.counts.items() if p.startswith(DISTINCT_PREFIXES)}
-    if whole is not None:
+    if whole is not None and whole not in released:
         relations = [r for r in exact.relations if all(p in distinct for p in (r.total, *r.parts))]
-        published.update(_published(distinct, relations, secret, whole, threshold))
+        fresh[whole] = _published(distinct, relations, secret, whole, threshold)
+    if fresh:
+        released.update(_release(configuration.partnership_id, fresh))
+    published: dict[str, int] = defaultdict(int)
+    for month in months:
+        for path, value in released[f"{month:%Y-%m}"].items():
+            published[path] += value
+    if whole is not None:
+        published.update(released[whole])
 
     rules: dict[str, str] = {}
     values = dict(exact.values)
@@ -348,16 +397,33 @@ def public_figures(
                     if part not in rules:
                         rules[part] = COLLAPSED
                         changed = True
+    # Means and medians are released once per period too, as twice the mean (half years) or
+    # the median in whole days; HIDDEN for too small a base. Extremes are never public.
+    statistics_cell = f"statistics:{date_from:%Y-%m}..{date_to:%Y-%m}"
+    if statistics_cell not in released:
+        encoded = {}
+        for statistic in exact.statistics:
+            value = exact.values[statistic.path]
+            if statistic.kind == "extreme":
+                continue
+            if statistic.base < BASE_FACTOR * threshold or value is None:
+                encoded[statistic.path] = HIDDEN
+            elif statistic.kind == "median":
+                encoded[statistic.path] = round(value)
+            else:
+                encoded[statistic.path] = round(value * 2)
+        released.update(_release(configuration.partnership_id, {statistics_cell: encoded}))
+    kept = released[statistics_cell]
     for statistic in exact.statistics:
-        value = exact.values[statistic.path]
+        encoded_value = kept.get(statistic.path, HIDDEN)
         if statistic.kind == "extreme":
             rules[statistic.path] = NOT_PUBLIC
-        elif statistic.base < BASE_FACTOR * threshold or value is None:
+        elif encoded_value == HIDDEN:
             rules[statistic.path] = SMALL_BASE
         elif statistic.kind == "median":
-            values[statistic.path] = round(value)
+            values[statistic.path] = encoded_value
         else:
-            values[statistic.path] = round(value * 2) / 2
+            values[statistic.path] = encoded_value / 2
 
     result_values = engine._Figures(values=values)
     return {

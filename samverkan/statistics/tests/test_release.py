@@ -104,6 +104,15 @@ def test_other_periods_are_refused_naming_the_nearest_public_one(date_from, date
     assert nearest[0].isoformat() in str(refused.value)
 
 
+def test_a_month_is_released_some_days_after_it_ends(settings):
+    # Time for the support centre's monthly import and late registrations (default 14 days).
+    settings.SAMVERKAN_PUBLIC_AFTER_DAYS = 14
+    with pytest.raises(PublicPeriodError) as refused:
+        check_public_period(D(2022, 11, 1), D(2022, 11, 30), D(2022, 12, 14))
+    assert refused.value.suggestion == (D(2022, 10, 1), D(2022, 10, 31))
+    check_public_period(D(2022, 11, 1), D(2022, 11, 30), D(2022, 12, 15))
+
+
 def test_distinct_counts_have_the_calendar_periods_only():
     assert calendar_span(D(2022, 5, 1), D(2022, 5, 31)) == "2022-05..2022-05"
     assert calendar_span(D(2022, 4, 1), D(2022, 6, 30)) == "2022-04..2022-06"  # a quarter
@@ -183,6 +192,32 @@ def test_no_public_count_is_small_and_a_breakdown_of_a_hidden_total_is_hidden(sm
     # Youngest ages are never public; means of fewer than 10 neither.
     assert rules["support_centre.partner_violence.victims.youngest_age"] == "not-public"
     assert chat["mean_age"] is None and rules["chat.residents.mean_age"] == "small-base"
+
+
+@pytest.mark.django_db
+def test_a_released_month_stays_as_released(small):
+    """Later registrations and corrections change the exact figures, not what was released: a
+    reader watching the figures, or an insider adding and removing records of their own, sees
+    no change to learn from."""
+    _chats(small, 3, 12)
+    before = _public(small, D(2022, 3, 1), D(2022, 3, 31))
+    conversation = services.chat_conversation_create(
+        unit=small.chat, started_at=local(2022, 3, 20, 19), concern="perpetrator", resident="no"
+    )
+    assert _public(small, D(2022, 3, 1), D(2022, 3, 31)) == before
+    assert (
+        _public(small, D(2022, 1, 1), D(2022, 3, 31))["chat"]["by_month"]["2022-03"]
+        == (before["chat"]["by_month"]["2022-03"])
+    )
+    services.chat_conversation_delete(conversation=conversation)
+    assert _public(small, D(2022, 3, 1), D(2022, 3, 31)) == before
+    exact = statistics_compute(
+        partnership=small.partnership,
+        date_from=D(2022, 3, 1),
+        date_to=D(2022, 3, 31),
+        disclosure="internal",
+    )
+    assert exact["chat"]["conversations"] == 12
 
 
 @pytest.mark.django_db

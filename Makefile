@@ -95,8 +95,8 @@ bench-api: $(VENV)/.dev
 
 # Extract translatable strings and compile catalogues (needs GNU gettext: apt-get install gettext).
 messages: $(VENV)/.dev
-	cd samverkan && ../$(BIN)/samverkan makemessages --locale sv --no-obsolete --no-location
-	cd samverkan && ../$(BIN)/samverkan compilemessages --locale sv
+	cd samverkan && SAMVERKAN_VAR_DIR=../var ../$(BIN)/samverkan makemessages --locale sv --no-obsolete --no-location
+	cd samverkan && SAMVERKAN_VAR_DIR=../var ../$(BIN)/samverkan compilemessages --locale sv
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis

@@ -127,7 +127,8 @@ if SAMVERKAN_REDIS_URL:
     SAMVERKAN_CHAT_STORE = "samverkan.chat.redis_store.RedisChatStore"
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache answering from the worker's memory while Redis is gone.
+            "BACKEND": "samverkan.production.cache.ResilientRedisCache",
             "LOCATION": SAMVERKAN_REDIS_URL,
             "KEY_PREFIX": "cache",
         }

@@ -5,16 +5,23 @@ with it, `errors`: one `{"pointer": "#/field", "detail": "..."}` per problem, as
 example of an extension member, so a partner system can show its user which field to correct.
 """
 
+import json
+import logging
+import traceback
+import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
+from rest_framework.views import exception_handler, set_rollback
 
 from samverkan.core.errors import Forbidden, NotFound, RateLimited, SamverkanError
+from samverkan.production.outage import READ_ONLY, database_trouble, retry_after
+
+logger = logging.getLogger("samverkan.api")
 
 PROBLEM = "application/problem+json"
 TYPES = {
@@ -25,6 +32,8 @@ TYPES = {
     409: "urn:samverkan:problem:conflict",
     422: "urn:samverkan:problem:rule",
     429: "urn:samverkan:problem:rate-limited",
+    500: "urn:samverkan:problem:internal",
+    503: "urn:samverkan:problem:unavailable",
 }
 
 
@@ -104,7 +113,70 @@ def _title(status_code: int) -> str:
     return HTTPStatus(status_code).phrase
 
 
+def _database_body(trouble: str, wait: int) -> dict[str, Any]:
+    if trouble == READ_ONLY:
+        detail = _(
+            "The database accepts no changes at the moment; nothing was saved. "
+            "Send the same request again after Retry-After seconds."
+        )
+    else:
+        detail = _(
+            "The database cannot be reached at the moment; nothing was saved. "
+            "Send the same request again after Retry-After seconds."
+        )
+    return {
+        "type": TYPES[503],
+        "title": _title(503),
+        "status": 503,
+        "detail": detail,
+        "retry_after": wait,
+    }
+
+
+def database_problem(trouble: str, wait: int) -> HttpResponse:
+    """The 503 problem of a database that is gone or read-only, outside DRF's views too (the
+    middleware answers with it for any exception under /api/)."""
+    response = HttpResponse(
+        json.dumps(_database_body(trouble, wait)), status=503, content_type=PROBLEM
+    )
+    response["Retry-After"] = str(wait)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def internal_problem(exc: BaseException) -> Response:
+    """A 500 that says nothing internal: a trace id the operator finds in the log, where the
+    exception's kind and where it happened are written (not its text, which could quote
+    values)."""
+    trace = uuid.uuid4().hex[:16]
+    where = "".join(traceback.format_tb(exc.__traceback__))
+    logger.error("API request failed (trace %s): %s\n%s", trace, type(exc).__name__, where)
+    body = {
+        "type": TYPES[500],
+        "title": _title(500),
+        "status": 500,
+        "detail": _(
+            "Something went wrong on the server; the request may not have been carried out. "
+            "A request with a ref can safely be sent again. Give the trace to the system "
+            "administrator if it keeps happening."
+        ),
+        "trace": trace,
+    }
+    return Response(body, status=500, content_type=PROBLEM, headers={"Cache-Control": "no-store"})
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    trouble = database_trouble(exc)
+    if trouble is not None:
+        set_rollback()
+        logger.error("database %s: %s", trouble, type(exc).__name__)
+        wait = retry_after(trouble)
+        return Response(
+            _database_body(trouble, wait),
+            status=503,
+            content_type=PROBLEM,
+            headers={"Retry-After": str(wait), "Cache-Control": "no-store"},
+        )
     if isinstance(exc, SamverkanError):
         exc = from_domain(exc)
     elif isinstance(exc, Http404):
@@ -113,7 +185,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = exceptions.PermissionDenied()
     response = exception_handler(exc, context)  # DRF's: WWW-Authenticate, Retry-After headers
     if response is None:
-        return None
+        set_rollback()
+        return internal_problem(exc)
     headers = {
         name: value
         for name, value in response.items()
@@ -141,3 +214,9 @@ class Problem(serializers.Serializer):
     status = serializers.IntegerField()
     detail = serializers.CharField()
     errors = ProblemError(many=True, required=False)
+    retry_after = serializers.IntegerField(
+        required=False, help_text="503 only: the seconds to wait, as in Retry-After."
+    )
+    trace = serializers.CharField(
+        required=False, help_text="500 only: give it to the administrator; the log has it."
+    )

@@ -6,8 +6,9 @@ from samverkan.api.problems import PROBLEM, Problem
 
 # What any operation may answer besides its success: a bad request, no or a refused token, a
 # token that may not do this, a missing record or page, a method or body type not accepted,
-# the rate limit.
-COMMON = ("400", "401", "403", "404", "405", "406", "415", "429")
+# the rate limit; and the server's own failures (500 with a trace id, 503 while the database is
+# gone or read-only, with Retry-After).
+COMMON = ("400", "401", "403", "404", "405", "406", "415", "429", "500", "503")
 WRITES = ("409", "422")
 
 

@@ -235,8 +235,13 @@ class RecordViewSet(viewsets.GenericViewSet):
             with transaction.atomic():
                 return self.kind.create(unit=user.unit, by=user, **self.kind.arguments(data)), True
         except IntegrityError:
-            # Another request created the same ref in the meantime.
-            raise _conflict(data["ref"], pointer) from None
+            # Another request created the same ref in the meantime (the unique constraint
+            # waited for it to commit): the same content is that request's record, a 200 as
+            # if this one had come second; other content is a conflict.
+            known = self._known([data.get("ref")]).get(data.get("ref"))
+            if known is None:
+                raise
+            return self._create(data, known, pointer)
         except SamverkanError as error:
             raise from_domain(error) from None
 
@@ -279,8 +284,19 @@ class RecordViewSet(viewsets.GenericViewSet):
         if problems:
             raise exceptions.ValidationError({"records": problems})
         refs = [item["ref"] for item in items]
+        # An identical batch sent at the same time (a client's retry) may commit first: then
+        # this one finds its records on the second pass and answers as a retry does.
+        for attempt in range(3):
+            try:
+                return self._batch(items, refs)
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _batch(self, items: list[dict[str, Any]], refs: list[str]) -> Response:
         serializer = self.get_serializer()
-        user = request.user
+        user = self.request.user
         with transaction.atomic():
             known = self._known(refs)
             for index, item in enumerate(items):

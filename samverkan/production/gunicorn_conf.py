@@ -16,9 +16,18 @@ bind = [
     for address in os.environ.get("SAMVERKAN_BIND", "127.0.0.1:8000").split(",")
     if address.strip()
 ]
-# Two per core is plenty: a worker's event loop holds thousands of chat sockets; pages run in
-# Django's thread pool within it.
-workers = int(os.environ.get("SAMVERKAN_WORKERS", str(2 * (os.cpu_count() or 1))))
+
+
+def default_workers() -> int:
+    """Two per core is plenty: a worker's event loop holds thousands of chat sockets; pages
+    run in Django's thread pool within it. Without Redis one only: workers share the chat's
+    state and the cache through Redis alone (`samverkan doctor` refuses more)."""
+    if not os.environ.get("SAMVERKAN_REDIS_URL"):
+        return 1
+    return 2 * (os.cpu_count() or 1)
+
+
+workers = int(os.environ.get("SAMVERKAN_WORKERS") or default_workers())
 worker_class = "uvicorn_worker.UvicornWorker"
 # No access log at all: the chat keeps no trace of its traffic (nginx logs the staff pages).
 accesslog = None

@@ -83,7 +83,7 @@ def test_a_record_saved_as_the_database_stops_is_not_half_saved(client, small):
         response = client.post(url, FORM)
     assert outage["stopped"]
     assert response.status_code == 503
-    assert response["Retry-After"] == "30"
+    assert 2 <= int(response["Retry-After"]) <= 10  # a restart takes seconds, not minutes
     page = response.content.decode()
     with translation.override("sv"):
         assert translation.gettext("Nothing was saved") in page

@@ -10,7 +10,8 @@ from samverkan.operations.backup import backup
 
 class Command(BaseCommand):
     help = (
-        "Back up the database (SQLite or PostgreSQL) to one file, with a manifest of its figures."
+        "Back up the database (SQLite or PostgreSQL) to one file, with a manifest of its row "
+        "counts and figures taken from the same snapshot as the data."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

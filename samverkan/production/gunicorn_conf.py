@@ -19,7 +19,8 @@ bind = [
 # Two per core is plenty: a worker's event loop holds thousands of chat sockets; pages run in
 # Django's thread pool within it.
 workers = int(os.environ.get("SAMVERKAN_WORKERS", str(2 * (os.cpu_count() or 1))))
-worker_class = "uvicorn_worker.UvicornWorker"
+# uvicorn's worker with the chat's WebSocket message limit, the same as daphne's (1 MiB).
+worker_class = "samverkan.chat.worker.UvicornWorker"
 # No access log at all: the chat keeps no trace of its traffic (nginx logs the staff pages).
 accesslog = None
 # uvicorn names each client's address at info level ("WebSocket /ws/chatt/ [accepted]").

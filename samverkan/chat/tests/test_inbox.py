@@ -60,8 +60,13 @@ async def test_a_message_with_an_id_is_acknowledged_and_carries_it(small, volunt
     sent = await receive_type(desk, "sent", skip_all=True)
     assert (sent["id"], sent["conversation"]) == ("v-1", conversation_id)
     assert (await receive_type(person, "message"))["id"] == "v-1"
-    # Without an id nothing is acknowledged; an id that is not a short string is ignored.
-    await person.send_json_to({"type": "message", "text": "x", "id": 5})
+    # Without an id nothing is acknowledged; an id that is not a short string is refused, and
+    # the message is not relayed (docs/chat-protocol.md).
+    await person.send_json_to({"type": "message", "text": "x"})
     assert "id" not in await receive_type(desk, "message", skip_all=True)
+    for bad in (5, "", "x" * 65, None, ["y-2"]):
+        await person.send_json_to({"type": "message", "text": "x", "id": bad})
+        assert (await receive_type(person, "error"))["code"] == "bad_request"
+    assert await desk.receive_nothing(timeout=0.2)
     await person.disconnect()
     await desk.disconnect()

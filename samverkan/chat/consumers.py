@@ -127,7 +127,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.stop_listening()
         liveness.gone(self)
         if self.__dict__.get("accepted"):
-            await self.let_go()
+            try:
+                await self.let_go()
+            except Exception as error:  # noqa: BLE001 (Redis away: the sweep or grace will do)
+                logger.warning("chat %s letting go: %s", self.side, type(error).__name__)
 
     async def let_go(self) -> None:
         """What the socket's going does to the store and tells the other side."""

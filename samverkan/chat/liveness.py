@@ -41,8 +41,10 @@ logger = logging.getLogger("samverkan.chat")
 # Seconds between a worker's announcements (and sweeps); the announcement lasts three, so a
 # worker's death is noticed within four. Cheap when nothing died: one small script per worker.
 HEARTBEAT = 5.0
-# The chat sockets of this process (to close them if the process was taken for dead).
+# The chat sockets of this process (to re-register if the process went missing), and those
+# still to re-register.
 _sockets: "weakref.WeakSet[Any]" = weakref.WeakSet()
+_pending: "weakref.WeakSet[Any]" = weakref.WeakSet()
 # Per event loop (one in a worker; tests run each in its own): the first announcement, then the
 # heartbeat task.
 _started: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Task]" = (
@@ -90,6 +92,8 @@ async def _keep_announcing(worker: str) -> None:
         try:
             if not await store.worker_alive(worker, expires_in=announcement_lasts()):
                 logger.warning("chat worker was missing from the store; re-registering")
+                _pending.update(_sockets)
+            if _pending:
                 await reassert_sockets()
             await actions.after_dead_workers(await store.sweep_dead_workers(timezone.now()))
         except Exception as error:  # noqa: BLE001 (the heartbeat must outlive a hiccup)
@@ -98,14 +102,18 @@ async def _keep_announcing(worker: str) -> None:
 
 
 def gone(consumer: Any) -> None:
-    """A socket's `disconnect`: nothing more to close."""
+    """A socket's `disconnect`: nothing more to re-register."""
     _sockets.discard(consumer)
+    _pending.discard(consumer)
 
 
 async def reassert_sockets() -> None:
-    """Each socket of this process makes the store know again what it holds."""
-    for consumer in list(_sockets):
+    """Each socket of this process still to re-register makes the store know again what it
+    holds; one that fails (Redis not quite back) tries again at the next heartbeat."""
+    for consumer in list(_pending):
         try:
             await consumer.reassert()
         except Exception as error:  # noqa: BLE001 (one socket's trouble is not the others')
             logger.warning("chat socket re-registering: %s", type(error).__name__)
+        else:
+            _pending.discard(consumer)

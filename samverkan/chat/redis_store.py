@@ -42,9 +42,9 @@ from typing import Any
 
 import redis.asyncio as redis
 from django.conf import settings
+from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.retry import Retry
 
 from samverkan.chat.store import (
     ACTIVE,

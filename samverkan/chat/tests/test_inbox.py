@@ -70,3 +70,33 @@ async def test_a_message_with_an_id_is_acknowledged_and_carries_it(small, volunt
     assert await desk.receive_nothing(timeout=0.2)
     await person.disconnect()
     await desk.disconnect()
+
+
+async def test_a_socket_ended_by_an_exception_takes_its_readers_with_it(
+    small, volunteer, monkeypatch
+):
+    """A console that dies of an exception (not a close) must not leave its inbox reader
+    taking the young person's messages: the reconnected console receives every one."""
+    from samverkan.chat import consumers
+
+    desk, person, conversation_id, _token = await _waiting_and_taken(volunteer)
+
+    async def broken(self, event):  # noqa: ANN001, ANN202
+        raise RuntimeError("a handler's failure")
+
+    monkeypatch.setattr(consumers.VolunteerConsumer, "queue_changed", broken)
+    other = await _connected(young("198.51.100.99"))
+    await other.send_json_to({"type": "start"})  # the queue's news kills the console
+    await receive_type(other, "queued")
+    assert (await receive_type(person, "presence"))["state"] == "away"
+    monkeypatch.undo()
+    assert "chat.in.volunteer." + conversation_id not in consumers._inbox_readers
+    for n in range(5):
+        await person.send_json_to({"type": "message", "text": f"m{n}", "id": f"y{n}"})
+        assert (await receive_type(person, "sent"))["id"] == f"y{n}"
+    desk = await _connected(console(volunteer))
+    await receive_type(desk, "hello")
+    texts = [(await receive_type(desk, "message", skip_all=True))["text"] for _ in range(5)]
+    assert texts == [f"m{n}" for n in range(5)]
+    for communicator in (person, other, desk):
+        await communicator.disconnect()

@@ -23,10 +23,18 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 logger = logging.getLogger("samverkan.chat")
 
 
+# A message waits in an absent side's inbox at most this long (seconds). Longer than the
+# resume grace (2 minutes) and a reconnect's retries: a young person who resumes within the
+# grace receives everything acknowledged to the volunteer with `sent` meanwhile (Channels'
+# default, a minute, dropped what was sent in the first minute of a longer absence).
+INBOX_EXPIRY = 180
+
+
 class MemoryChannelLayer(InMemoryChannelLayer):
     clean_every = 1.0  # seconds
 
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        kwargs.setdefault("expiry", INBOX_EXPIRY)
         super().__init__(*args, **kwargs)
         self._cleaned_at = 0.0
 
@@ -53,6 +61,10 @@ class RedisChannelLayer(_RedisChannelLayer):
     brpop_timeout = 55
     # Longest pause between attempts to read while Redis is away.
     reconnect_pause = 1.0
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        kwargs.setdefault("expiry", INBOX_EXPIRY)
+        super().__init__(*args, **kwargs)
 
     def create_pool(self, index: int):  # noqa: ANN201
         host = dict(self.hosts[index])

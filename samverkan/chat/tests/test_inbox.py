@@ -100,3 +100,12 @@ async def test_a_socket_ended_by_an_exception_takes_its_readers_with_it(
     assert texts == [f"m{n}" for n in range(5)]
     for communicator in (person, other, desk):
         await communicator.disconnect()
+
+
+def test_an_inbox_keeps_its_messages_longer_than_the_resume_grace():
+    """A side that returns within the grace finds everything acknowledged meanwhile."""
+    from channels.layers import get_channel_layer
+
+    from samverkan.chat.store import resume_grace
+
+    assert get_channel_layer().expiry > resume_grace().total_seconds() + 30

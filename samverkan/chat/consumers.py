@@ -9,10 +9,10 @@ else: it is not stored, not logged, and not put into any error.
 Each side of a conversation has an inbox, chat.in.<side>.<id> (actions.inbox): a channel of its
 own, member of the conversation's group, read by whichever socket holds that side now
 (Conversation.young_channel / .volunteer_channel). When a socket goes, what is sent to its side
-waits in the inbox (in the channel layer, at most its expiry, three minutes) until a socket holds the
-side again, on any worker: nothing sent meanwhile is lost, and nothing is kept anywhere but in
-transit. A socket's inbox readers end with the socket, however it ends, and a message a reader
-took but could not hand to its socket goes back to the inbox.
+waits in the inbox (in the channel layer, at most its expiry, three minutes) until a socket
+holds the side again, on any worker: nothing sent meanwhile is lost, and nothing is kept
+anywhere but in transit. A socket's inbox readers end with the socket, however it ends, and a
+message a reader took but could not hand to its socket goes back to the inbox.
 """
 
 import asyncio

@@ -21,6 +21,7 @@ from samverkan.chat import protocol
 from samverkan.chat.store import get_store
 from samverkan.chat.tests.conftest import console, receive_type, young
 from samverkan.chat.tests.test_flow import _connected, _waiting_and_taken
+from samverkan.records.models import ChatConversation
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -363,5 +364,32 @@ async def test_a_saved_record_is_marked_done_on_the_console(small, volunteer):
         "type": "recorded",
         "conversation": conversation_id,
     }
+    await person.disconnect()
+    await desk.disconnect()
+
+
+async def test_a_recorded_conversation_cannot_be_registered_again(small, volunteer):
+    desk, person, conversation_id, _token = await _waiting_and_taken(volunteer)
+    await desk.send_json_to({"type": "end", "conversation": conversation_id})
+    ended = await receive_type(desk, "ended", skip_all=True)
+    page = await sync_to_async(volunteer.client.get)(ended["record"])
+    started = page.context["form"].initial["started_at"].strftime("%Y-%m-%dT%H:%M")
+    answers = {
+        "started_at": started,
+        "concern": "victim",
+        "resident": "yes",
+        "district": small.district.pk,
+        "gender": "girl",
+        "age": 16,
+        "violence": ["digital"],
+    }
+    # Two tabs had the form open; the first saves, the second is sent back to the console.
+    first = await sync_to_async(volunteer.client.post)(ended["record"], answers)
+    second = await sync_to_async(volunteer.client.post)(ended["record"], answers)
+    again = await sync_to_async(volunteer.client.get)(ended["record"])
+    assert first.status_code == second.status_code == again.status_code == 302
+    assert second["Location"] == again["Location"] == reverse("chat:console")
+    count = await sync_to_async(ChatConversation.objects.count)()
+    assert count == 1
     await person.disconnect()
     await desk.disconnect()

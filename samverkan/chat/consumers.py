@@ -1,25 +1,24 @@
 """The chat's two WebSocket endpoints: the young person's and the volunteer's console.
 
 The protocol (every message type, its fields, the errors and close codes) is in
-docs/chat-protocol.md. A message's text goes from one participant's socket to the channel layer
-to the other participant's socket and nowhere else: it is not stored, not logged, and not put
-into any error.
+docs/chat-protocol.md; the checks of a frame and the events' shapes are in protocol.py, and
+every change of a conversation that others hear of is in actions.py. A message's text goes from
+one participant's socket to the channel layer to the other participant's socket and nowhere
+else: it is not stored, not logged, and not put into any error.
 
-Channel-layer groups:
-- chat.volunteers: every console (the queue changed).
-- chat.waiting: every young person waiting (queue positions changed).
-- chat.c.<id>: the two participants of one conversation. Its members are not the sockets but
-  each side's inbox, chat.in.<side>.<id>: a channel of its own, read by whichever socket holds
-  that side of the conversation now (Conversation.young_channel / .volunteer_channel). When a
-  worker dies, what is sent to its participants waits in their inbox (in the channel layer, at
-  most its expiry, a minute) until they reconnect to another worker: nothing sent after the
-  death is lost, and nothing is kept anywhere but in transit.
+Each side of a conversation has an inbox, chat.in.<side>.<id> (actions.inbox): a channel of its
+own, member of the conversation's group, read by whichever socket holds that side now
+(Conversation.young_channel / .volunteer_channel). When a socket goes, what is sent to its side
+waits in the inbox (in the channel layer, at most its expiry, three minutes) until a socket
+holds the side again, on any worker: nothing sent meanwhile is lost, and nothing is kept
+anywhere but in transit. A socket's inbox readers end with the socket, however it ends, and a
+message a reader took but could not hand to its socket goes back to the inbox.
 """
 
 import asyncio
 import contextlib
-import json
 import logging
+import secrets
 import time
 from collections import deque
 from typing import Any
@@ -27,119 +26,66 @@ from typing import Any
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from channels.layers import get_channel_layer
 from django.conf import settings
-from django.urls import reverse
+from django.contrib.sessions.backends.base import UpdateError
 from django.utils import timezone
 
-from samverkan.chat import liveness, services
-from samverkan.chat.store import (
-    ACTIVE,
-    ENDED,
-    WAITING,
-    Conversation,
-    Swept,
-    get_store,
-    resume_grace,
+from samverkan.chat import actions, liveness, protocol, services
+from samverkan.chat.actions import (
+    BY_LOST,
+    VOLUNTEERS,
+    WAITING_GROUP,
+    conversation_group,
+    inbox,
+    session_group,
+    volunteer_group,
 )
+from samverkan.chat.protocol import Refused
+from samverkan.chat.store import ACTIVE, ENDED, WAITING, Conversation, get_store
 from samverkan.core.errors import SamverkanError
-
-VOLUNTEERS = "chat.volunteers"
-WAITING_GROUP = "chat.waiting"
 
 # A young person may send this many messages (of any type) within BURST_SECONDS; more are
 # refused with `slow_down`. People type far slower; a script flooding a volunteer does not.
 BURST_MESSAGES = 30
 BURST_SECONDS = 10
-# No frame longer than this is even parsed (a message is at most MAX_MESSAGE_LENGTH characters).
-MAX_FRAME = 8 * services.MAX_MESSAGE_LENGTH
-
-# A message's own id from the client (for acknowledgement and resending), at most this long.
-MAX_MESSAGE_ID = 64
-
-# Close codes (4000-4999 are the application's own; see docs/chat-protocol.md).
-CLOSE_CLOSED = 4001
-CLOSE_FORBIDDEN = 4003
-CLOSE_RATE_LIMITED = 4029
-
-
-def conversation_group(conversation_id: str) -> str:
-    return f"chat.c.{conversation_id}"
-
-
-def inbox(side: str, conversation_id: str) -> str:
-    return f"chat.in.{side}.{conversation_id}"
-
 
 logger = logging.getLogger("samverkan.chat")
 
 # The task reading each inbox in this process (see ChatConsumer.listen).
 _inbox_readers: dict[str, asyncio.Task] = {}
 
-
-async def end_abandoned(now: Any = None) -> list[str]:
-    """End conversations whose young person has been away longer than the resume grace, and
-    tell their volunteers. Returns the ids ended."""
-    store, layer = get_store(), get_channel_layer()
-    now = now or timezone.now()
-    ended = []
-    for conversation in await store.abandoned(now):
-        if await store.end(conversation.id, by="timeout", now=now) is not None:
-            ended.append(conversation.id)
-            await layer.group_send(
-                conversation_group(conversation.id),
-                {"type": "chat.ended", "conversation": conversation.id, "by": "timeout"},
-            )
-    if ended:
-        await _queue_changed()
-    return ended
+# Kept for the tests and tools that import them from here.
+end_abandoned = actions.end_abandoned
+after_dead_workers = actions.after_dead_workers
 
 
-async def _end_abandoned_later() -> None:
-    await asyncio.sleep(resume_grace().total_seconds() + 1)
-    await end_abandoned()
-
-
-async def after_dead_workers(swept: Swept) -> None:
-    """Tell the other sides what the `disconnect`s of dead workers' sockets would have told
-    (the store has already let go of those sockets: `ChatStore.sweep_dead_workers`, run by
-    every live worker's heartbeat, liveness.py): the volunteer that their young person is away,
-    with the abandoned timeout to follow; the young people of a volunteer whose last console
-    was there that the volunteer is."""
-    for conversation_id in swept.young_away:
-        await _presence(conversation_id, who="young", state="away")
-    if swept.young_away:
-        asyncio.get_running_loop().create_task(_end_abandoned_later())
-    for volunteer_id in swept.volunteers_offline:
-        for conversation in await get_store().of_volunteer(volunteer_id):
-            if conversation.state == ACTIVE:
-                await _presence(conversation.id, who="volunteer", state="away")
-
-
-async def _presence(conversation_id: str, *, who: str, state: str) -> None:
-    await get_channel_layer().group_send(
-        conversation_group(conversation_id),
-        {"type": "chat.presence", "conversation": conversation_id, "who": who, "state": state},
-    )
-
-
-async def _queue_changed() -> None:
-    """Tell the consoles the new queue and the waiting their places, computed once here rather
-    than by every receiver."""
-    layer = get_channel_layer()
-    queue = await get_store().queue()
-    summaries = [VolunteerConsumer.summary(conversation) for conversation in queue]
-    await layer.group_send(VOLUNTEERS, {"type": "queue.changed", "queue": summaries})
-    order = [conversation.id for conversation in queue]
-    await layer.group_send(WAITING_GROUP, {"type": "queue.changed", "order": order})
+class ClientGone(Exception):  # noqa: N818
+    """A send to a socket whose client has gone."""
 
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):
-    """What both sides share: JSON in and out, a refusal of anything malformed, and the
-    dispatch of each message type to `on_<type>`."""
+    """What both sides share: JSON in and out, a refusal of anything malformed, the dispatch
+    of each message type to `on_<type>`, and the inbox readers."""
 
     side = ""
-    handles: frozenset[str] = frozenset()
+    kinds: frozenset[str] = frozenset()
+    socket_open = False
+    let_go_done = False
+
+    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # However the socket ended (a close, an exception, the worker stopping): its
+            # readers stop, and what it held is let go as at a close.
+            self.socket_open = False
+            self.stop_listening()
+            liveness.gone(self)
+            if not self.let_go_done and self.__dict__.get("accepted"):
+                try:
+                    await asyncio.shield(self._let_go_once())
+                except (Exception, asyncio.CancelledError) as error:  # noqa: BLE001
+                    logger.warning("chat %s letting go: %s", self.side, type(error).__name__)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """As Channels' own, without its closing of old database connections before every
@@ -149,42 +95,91 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+        try:
+            await handler(message)
+        except ClientGone:
+            pass  # news for a socket whose client has gone; its `disconnect` follows
+
+    async def send_json(self, content: Any, close: bool = False) -> None:
+        """Send to the client; a client already gone is no error of the handler's (its work
+        in the store and for the other side is done regardless: a console closed just after
+        `take` still leaves the young person told). The reader that was handing an inbox's
+        message over learns it from `socket_open` and puts the message back."""
+        try:
+            await super().send_json(content, close)
+        except OSError:  # uvicorn's ClientDisconnected; the socket's `disconnect` follows
+            self.socket_open = False
+            raise ClientGone from None
+
+    async def accept(self, subprotocol: str | None = None, headers=None) -> None:  # noqa: ANN001
+        await super().accept(subprotocol, headers)
+        self.socket_open = True
+        self.accepted = True
+
+    async def disconnect(self, code: int) -> None:
+        self.socket_open = False
+        await self._let_go_once()
+
+    async def _let_go_once(self) -> None:
+        if self.let_go_done:
+            return
+        self.let_go_done = True
+        self.stop_listening()
+        liveness.gone(self)
+        if self.__dict__.get("accepted"):
+            try:
+                await self.let_go()
+            except Exception as error:  # noqa: BLE001 (Redis away: the sweep or grace will do)
+                logger.warning("chat %s letting go: %s", self.side, type(error).__name__)
+
+    async def let_go(self) -> None:
+        """What the socket's going does to the store and tells the other side."""
+
+    async def reassert(self) -> None:
+        """Make the store (and the channel layer's groups) know again what this socket holds:
+        called when the worker found itself missing from the shared store (liveness.py)."""
 
     def holder(self, conversation: Conversation) -> str:
         """The channel of the socket that holds this side of the conversation now."""
         raise NotImplementedError
 
+    # Inboxes
+
     async def listen(self, conversation_id: str) -> None:
         """Hold this side of the conversation: read its inbox until it ends or another socket
         takes over (the caller has saved this socket as the holder)."""
+        name, loop = inbox(self.side, conversation_id), asyncio.get_running_loop()
+        await self.channel_layer.group_add(conversation_group(conversation_id), name)
         readers = self.__dict__.setdefault("readers", {})
         if conversation_id in readers and not readers[conversation_id].done():
             return
-        name, loop = inbox(self.side, conversation_id), asyncio.get_running_loop()
         # One reader per inbox in a process: the earlier holder's stops before this one reads
-        # (across processes the holder check in _read_inbox hands messages on).
+        # (across processes the holder check in _read hands messages on).
         earlier = _inbox_readers.get(name)
         if earlier is not None and not earlier.done() and earlier.get_loop() is loop:
             earlier.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await earlier
-        await self.channel_layer.group_add(conversation_group(conversation_id), name)
         readers[conversation_id] = _inbox_readers[name] = loop.create_task(
             self._read_inbox(conversation_id)
         )
 
-    def stop_listening(self) -> None:
-        for reader in self.__dict__.get("readers", {}).values():
-            reader.cancel()
+    def stop_listening(self, conversation_id: str | None = None) -> None:
+        readers = self.__dict__.get("readers", {})
+        for key in [conversation_id] if conversation_id else list(readers):
+            reader = readers.pop(key, None)
+            if reader is not None and reader is not asyncio.current_task():
+                reader.cancel()
 
     async def _read_inbox(self, conversation_id: str) -> None:
         name = inbox(self.side, conversation_id)
         try:
-            while True:
+            while self.socket_open:
                 try:
                     await self._read(name, conversation_id)
                     return
+                except ClientGone:
+                    return  # the message went back to the inbox
                 except Exception as error:  # noqa: BLE001 (the reader must outlive a hiccup)
                     # A lost connection to Redis, say: what waits in the inbox stays there.
                     # Only the error's kind is logged: its text could quote a message.
@@ -198,6 +193,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         store = get_store()
         while True:
             message = await self.channel_layer.receive(name)
+            if not self.socket_open:
+                await self.channel_layer.send(name, message)  # for the next holder
+                return
             try:
                 conversation = await store.get(conversation_id)
             except Exception:
@@ -212,46 +210,42 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
                 # Another socket holds this side now: the message is theirs.
                 await self.channel_layer.send(name, message)
                 return
-            await getattr(self, get_handler_name(message))(message)
+            try:
+                await getattr(self, get_handler_name(message))(message)
+            except Exception:
+                # Not handed to the socket (it was closing): back to the inbox, for the socket
+                # that holds this side next. (A receiver drops an id it has shown.)
+                await self.channel_layer.send(name, message)
+                raise
             if message["type"] == "chat.ended":
                 return
 
+    # Frames from the client
+
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if not self.within_burst():
-            await self.error("slow_down")
-            return
-        if text_data is None or len(text_data) > MAX_FRAME:
-            await self.error("bad_request")
-            return
         try:
-            content = json.loads(text_data)
-        except ValueError:
-            await self.error("bad_request")
-            return
-        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
-            await self.error("bad_request")
-            return
-        kind = content["type"]
-        if kind not in self.handles:
-            await self.error("unknown_type")
-            return
-        await getattr(self, f"on_{kind}")(content)
+            if not self.within_burst():
+                raise Refused("slow_down")
+            content = protocol.parse(text_data)
+            kind = protocol.check_kind(content, self.kinds)
+            await getattr(self, f"on_{kind}")(content)
+        except Refused as refusal:
+            await self.send_json(protocol.error(refusal.code, **refusal.fields))
+        except ClientGone:
+            return  # nobody to answer; `disconnect` follows
+        except Exception as error:  # noqa: BLE001 (the socket lives on; the client may retry)
+            # Redis or the database gone a moment, say. Only the error's kind is logged.
+            logger.warning("chat %s frame: %s", self.side, type(error).__name__)
+            await self.send_json(protocol.error("unavailable"))
 
     def within_burst(self) -> bool:
         return True
 
     async def error(self, code: str, message: str = "", **fields: Any) -> None:
-        await self.send_json({"type": "error", "code": code, "message": message, **fields})
+        await self.send_json(protocol.error(code, message, **fields))
 
-    @staticmethod
-    def text_of(content: dict[str, Any]) -> str | None:
-        text = content.get("text")
-        if not isinstance(text, str) or not text.strip():
-            return None
-        return text
-
-    async def relay(self, conversation_id: str, text: str, message_id: Any = None) -> None:
-        """Pass the text to the other side. A message with the client's own `id` is
+    async def relay(self, conversation_id: str, text: str, message_id: str | None) -> None:
+        """Pass the text to the other side's inbox. A message with the client's own `id` is
         acknowledged with `sent` once it is in the channel layer, and the id goes along: a
         client resends what was not acknowledged after a reconnect, and the receiver drops an id
         it has seen (docs/chat-protocol.md, "Delivery")."""
@@ -261,27 +255,42 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             "sender": self.side,
             "text": text,
         }
-        has_id = isinstance(message_id, str) and 0 < len(message_id) <= MAX_MESSAGE_ID
-        if has_id:
+        if message_id is not None:
             event["id"] = message_id
         # Straight to the other side's inbox, not the conversation's group: the sender has no
         # use for its own words back (half the traffic, under load).
         other = "volunteer" if self.side == "young" else "young"
         await self.channel_layer.send(inbox(other, conversation_id), event)
-        if has_id:
+        if message_id is not None:
             sent = {"type": "sent", "id": message_id}
             if self.side == "volunteer":
                 sent["conversation"] = conversation_id
             await self.send_json(sent)
 
+    async def socket_replaced(self, event: dict[str, Any]) -> None:
+        """Another socket took this one's place (a newer console of the volunteer; the young
+        person's resume elsewhere): say so and close, without letting go of what the new one
+        holds."""
+        await self.send_json({"type": "replaced"})
+        await self.close_and_let_go(protocol.CLOSE_REPLACED)
+
+    async def close_and_let_go(self, code: int) -> None:
+        """Close from this side, letting go at once (not waiting for the client's goodbye)."""
+        await self.close(code=code)
+        self.socket_open = False
+        await self._let_go_once()
+
 
 class YoungPersonConsumer(ChatConsumer):
     side = "young"
-    handles = frozenset({"start", "resume", "message", "typing", "end", "feedback"})
+    kinds = protocol.YOUNG_TYPES
 
     conversation_id: str | None = None
     last_position: int | None = None
     may_give_feedback = False
+    # While waiting, what the socket knows of its conversation, to put it back in the queue at
+    # its place if the shared store loses it (a restart of Redis).
+    waiting_copy: Conversation | None = None
 
     async def connect(self) -> None:
         self.recent: deque[float] = deque()
@@ -300,17 +309,12 @@ class YoungPersonConsumer(ChatConsumer):
     def holder(self, conversation: Conversation) -> str:
         return conversation.young_channel
 
-    async def disconnect(self, code: int) -> None:
-        liveness.gone(self)
-        self.stop_listening()
+    async def let_go(self) -> None:
         await self.channel_layer.group_discard(WAITING_GROUP, self.channel_name)
         if self.conversation_id is None:
             return
         store = get_store()
         conversation = await store.get(self.conversation_id)
-        await self.channel_layer.group_discard(
-            conversation_group(self.conversation_id), self.channel_name
-        )
         if (
             conversation is None
             or conversation.state == ENDED
@@ -320,32 +324,51 @@ class YoungPersonConsumer(ChatConsumer):
         conversation.young_away_since = timezone.now()
         conversation.young_channel = ""
         await store.save(conversation)
-        await self.channel_layer.group_send(
-            conversation_group(conversation.id),
-            {
-                "type": "chat.presence",
-                "conversation": conversation.id,
-                "who": "young",
-                "state": "away",
-            },
-        )
-        asyncio.get_running_loop().create_task(_end_abandoned_later())
+        await actions.presence(conversation.id, who="young", state="away")
+        actions.young_left()
+
+    async def reassert(self) -> None:
+        if self.conversation_id is None or not self.socket_open:
+            return
+        store = get_store()
+        conversation = await store.get(self.conversation_id)
+        if conversation is None and self.waiting_copy is not None:
+            # The store lost the queue: back in it, at the place of the first arrival.
+            copy = self.waiting_copy
+            copy.young_channel, copy.young_away_since = self.channel_name, None
+            await store.restore(copy)
+            await self.listen(copy.id)
+            await self.channel_layer.group_add(WAITING_GROUP, self.channel_name)
+            await actions.queue_changed()
+            return
+        if conversation is None or conversation.state == ENDED:
+            by = conversation.ended_by if conversation is not None else BY_LOST
+            await self.chat_ended({"conversation": self.conversation_id, "by": by or BY_LOST})
+            return
+        if conversation.young_channel != self.channel_name:
+            was_away = conversation.young_away_since is not None
+            conversation.young_channel, conversation.young_away_since = self.channel_name, None
+            await store.save(conversation)
+            if was_away:
+                await actions.presence(conversation.id, who="young", state="back")
+        await self.listen(conversation.id)
+        if conversation.state == WAITING:
+            await self.channel_layer.group_add(WAITING_GROUP, self.channel_name)
 
     # From the young person
 
     async def on_start(self, content: dict[str, Any]) -> None:
         if self.conversation_id is not None:
-            await self.error("already_started")
-            return
+            raise Refused("already_started")
         store, now = get_store(), timezone.now()
         if not await database_sync_to_async(services.is_open)(now):
             await self.error("closed")
-            await self.close(code=CLOSE_CLOSED)
+            await self.close(code=protocol.CLOSE_CLOSED)
             return
         client = await store.client_key(self._address(), now)
         if await store.is_blocked(client, now):
             await self.error("blocked")
-            await self.close(code=CLOSE_FORBIDDEN)
+            await self.close(code=protocol.CLOSE_FORBIDDEN)
             return
         allowed = await store.allow_new_chat(
             client,
@@ -355,62 +378,59 @@ class YoungPersonConsumer(ChatConsumer):
         )
         if not allowed:
             await self.error("rate_limited")
-            await self.close(code=CLOSE_RATE_LIMITED)
+            await self.close(code=protocol.CLOSE_RATE_LIMITED)
             return
         conversation = await store.create(
             client=client, intake=services.clean_intake(content.get("intake")), now=now
         )
         await self._attach(conversation)
+        position = await self._position()
+        await actions.queue_changed()
         await self.send_json(
-            {
-                "type": "queued",
-                "resume": conversation.resume_token,
-                "position": await self._position(),
-            }
+            {"type": "queued", "resume": conversation.resume_token, "position": position}
         )
-        await _queue_changed()
 
     async def on_resume(self, content: dict[str, Any]) -> None:
-        token = content.get("token")
+        token = protocol.token(content)
+        if self.conversation_id is not None:
+            raise Refused("resume_failed")
         store = get_store()
-        conversation = await store.by_resume_token(token) if isinstance(token, str) else None
-        if self.conversation_id is not None or conversation is None or conversation.state == ENDED:
-            await self.error("resume_failed")
-            return
+        conversation = await store.redeem_resume_token(token, secrets.token_urlsafe(32))
+        if conversation is None:
+            raise Refused("resume_failed")
+        previous = conversation.young_channel
         was_away = conversation.young_away_since is not None
         conversation.young_away_since = None
         await self._attach(conversation)
+        if previous and previous != self.channel_name:
+            # A socket still held the conversation (a dropped connection not yet noticed, or
+            # someone else with the token): it is told and closed.
+            await self.channel_layer.send(previous, {"type": "socket.replaced"})
         await self.send_json(
             {
                 "type": "resumed",
                 "state": conversation.state,
                 "position": await self._position(),
+                "resume": conversation.resume_token,
             }
         )
         if was_away:
-            await self.channel_layer.group_send(
-                conversation_group(conversation.id),
-                {
-                    "type": "chat.presence",
-                    "conversation": conversation.id,
-                    "who": "young",
-                    "state": "back",
-                },
-            )
+            await actions.presence(conversation.id, who="young", state="back")
 
     async def on_message(self, content: dict[str, Any]) -> None:
+        text = protocol.text(content)
+        message_id = protocol.message_id(content)
         conversation = await self._conversation()
-        text = self.text_of(content)
-        if conversation is None or conversation.state != ACTIVE:
-            await self.error("not_active")
-        elif text is None:
-            await self.error("empty")
-        elif len(text) > services.MAX_MESSAGE_LENGTH:
-            await self.error("too_long", limit=services.MAX_MESSAGE_LENGTH)
-        else:
-            await self.relay(conversation.id, text, content.get("id"))
+        if (
+            conversation is None
+            or conversation.state != ACTIVE
+            or conversation.young_channel != self.channel_name
+        ):
+            raise Refused("not_active")
+        await self.relay(conversation.id, text, message_id)
 
     async def on_typing(self, content: dict[str, Any]) -> None:
+        active = protocol.active(content)
         conversation = await self._conversation()
         if conversation is not None and conversation.state == ACTIVE:
             await self.channel_layer.group_send(
@@ -419,32 +439,21 @@ class YoungPersonConsumer(ChatConsumer):
                     "type": "chat.typing",
                     "conversation": conversation.id,
                     "sender": self.side,
-                    "active": bool(content.get("active")),
+                    "active": active,
                 },
             )
 
     async def on_end(self, content: dict[str, Any]) -> None:
         conversation = await self._conversation()
         if conversation is None:
-            await self.error("not_active")
-            return
-        ended = await get_store().end(conversation.id, by=self.side, now=timezone.now())
-        if ended is not None:
-            await self.channel_layer.group_send(
-                conversation_group(conversation.id),
-                {"type": "chat.ended", "conversation": conversation.id, "by": self.side},
-            )
-            await _queue_changed()
+            raise Refused("not_active")
+        await actions.end(conversation.id, by=self.side)
 
     async def on_feedback(self, content: dict[str, Any]) -> None:
         if not self.may_give_feedback:
-            await self.error("feedback_not_allowed")
-            return
-        try:
-            await database_sync_to_async(services.feedback_count)(answer=content.get("answer"))
-        except ValueError:
-            await self.error("bad_request")
-            return
+            raise Refused("feedback_not_allowed")
+        answer = protocol.feedback_answer(content)
+        await database_sync_to_async(services.feedback_count)(answer=answer)
         self.may_give_feedback = False
         await self.send_json({"type": "thanks"})
 
@@ -462,6 +471,7 @@ class YoungPersonConsumer(ChatConsumer):
             await self.send_json({"type": "typing", "active": event["active"]})
 
     async def chat_joined(self, event: dict[str, Any]) -> None:
+        self.waiting_copy = None
         await self.channel_layer.group_discard(WAITING_GROUP, self.channel_name)
         await self.send_json({"type": "joined"})
 
@@ -474,11 +484,10 @@ class YoungPersonConsumer(ChatConsumer):
         await self.send_json({"type": "referral", **referral})
 
     async def chat_ended(self, event: dict[str, Any]) -> None:
-        await self.channel_layer.group_discard(
-            conversation_group(event["conversation"]), self.channel_name
-        )
         await self.channel_layer.group_discard(WAITING_GROUP, self.channel_name)
+        self.stop_listening(event["conversation"])
         self.conversation_id = None
+        self.waiting_copy = None
         self.may_give_feedback = True
         await self.send_json({"type": "ended", "by": event["by"]})
 
@@ -502,6 +511,7 @@ class YoungPersonConsumer(ChatConsumer):
         await get_store().save(conversation)
         await self.listen(conversation.id)
         if conversation.state == WAITING:
+            self.waiting_copy = conversation
             await self.channel_layer.group_add(WAITING_GROUP, self.channel_name)
 
     async def _conversation(self) -> Conversation | None:
@@ -525,175 +535,221 @@ SESSION_TOUCH_SECONDS = 60
 
 
 class VolunteerConsumer(ChatConsumer):
+    """One live console per volunteer: a console that opens takes over the volunteer's
+    conversations, and their earlier consoles are told (`replaced`) and closed."""
+
     side = "volunteer"
-    handles = frozenset({"take", "message", "typing", "note", "refer", "end", "block", "discard"})
+    kinds = protocol.VOLUNTEER_TYPES
 
     user: Any = None
     session_touched_at: float = 0.0
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        await self.keep_session_alive()
+        if await self.session_gone():
+            return
         await super().receive(text_data, bytes_data)
 
-    async def keep_session_alive(self) -> None:
+    async def session_gone(self) -> bool:
+        """Keep the session alive (at most every SESSION_TOUCH_SECONDS); True, and the socket
+        closed, if it has ended meanwhile (signed out elsewhere, expired)."""
         now = time.monotonic()
         if now - self.session_touched_at < SESSION_TOUCH_SECONDS:
-            return
+            return False
         self.session_touched_at = now
         session = self.scope.get("session")
-        if session is not None and session.session_key:
+        if session is None or not session.session_key:
+            return False
+        try:
             await database_sync_to_async(session.save)()
+        except UpdateError:  # the session is gone: signed out, or expired and cleared
+            await self.session_ended({})
+            return True
+        return False
 
     def holder(self, conversation: Conversation) -> str:
         return conversation.volunteer_channel
 
     async def hold(self, conversation: Conversation) -> None:
-        """This console holds the conversation from now (the volunteer's latest console)."""
+        """This console holds the conversation from now."""
         conversation.volunteer_channel = self.channel_name
         await get_store().save(conversation)
+        self.known[conversation.id] = conversation
         await self.listen(conversation.id)
+
+    def _groups(self) -> list[str]:
+        groups = [VOLUNTEERS, volunteer_group(self.user.pk)]
+        session = self.scope.get("session")
+        if session is not None and session.session_key:
+            groups.append(session_group(session.session_key))
+        return groups
 
     async def connect(self) -> None:
         self.user = self.scope.get("user")
+        # What this console knows of its conversations (never a message): to put them back,
+        # ended, with their notes for the post-chat record if the shared store loses them.
+        self.known: dict[str, Conversation] = {}
         allowed = await database_sync_to_async(_volunteer_allowed)(self.scope)
         if not allowed:
-            await self.close(code=CLOSE_FORBIDDEN)
+            await self.close(code=protocol.CLOSE_FORBIDDEN)
             return
         self.district_ids = await database_sync_to_async(services.district_ids_for_user)(self.user)
         await self.accept()
         await liveness.announce(self)
         store = get_store()
-        await store.volunteer_online(self.user.pk, self.channel_name)
-        await self.channel_layer.group_add(VOLUNTEERS, self.channel_name)
+        others = await store.volunteer_online(self.user.pk, self.channel_name)
+        for group in self._groups():
+            await self.channel_layer.group_add(group, self.channel_name)
         mine = await store.of_volunteer(self.user.pk)
         for conversation in mine:
+            self.known[conversation.id] = conversation
             if conversation.state != ENDED:
                 await self.hold(conversation)
+        for other in others:
+            await self.channel_layer.send(other, {"type": "socket.replaced"})
         await self.send_json(
             {
                 "type": "hello",
-                "queue": [self.summary(c) for c in await store.queue()],
-                "conversations": [self.summary(c) for c in mine],
+                "queue": [protocol.summary(c) for c in await store.queue()],
+                "conversations": [protocol.summary(c) for c in mine],
             }
         )
-        for conversation in mine:
-            if conversation.state == ACTIVE:
-                await self._tell_young(conversation.id, "back")
+        if not others:  # the volunteer was offline: their young people were told so
+            for conversation in mine:
+                if conversation.state == ACTIVE:
+                    await actions.presence(conversation.id, who="volunteer", state="back")
 
-    async def disconnect(self, code: int) -> None:
-        liveness.gone(self)
-        self.stop_listening()
+    async def let_go(self) -> None:
         if self.user is None or not getattr(self.user, "pk", None):
             return
-        await self.channel_layer.group_discard(VOLUNTEERS, self.channel_name)
+        for group in self._groups():
+            await self.channel_layer.group_discard(group, self.channel_name)
         store = get_store()
         last = await store.volunteer_offline(self.user.pk, self.channel_name)
-        for conversation in await store.of_volunteer(self.user.pk):
-            await self.channel_layer.group_discard(
-                conversation_group(conversation.id), self.channel_name
-            )
-            if last and conversation.state == ACTIVE:
-                await self._tell_young(conversation.id, "away")
+        if last:
+            for conversation in await store.of_volunteer(self.user.pk):
+                if conversation.state == ACTIVE:
+                    await actions.presence(conversation.id, who="volunteer", state="away")
+
+    async def reassert(self) -> None:
+        if not self.socket_open or self.user is None:
+            return
+        store, now = get_store(), timezone.now()
+        await store.volunteer_online(self.user.pk, self.channel_name)
+        for group in self._groups():
+            await self.channel_layer.group_add(group, self.channel_name)
+        for conversation_id, known in list(self.known.items()):
+            conversation = await store.get(conversation_id)
+            if conversation is None:
+                # Lost with the store: put back as ended, for the post-chat record's prefill.
+                was_under_way = known.state != ENDED
+                if was_under_way:
+                    known.state, known.ended_by, known.ended_at = ENDED, BY_LOST, now
+                known.young_channel = known.volunteer_channel = ""
+                known.young_away_since = None
+                await store.restore(known)
+                self.stop_listening(conversation_id)
+                if was_under_way:
+                    await self.send_json(
+                        {
+                            "type": "ended",
+                            "conversation": conversation_id,
+                            "by": BY_LOST,
+                            "record": protocol.record_url(conversation_id),
+                        }
+                    )
+            elif conversation.state != ENDED:
+                await self.hold(conversation)
+        await self.send_json(
+            {"type": "queue", "queue": [protocol.summary(c) for c in await store.queue()]}
+        )
 
     # From the volunteer
 
     async def on_take(self, content: dict[str, Any]) -> None:
-        conversation_id = content.get("conversation")
-        conversation = (
-            await get_store().take(conversation_id, self.user.pk, timezone.now())
-            if isinstance(conversation_id, str)
-            else None
-        )
+        conversation_id = protocol.conversation_id(content)
+        conversation = await get_store().take(conversation_id, self.user.pk, timezone.now())
         if conversation is None:
-            await self.error("not_waiting", conversation=conversation_id)
-            return
+            raise Refused("not_waiting", conversation=conversation_id)
         await self.hold(conversation)
-        await self.send_json({"type": "taken", "conversation": self.summary(conversation)})
+        # The young person and the queue first: they must know even if this console has gone.
         await self.channel_layer.group_send(
             conversation_group(conversation.id),
             {"type": "chat.joined", "conversation": conversation.id},
         )
-        await _queue_changed()
+        await actions.queue_changed()
+        await self.send_json({"type": "taken", "conversation": protocol.summary(conversation)})
 
     async def on_message(self, content: dict[str, Any]) -> None:
-        conversation = await self._mine(content, active=True)
-        if conversation is None:
-            return
-        text = self.text_of(content)
-        if text is None:
-            await self.error("empty", conversation=conversation.id)
-        elif len(text) > services.MAX_MESSAGE_LENGTH:
-            await self.error(
-                "too_long", conversation=conversation.id, limit=services.MAX_MESSAGE_LENGTH
-            )
-        else:
-            await self.relay(conversation.id, text, content.get("id"))
+        conversation_id = protocol.conversation_id(content)
+        text = protocol.text(content, conversation=conversation_id)
+        message_id = protocol.message_id(content, conversation=conversation_id)
+        conversation = await self._mine(conversation_id, active=True)
+        await self.relay(conversation.id, text, message_id)
 
     async def on_typing(self, content: dict[str, Any]) -> None:
-        conversation = await self._mine(content, active=True, quiet=True)
-        if conversation is not None:
-            await self.channel_layer.group_send(
-                conversation_group(conversation.id),
-                {
-                    "type": "chat.typing",
-                    "conversation": conversation.id,
-                    "sender": self.side,
-                    "active": bool(content.get("active")),
-                },
-            )
+        conversation_id = protocol.conversation_id(content)
+        active = protocol.active(content, conversation=conversation_id)
+        try:
+            conversation = await self._mine(conversation_id, active=True)
+        except Refused:
+            return  # typing into a conversation no longer under way: nothing to say
+        await self.channel_layer.group_send(
+            conversation_group(conversation.id),
+            {
+                "type": "chat.typing",
+                "conversation": conversation.id,
+                "sender": self.side,
+                "active": active,
+            },
+        )
 
     async def on_note(self, content: dict[str, Any]) -> None:
-        conversation = await self._mine(content)
-        if conversation is None:
-            return
-        conversation.notes = services.clean_notes(
-            content.get("notes"), district_ids=self.district_ids
-        )
+        conversation_id = protocol.conversation_id(content)
+        raw = protocol.notes(content, conversation=conversation_id)
+        conversation = await self._mine(conversation_id)
+        conversation.notes = services.clean_notes(raw, district_ids=self.district_ids)
         await get_store().save(conversation)
+        self.known[conversation.id] = conversation
         await self.send_json(
             {"type": "noted", "conversation": conversation.id, "notes": conversation.notes}
         )
 
     async def on_refer(self, content: dict[str, Any]) -> None:
-        conversation = await self._mine(content, active=True)
-        if conversation is None:
-            return
+        conversation = await self._mine(protocol.conversation_id(content), active=True)
         try:
             referral = await database_sync_to_async(services.referral_issue)(
                 service_id=content.get("service"), by=self.user
             )
         except SamverkanError as error:
-            await self.error("refer_failed", str(error), conversation=conversation.id)
-            return
+            raise Refused(
+                "refer_failed", message=str(error), conversation=conversation.id
+            ) from None
         conversation.codes.append(referral)
         await get_store().save(conversation)
+        self.known[conversation.id] = conversation
         await self.channel_layer.group_send(
             conversation_group(conversation.id),
             {"type": "chat.referral", "conversation": conversation.id, "referral": referral},
         )
 
     async def on_end(self, content: dict[str, Any]) -> None:
-        conversation = await self._mine(content, active=True)
-        if conversation is not None:
-            await self._end(conversation)
+        conversation = await self._mine(protocol.conversation_id(content), active=True)
+        await actions.end(conversation.id, by=self.side)
 
     async def on_block(self, content: dict[str, Any]) -> None:
-        conversation = await self._mine(content)
-        if conversation is None:
-            return
+        conversation = await self._mine(protocol.conversation_id(content))
         await get_store().block(conversation.client, timezone.now())
-        await self.send_json({"type": "blocked", "conversation": conversation.id})
+        with contextlib.suppress(ClientGone):  # the end is for the young person regardless
+            await self.send_json({"type": "blocked", "conversation": conversation.id})
         if conversation.state != ENDED:
-            await self._end(conversation)
+            await actions.end(conversation.id, by=self.side)
 
     async def on_discard(self, content: dict[str, Any]) -> None:
-        conversation = await self._mine(content)
-        if conversation is None:
-            return
+        conversation = await self._mine(protocol.conversation_id(content))
         if conversation.state != ENDED:
-            await self.error("not_ended", conversation=conversation.id)
-            return
+            raise Refused("not_ended", conversation=conversation.id)
         await get_store().forget(conversation.id)
+        self.known.pop(conversation.id, None)
         await self.send_json({"type": "discarded", "conversation": conversation.id})
 
     # From the channel layer
@@ -731,74 +787,44 @@ class VolunteerConsumer(ChatConsumer):
 
     async def chat_ended(self, event: dict[str, Any]) -> None:
         conversation_id = event["conversation"]
-        await self.channel_layer.group_discard(
-            conversation_group(conversation_id), self.channel_name
-        )
+        self.stop_listening(conversation_id)
+        known = self.known.get(conversation_id)
+        if known is not None:
+            known.state, known.ended_by, known.ended_at = ENDED, event["by"], timezone.now()
         await self.send_json(
             {
                 "type": "ended",
                 "conversation": conversation_id,
                 "by": event["by"],
-                "record": f"{reverse('records:chat_create')}?samtal={conversation_id}",
+                "record": protocol.record_url(conversation_id),
             }
         )
 
     async def queue_changed(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "queue", "queue": event["queue"]})
 
+    async def conversation_recorded(self, event: dict[str, Any]) -> None:
+        self.known.pop(event["conversation"], None)
+        await self.send_json({"type": "recorded", "conversation": event["conversation"]})
+
+    async def session_ended(self, event: dict[str, Any]) -> None:
+        """The session signed out (actions.signed_out) or has gone: the console closes."""
+        await self.send_json({"type": "signed_out"})
+        await self.close_and_let_go(protocol.CLOSE_SIGNED_OUT)
+
     # Helpers
 
-    async def _mine(
-        self, content: dict[str, Any], *, active: bool = False, quiet: bool = False
-    ) -> Conversation | None:
-        conversation_id = content.get("conversation")
-        conversation = (
-            await get_store().get(conversation_id) if isinstance(conversation_id, str) else None
-        )
+    async def _mine(self, conversation_id: str, *, active: bool = False) -> Conversation:
+        conversation = await get_store().get(conversation_id)
         if conversation is None or conversation.volunteer_id != self.user.pk:
-            if not quiet:
-                await self.error("not_found", conversation=conversation_id)
-            return None
+            raise Refused("not_found", conversation=conversation_id)
         if active and conversation.state != ACTIVE:
-            if not quiet:
-                await self.error("not_active", conversation=conversation_id)
-            return None
+            raise Refused("not_active", conversation=conversation_id)
         return conversation
-
-    async def _end(self, conversation: Conversation) -> None:
-        if await get_store().end(conversation.id, by=self.side, now=timezone.now()) is not None:
-            await self.channel_layer.group_send(
-                conversation_group(conversation.id),
-                {"type": "chat.ended", "conversation": conversation.id, "by": self.side},
-            )
-            await _queue_changed()
-
-    async def _tell_young(self, conversation_id: str, state: str) -> None:
-        await _presence(conversation_id, who="volunteer", state=state)
 
     @staticmethod
     def summary(conversation: Conversation) -> dict[str, Any]:
-        now = timezone.now()
-        return {
-            "id": conversation.id,
-            "state": conversation.state,
-            "waiting_since": conversation.created_at.isoformat(),
-            "waited_seconds": int(
-                ((conversation.taken_at or now) - conversation.created_at).total_seconds()
-            ),
-            "intake": conversation.intake,
-            "notes": conversation.notes,
-            "codes": [
-                {"code": c["code"], "destination": c["destination"]} for c in conversation.codes
-            ],
-            "away": conversation.young_away_since is not None,
-            "ended_by": conversation.ended_by,
-            "record": (
-                f"{reverse('records:chat_create')}?samtal={conversation.id}"
-                if conversation.state == ENDED
-                else ""
-            ),
-        }
+        return protocol.summary(conversation)
 
 
 def _volunteer_allowed(scope: dict[str, Any]) -> bool:

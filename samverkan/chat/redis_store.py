@@ -42,6 +42,9 @@ from typing import Any
 
 import redis.asyncio as redis
 from django.conf import settings
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from samverkan.chat.store import (
     ACTIVE,
@@ -161,6 +164,40 @@ end
 return {away, offline}
 """
 
+# KEYS: old token's key, new token's key; ARGV: conv prefix, ended state, new token (JSON),
+# kept. The old token is gone whatever the answer: it is good for one resume.
+_REDEEM = """
+local id = redis.call('GET', KEYS[1])
+if not id then return false end
+redis.call('DEL', KEYS[1])
+local conv = ARGV[1] .. id
+local state = redis.call('HGET', conv, 'state')
+if (not state) or state == ARGV[2] then return false end
+redis.call('HSET', conv, 'resume_token', ARGV[3])
+redis.call('SET', KEYS[2], id, 'EX', ARGV[4])
+return redis.call('HGETALL', conv)
+"""
+
+# KEYS: conv, waiting, all, vol of its volunteer (or ""), its resume key (or ""); ARGV: kept,
+# id, arrival score, waiting (1/0), then field, value pairs. Only when the conversation is gone.
+_RESTORE = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 5))
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
+redis.call('EXPIRE', KEYS[3], ARGV[1])
+if ARGV[4] == '1' then
+  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+  redis.call('EXPIRE', KEYS[2], ARGV[1])
+end
+if KEYS[4] ~= '' then
+  redis.call('SADD', KEYS[4], ARGV[2])
+  redis.call('EXPIRE', KEYS[4], ARGV[1])
+end
+if KEYS[5] ~= '' then redis.call('SET', KEYS[5], ARGV[2], 'EX', ARGV[1]) end
+return 1
+"""
+
 # KEYS: conv; ARGV: kept, then field, value pairs. Writes only to a conversation that still
 # exists (one ended and forgotten meanwhile stays forgotten).
 _SAVE = """
@@ -227,8 +264,17 @@ class RedisChatStore(ChatStore):
             # Waits for a free connection rather than failing: every message's reader asks the
             # store who holds the conversation, and redis-py's default pool of 100 refuses the
             # 101st at once under load.
+            # After a restart of Redis every pooled connection is dead: a command that meets one
+            # is tried again on a new connection (the server ran nothing of it), and idle ones
+            # are checked before use.
             pool = redis.BlockingConnectionPool.from_url(
-                self.url, decode_responses=True, max_connections=POOL_SIZE, timeout=20
+                self.url,
+                decode_responses=True,
+                max_connections=POOL_SIZE,
+                timeout=20,
+                retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 4),
+                retry_on_error=[RedisConnectionError],
+                health_check_interval=10,
             )
             client = redis.Redis(connection_pool=pool)
             client.samverkan_scripts = {
@@ -240,6 +286,8 @@ class RedisChatStore(ChatStore):
                     "offline": _OFFLINE,
                     "save": _SAVE,
                     "sweep": _SWEEP,
+                    "redeem": _REDEEM,
+                    "restore": _RESTORE,
                 }.items()
             }
             self._clients[loop] = client
@@ -330,6 +378,43 @@ class RedisChatStore(ChatStore):
     async def by_resume_token(self, token: str) -> Conversation | None:
         conversation_id = await self._redis().get(self._key("resume", token))
         return await self.get(conversation_id) if conversation_id else None
+
+    async def redeem_resume_token(self, token: str, new_token: str) -> Conversation | None:
+        found = await self._script(
+            "redeem",
+            [self._key("resume", token), self._key("resume", new_token)],
+            [self._key("conv", ""), _encode_value("state", ENDED), json.dumps(new_token), KEPT],
+        )
+        raw = _pairs(found)
+        return _decode(raw) if raw else None
+
+    async def restore(self, conversation: Conversation) -> bool:
+        encoded = _encode(conversation)
+        args: list[Any] = [
+            KEPT,
+            conversation.id,
+            _score(conversation.created_at),
+            "1" if conversation.state == WAITING else "0",
+        ]
+        for name, value in encoded.items():
+            args += [name, value]
+        restored = await self._script(
+            "restore",
+            [
+                self._key("conv", conversation.id),
+                self._key("waiting"),
+                self._key("all"),
+                self._key("vol", conversation.volunteer_id)
+                if conversation.volunteer_id is not None
+                else "",
+                self._key("resume", conversation.resume_token)
+                if conversation.state != ENDED
+                else "",
+            ],
+            args,
+        )
+        setattr(conversation, _LOADED, encoded)
+        return bool(restored)
 
     async def save(self, conversation: Conversation) -> None:
         loaded = getattr(conversation, _LOADED, {})
@@ -438,13 +523,15 @@ class RedisChatStore(ChatStore):
 
     # Volunteers
 
-    async def volunteer_online(self, volunteer_id: int, channel: str) -> None:
+    async def volunteer_online(self, volunteer_id: int, channel: str) -> list[str]:
         async with self._redis().pipeline(transaction=True) as pipe:
+            pipe.smembers(self._key("consoles", volunteer_id))
             pipe.sadd(self._key("consoles", volunteer_id), channel)
             pipe.expire(self._key("consoles", volunteer_id), KEPT)
             pipe.sadd(self._key("online"), volunteer_id)
             pipe.expire(self._key("online"), KEPT)
-            await pipe.execute()
+            before, *_ = await pipe.execute()
+        return sorted(set(before) - {channel})
 
     async def volunteer_offline(self, volunteer_id: int, channel: str) -> bool:
         last = await self._script(

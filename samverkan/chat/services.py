@@ -233,12 +233,15 @@ class LiveRecord:
         """In the record's transaction: link the codes; once committed, forget the chat."""
         from asgiref.sync import async_to_sync
 
-        from samverkan.chat.store import get_store
+        from samverkan.chat import actions
 
         codes = [c["code"] for c in self.conversation.codes]
         if codes:
             from samverkan.referrals.services import attach_to_conversation
 
             attach_to_conversation(codes=codes, conversation=record, by=by)
-        conversation_id = self.conversation.id
-        transaction.on_commit(lambda: async_to_sync(get_store().forget)(conversation_id))
+        conversation_id, volunteer_id = self.conversation.id, by.pk
+        # Forgotten, and the volunteer's console told, so it cannot be registered twice.
+        transaction.on_commit(
+            lambda: async_to_sync(actions.recorded)(conversation_id, volunteer_id)
+        )

@@ -154,6 +154,17 @@ class ChatStore(abc.ABC):
     async def by_resume_token(self, token: str) -> Conversation | None: ...
 
     @abc.abstractmethod
+    async def redeem_resume_token(self, token: str, new_token: str) -> Conversation | None:
+        """The conversation of a resume token, if it may be resumed, with the token replaced
+        by `new_token` at once: a token is good for one resume (two sockets resuming with the
+        same token cannot both succeed)."""
+
+    @abc.abstractmethod
+    async def restore(self, conversation: Conversation) -> bool:
+        """Put back a conversation the store lost (a restart of the shared store) from what a
+        live socket knows of it; nothing if the store has it. True if it was put back."""
+
+    @abc.abstractmethod
     async def save(self, conversation: Conversation) -> None: ...
 
     @abc.abstractmethod
@@ -184,7 +195,8 @@ class ChatStore(abc.ABC):
         """Conversations whose young person has been away longer than RESUME_GRACE."""
 
     @abc.abstractmethod
-    async def volunteer_online(self, volunteer_id: int, channel: str) -> None: ...
+    async def volunteer_online(self, volunteer_id: int, channel: str) -> list[str]:
+        """Count one of the volunteer's consoles; returns their other consoles."""
 
     @abc.abstractmethod
     async def volunteer_offline(self, volunteer_id: int, channel: str) -> bool:
@@ -276,6 +288,25 @@ class MemoryChatStore(ChatStore):
         conversation_id = self._resume.get(token)
         return self._conversations.get(conversation_id) if conversation_id else None
 
+    async def redeem_resume_token(self, token: str, new_token: str) -> Conversation | None:
+        conversation_id = self._resume.pop(token, None)
+        conversation = self._conversations.get(conversation_id) if conversation_id else None
+        if conversation is None or conversation.state == ENDED:
+            return None
+        conversation.resume_token = new_token
+        self._resume[new_token] = conversation.id
+        return conversation
+
+    async def restore(self, conversation: Conversation) -> bool:
+        if conversation.id in self._conversations:
+            return False
+        self._conversations[conversation.id] = conversation
+        if conversation.state == WAITING:
+            self._waiting[conversation.id] = None
+        if conversation.state != ENDED:
+            self._resume[conversation.resume_token] = conversation.id
+        return True
+
     async def save(self, conversation: Conversation) -> None:
         if conversation.id in self._conversations:
             self._conversations[conversation.id] = conversation
@@ -331,8 +362,11 @@ class MemoryChatStore(ChatStore):
             and now - c.young_away_since >= resume_grace()
         ]
 
-    async def volunteer_online(self, volunteer_id: int, channel: str) -> None:
-        self._consoles.setdefault(volunteer_id, set()).add(channel)
+    async def volunteer_online(self, volunteer_id: int, channel: str) -> list[str]:
+        consoles = self._consoles.setdefault(volunteer_id, set())
+        others = sorted(consoles - {channel})
+        consoles.add(channel)
+        return others
 
     async def volunteer_offline(self, volunteer_id: int, channel: str) -> bool:
         channels = self._consoles.get(volunteer_id, set())

@@ -49,6 +49,11 @@ def _young_strings() -> dict[str, str]:
         "ended_young": _("You ended the chat."),
         "ended_volunteer": _("The volunteer ended the chat."),
         "ended_timeout": _("The chat ended because the connection was gone too long."),
+        "ended_lost": _(
+            "The chat was interrupted by a technical fault. You are welcome to start a new chat."
+        ),
+        "replaced": _("The chat continues in another tab or window."),
+        "error_unavailable": _("That did not go through. Please try again."),
         "confirm_end": _("Do you want to end the chat?"),
         "error": _("Something went wrong. Please try again."),
         "error_closed": _("The chat is closed right now."),
@@ -104,6 +109,15 @@ def _console_strings() -> dict[str, object]:
         "ended_young": _("The young person ended the conversation."),
         "ended_volunteer": _("You ended the conversation."),
         "ended_timeout": _("The young person did not return; the conversation has ended."),
+        "ended_lost": _(
+            "The conversation was cut off by a technical fault. Your notes are kept for the record."
+        ),
+        "replaced": _("The console is open in another tab or window, so it is closed here."),
+        "use_here": _("Use the console here"),
+        "signed_out": _("You are signed out. Sign in again to use the console."),
+        "recorded": _("The conversation is registered."),
+        "record_opened": _("The form is open in another tab. Go to the form"),
+        "error_unavailable": _("That did not go through. Please try again."),
         "blocked": _("The session is blocked: no new chat from it today."),
         "confirm_end": _("End this conversation?"),
         "confirm_block": _("End this conversation and block new chats from this session today?"),

@@ -16,8 +16,6 @@ bind = [
     for address in os.environ.get("SAMVERKAN_BIND", "127.0.0.1:8000").split(",")
     if address.strip()
 ]
-
-
 def default_workers() -> int:
     """Two per core is plenty: a worker's event loop holds thousands of chat sockets; pages
     run in Django's thread pool within it. Without Redis one only: workers share the chat's
@@ -28,7 +26,8 @@ def default_workers() -> int:
 
 
 workers = int(os.environ.get("SAMVERKAN_WORKERS") or default_workers())
-worker_class = "uvicorn_worker.UvicornWorker"
+# uvicorn's worker with the chat's WebSocket message limit, the same as daphne's (1 MiB).
+worker_class = "samverkan.chat.worker.UvicornWorker"
 # No access log at all: the chat keeps no trace of its traffic (nginx logs the staff pages).
 accesslog = None
 # uvicorn names each client's address at info level ("WebSocket /ws/chatt/ [accepted]").

@@ -187,6 +187,10 @@ def record_create(request: HttpRequest, kind: str) -> HttpResponse:
     unit = _own_unit(request, pages)
     # A post-chat record straight from the live chat's console starts from what was noted there.
     live = LiveRecord.for_user(request.user, request.GET.get("samtal")) if kind == "chat" else None
+    if kind == "chat" and "samtal" in request.GET and live is None:
+        # Registered already (in another tab) or put aside: a blank form would be a second record.
+        messages.info(request, _("That conversation is already registered, or no longer kept."))
+        return redirect("chat:console")
     form = pages.form(request.POST or None, unit=unit, initial=live.initial if live else None)
 
     def create() -> object:

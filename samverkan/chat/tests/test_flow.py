@@ -127,11 +127,15 @@ async def test_the_whole_flow_from_queue_to_record_and_arrival(small, volunteer,
     }
     person = await _connected(young())
     await person.send_json_to({"type": "resume", "token": queued["resume"]})
-    assert await receive_type(person, "resumed") == {
+    resumed = await receive_type(person, "resumed")
+    # The token is good for one resume: a new one comes with `resumed`.
+    assert resumed == {
         "type": "resumed",
         "state": "active",
         "position": None,
+        "resume": resumed["resume"],
     }
+    assert len(resumed["resume"]) > 30 and resumed["resume"] != queued["resume"]
     assert (await receive_type(desk, "presence"))["state"] == "back"
     await person.send_json_to({"type": "message", "text": "Är du kvar?"})
     assert (await receive_type(desk, "message"))["text"] == "Är du kvar?"

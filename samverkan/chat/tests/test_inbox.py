@@ -60,8 +60,52 @@ async def test_a_message_with_an_id_is_acknowledged_and_carries_it(small, volunt
     sent = await receive_type(desk, "sent", skip_all=True)
     assert (sent["id"], sent["conversation"]) == ("v-1", conversation_id)
     assert (await receive_type(person, "message"))["id"] == "v-1"
-    # Without an id nothing is acknowledged; an id that is not a short string is ignored.
-    await person.send_json_to({"type": "message", "text": "x", "id": 5})
+    # Without an id nothing is acknowledged; an id that is not a short string is refused, and
+    # the message is not relayed (docs/chat-protocol.md).
+    await person.send_json_to({"type": "message", "text": "x"})
     assert "id" not in await receive_type(desk, "message", skip_all=True)
+    for bad in (5, "", "x" * 65, None, ["y-2"]):
+        await person.send_json_to({"type": "message", "text": "x", "id": bad})
+        assert (await receive_type(person, "error"))["code"] == "bad_request"
+    assert await desk.receive_nothing(timeout=0.2)
     await person.disconnect()
     await desk.disconnect()
+
+
+async def test_a_socket_ended_by_an_exception_takes_its_readers_with_it(
+    small, volunteer, monkeypatch
+):
+    """A console that dies of an exception (not a close) must not leave its inbox reader
+    taking the young person's messages: the reconnected console receives every one."""
+    from samverkan.chat import consumers
+
+    desk, person, conversation_id, _token = await _waiting_and_taken(volunteer)
+
+    async def broken(self, event):  # noqa: ANN001, ANN202
+        raise RuntimeError("a handler's failure")
+
+    monkeypatch.setattr(consumers.VolunteerConsumer, "queue_changed", broken)
+    other = await _connected(young("198.51.100.99"))
+    await other.send_json_to({"type": "start"})  # the queue's news kills the console
+    await receive_type(other, "queued")
+    assert (await receive_type(person, "presence"))["state"] == "away"
+    monkeypatch.undo()
+    assert "chat.in.volunteer." + conversation_id not in consumers._inbox_readers
+    for n in range(5):
+        await person.send_json_to({"type": "message", "text": f"m{n}", "id": f"y{n}"})
+        assert (await receive_type(person, "sent"))["id"] == f"y{n}"
+    desk = await _connected(console(volunteer))
+    await receive_type(desk, "hello")
+    texts = [(await receive_type(desk, "message", skip_all=True))["text"] for _ in range(5)]
+    assert texts == [f"m{n}" for n in range(5)]
+    for communicator in (person, other, desk):
+        await communicator.disconnect()
+
+
+def test_an_inbox_keeps_its_messages_longer_than_the_resume_grace():
+    """A side that returns within the grace finds everything acknowledged meanwhile."""
+    from channels.layers import get_channel_layer
+
+    from samverkan.chat.store import resume_grace
+
+    assert get_channel_layer().expiry > resume_grace().total_seconds() + 30

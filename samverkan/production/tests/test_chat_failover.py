@@ -114,7 +114,9 @@ class Participant:
         self.reconnections += 1
         if self.side == "young":
             await self.socket.send(json.dumps({"type": "resume", "token": self.token}))
-            assert (await self.expect("resumed"))["state"] == "active"
+            resumed = await self.expect("resumed")
+            assert resumed["state"] == "active"
+            self.token = resumed["resume"]  # a token is good for one resume
         else:
             hello = await self.expect("hello")
             assert [c["id"] for c in hello["conversations"]] == [self.conversation]

@@ -152,8 +152,15 @@
       try { message = JSON.parse(event.data); } catch (_e) { return; }
       receive(message);
     });
-    socket.addEventListener("close", function () {
+    socket.addEventListener("close", function (event) {
       socket = null;
+      if (event.code === 4009) {
+        // Another tab or device resumed this chat with the token: it goes on there.
+        token(null);
+        say(strings.replaced);
+        show("ended", false);
+        return;
+      }
       if (leaving || state === "intro" || state === "ended") { return; }
       // The connection dropped during a conversation: try again for up to two minutes.
       if (!retryUntil) { retryUntil = Date.now() + GRACE_MS; }
@@ -181,6 +188,7 @@
         break;
       case "resumed":
         retryUntil = 0;
+        token(message.resume);  // a token is good for one resume: keep the next
         if (message.state === "waiting") {
           show("waiting", false);
           $("position").textContent = format(strings.position, { n: message.position });

@@ -14,6 +14,7 @@
   var counter = 0;
   var socket = null;
   var retryDelay = 1000;
+  var stopped = false;  // replaced by another console, or signed out: no reconnecting
 
   function format(text, values) {
     return text.replace(/%\((\w+)\)s/g, function (_m, name) {
@@ -89,8 +90,17 @@
     part(panel, "controls").hidden = ended;
     part(panel, "refer").hidden = ended;
     panel.element.querySelector("[data-form=message]").hidden = ended;
-    part(panel, "after").hidden = !ended;
+    part(panel, "after").hidden = !ended || panel.recorded;
     if (ended && conversation.record) { part(panel, "record").href = conversation.record; }
+  }
+
+  function markRecorded(panel) {
+    // Saved (in any tab): it cannot be registered again.
+    panel.recorded = true;
+    panel.element.classList.add("recorded");
+    part(panel, "after").hidden = true;
+    part(panel, "state").textContent = strings.recorded;
+    addLine(panel, "notice", strings.recorded);
   }
 
   function fillNotes(panel, notes) {
@@ -179,6 +189,11 @@
         if (window.confirm(strings.confirm_block)) { send({ type: "block", conversation: id }); }
       });
     });
+    // The form opens once per conversation: the same named tab each time it is clicked.
+    part(panel, "record").target = "record-" + conversation.id;
+    part(panel, "record").addEventListener("click", function () {
+      part(panel, "record").textContent = strings.record_opened;
+    });
     element.querySelector("[data-action=discard]").addEventListener("click", function () {
       send({ type: "discard", conversation: id });
     });
@@ -261,6 +276,15 @@
       case "discarded":
         removePanel(message.conversation);
         break;
+      case "recorded":
+        if (panel) { markRecorded(panel); }
+        break;
+      case "replaced":
+        stop(strings.replaced, true);
+        break;
+      case "signed_out":
+        stop(strings.signed_out, false);
+        break;
       case "error":
         status.textContent = message.message || strings["error_" + message.code] || strings.error;
         break;
@@ -268,6 +292,20 @@
         break;
     }
   }
+
+  function stop(text, offerHere) {
+    stopped = true;
+    status.textContent = text;
+    var again = document.getElementById("use-here");
+    again.hidden = !offerHere;
+  }
+
+  document.getElementById("use-here").addEventListener("click", function () {
+    document.getElementById("use-here").hidden = true;
+    stopped = false;
+    status.textContent = strings.disconnected;
+    connect();
+  });
 
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
@@ -280,6 +318,9 @@
     });
     socket.addEventListener("close", function (event) {
       socket = null;
+      if (event.code === 4009) { stop(strings.replaced, true); }
+      if (event.code === 4401) { stop(strings.signed_out, false); }
+      if (stopped) { return; }
       if (event.code === 1006 && retryDelay > 8000) {
         status.textContent = strings.refused;
       } else {

@@ -1,0 +1,130 @@
+"""Every change of a conversation's state that others must hear of, with the events it sends
+(after the change is made in the store): ending, presence, the queue's news, the sweep after
+dead workers, a record saved, a sign-out. The consumers call these; so do the heartbeat
+(liveness.py) and the post-chat form (services.LiveRecord). This module imports neither.
+
+Channel-layer groups:
+- chat.volunteers: every console (the queue changed).
+- chat.waiting: every young person waiting (queue positions changed).
+- chat.c.<id>: the two sides' inboxes of one conversation (consumers.py).
+- chat.vol.<user id>: the consoles of one volunteer (a record saved, a console replaced).
+- chat.session.<digest>: the consoles of one sign-in session (closed at sign-out). The digest
+  is of the session key, which is a credential and goes nowhere itself.
+"""
+
+import asyncio
+import hashlib
+from typing import Any
+
+from channels.layers import get_channel_layer
+from django.utils import timezone
+
+from samverkan.chat import protocol
+from samverkan.chat.store import ACTIVE, Conversation, Swept, get_store, resume_grace
+
+VOLUNTEERS = "chat.volunteers"
+WAITING_GROUP = "chat.waiting"
+
+# Why a conversation ended (`ended`'s `by`): one side, the young person's absence past the
+# grace, or the loss of the chat's shared state (a Redis restart).
+BY_YOUNG, BY_VOLUNTEER, BY_TIMEOUT, BY_LOST = "young", "volunteer", "timeout", "lost"
+
+
+def conversation_group(conversation_id: str) -> str:
+    return f"chat.c.{conversation_id}"
+
+
+def inbox(side: str, conversation_id: str) -> str:
+    return f"chat.in.{side}.{conversation_id}"
+
+
+def volunteer_group(volunteer_id: int) -> str:
+    return f"chat.vol.{volunteer_id}"
+
+
+def session_group(session_key: str) -> str:
+    return "chat.session." + hashlib.sha256(session_key.encode()).hexdigest()[:40]
+
+
+async def queue_changed() -> None:
+    """Tell the consoles the new queue and the waiting their places, computed once here rather
+    than by every receiver."""
+    layer = get_channel_layer()
+    queue = await get_store().queue()
+    summaries = [protocol.summary(conversation) for conversation in queue]
+    await layer.group_send(VOLUNTEERS, {"type": "queue.changed", "queue": summaries})
+    order = [conversation.id for conversation in queue]
+    await layer.group_send(WAITING_GROUP, {"type": "queue.changed", "order": order})
+
+
+async def presence(conversation_id: str, *, who: str, state: str) -> None:
+    await get_channel_layer().group_send(
+        conversation_group(conversation_id),
+        {"type": "chat.presence", "conversation": conversation_id, "who": who, "state": state},
+    )
+
+
+async def end(conversation_id: str, *, by: str, now: Any = None) -> Conversation | None:
+    """End a waiting or active conversation and tell both sides and the queue. None if it had
+    ended already (or is gone)."""
+    ended = await get_store().end(conversation_id, by=by, now=now or timezone.now())
+    if ended is None:
+        return None
+    await get_channel_layer().group_send(
+        conversation_group(conversation_id),
+        {"type": "chat.ended", "conversation": conversation_id, "by": by},
+    )
+    await queue_changed()
+    return ended
+
+
+async def end_abandoned(now: Any = None) -> list[str]:
+    """End conversations whose young person has been away longer than the resume grace, and
+    tell their volunteers. Returns the ids ended."""
+    now = now or timezone.now()
+    ended = []
+    for conversation in await get_store().abandoned(now):
+        if await end(conversation.id, by=BY_TIMEOUT, now=now) is not None:
+            ended.append(conversation.id)
+    return ended
+
+
+async def end_abandoned_later() -> None:
+    await asyncio.sleep(resume_grace().total_seconds() + 1)
+    await end_abandoned()
+
+
+def young_left() -> None:
+    """A young person went away: end the conversation if they are not back within the grace."""
+    asyncio.get_running_loop().create_task(end_abandoned_later())
+
+
+async def after_dead_workers(swept: Swept) -> None:
+    """Tell the other sides what the `disconnect`s of dead workers' sockets would have told
+    (the store has already let go of those sockets: `ChatStore.sweep_dead_workers`, run by
+    every live worker's heartbeat, liveness.py): the volunteer that their young person is away,
+    with the abandoned timeout to follow; the young people of a volunteer whose last console
+    was there that the volunteer is."""
+    for conversation_id in swept.young_away:
+        await presence(conversation_id, who="young", state="away")
+    if swept.young_away:
+        young_left()
+    for volunteer_id in swept.volunteers_offline:
+        for conversation in await get_store().of_volunteer(volunteer_id):
+            if conversation.state == ACTIVE:
+                await presence(conversation.id, who="volunteer", state="away")
+
+
+async def recorded(conversation_id: str, volunteer_id: int) -> None:
+    """The post-chat record was saved: forget the conversation and tell the volunteer's
+    console, which marks it done (it cannot be registered twice)."""
+    await get_store().forget(conversation_id)
+    await get_channel_layer().group_send(
+        volunteer_group(volunteer_id),
+        {"type": "conversation.recorded", "conversation": conversation_id},
+    )
+
+
+async def signed_out(session_key: str) -> None:
+    """A session signed out: its consoles close (protocol.CLOSE_SIGNED_OUT)."""
+    await get_channel_layer().group_send(session_group(session_key), {"type": "session.ended"})

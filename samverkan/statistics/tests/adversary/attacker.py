@@ -545,3 +545,73 @@ def feasible_intervals(model: Model, targets: dict[Cell, int]) -> list[Interval]
             cell = index_of_var[v]
             results.append(Interval(cell, targets[cell], lo_value, hi_value))
     return sorted(results, key=lambda i: (i.cell[1], i.cell[0]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Lone records
+
+
+@dataclass(frozen=True)
+class Reconstructed:
+    """A period the reader knows holds exactly one resident chat, and what it learnt of it."""
+
+    period: Period
+    gender: str | None
+    concern: str | None
+    district: str | None
+    violence: tuple[str, ...] | None
+
+    @property
+    def named(self) -> bool:
+        """Gender, concern and district: enough to point at a young person in a small place."""
+        return None not in (self.gender, self.concern, self.district)
+
+
+def known_counts(readings: list[Reading]) -> dict[Period, dict[str, int]]:
+    """Every period's counts the reader knows: published, or worked out by differencing."""
+    known: dict[Period, dict[str, int]] = defaultdict(dict)
+    for reading in readings:
+        for r in (reading, reading.previous):
+            if r is not None and not r.refused:
+                known[tuple(r.period)].update(_counts(r))
+    for d in differences(readings, overlaps=False):
+        known[d.period].setdefault(d.path, d.value)
+    return known
+
+
+def lone_records(known: dict[Period, dict[str, int]]) -> list[Reconstructed]:
+    """Periods with one resident chat, and the one part of each breakdown that holds it."""
+    r = "chat.residents"
+    found = []
+    for period, values in sorted(known.items()):
+        if values.get(f"{r}.conversations") != 1:
+            continue
+
+        def the_one(breakdown: str, values: dict[str, int] = values) -> str | None:
+            ones = [
+                path.rsplit(".", 1)[1]
+                for path, value in values.items()
+                if path.startswith(f"{r}.{breakdown}.") and value == 1
+            ]
+            return ones[0] if len(ones) == 1 else None
+
+        forms = {
+            path.rsplit(".", 1)[1]: value
+            for path, value in values.items()
+            if path.startswith(f"{r}.by_violence.")
+        }
+        violence = (
+            tuple(sorted(form for form, value in forms.items() if value == 1))
+            if forms and all(value in (0, 1) for value in forms.values())
+            else None
+        )
+        found.append(
+            Reconstructed(
+                period,
+                the_one("by_gender"),
+                the_one("by_concern"),
+                the_one("by_district"),
+                violence,
+            )
+        )
+    return found

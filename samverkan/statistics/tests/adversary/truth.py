@@ -58,3 +58,38 @@ def age_base(partnership, metric: str, period: Period) -> int:  # noqa: ANN001
 
 
 __all__ = ["age_base", "exact", "is_additive", "month_cells", "small_cells"]
+
+
+def resident_chats_on(partnership, first: datetime.date, last: datetime.date) -> list[dict]:  # noqa: ANN001
+    """The resident chat records of the days (Stockholm time): the truth of a lone record."""
+    from samverkan.records.models import ChatConversation
+    from samverkan.statistics.counters import local_day
+
+    found = []
+    for record in ChatConversation.objects.filter(
+        unit__in=partnership.units.all(), resident="yes"
+    ).select_related("district"):
+        day = local_day(record.started_at)
+        if first <= day <= last:
+            found.append(
+                {
+                    "day": day,
+                    "gender": record.gender,
+                    "concern": record.concern,
+                    "district": record.district.key if record.district else "unknown",
+                    "age": record.age,
+                    "violence": sorted(
+                        form
+                        for form in (
+                            "physical",
+                            "psychological",
+                            "sexual",
+                            "digital",
+                            "economic",
+                            "other",
+                        )
+                        if getattr(record, f"violence_{form}")
+                    ),
+                }
+            )
+    return found

@@ -48,8 +48,8 @@ class Reading:
 
     channel: str
     period: Period
-    values: dict[str, int | float | None] = field(default_factory=dict)
-    rules: dict[str, str] = field(default_factory=dict)
+    values: dict[str, int | float | None] = field(default_factory=dict, repr=False)
+    rules: dict[str, str] = field(default_factory=dict, repr=False)
     """The rule each hidden figure was hidden by, where the channel says it (today's JSON)."""
     refused: bool = False
     message: str = ""
@@ -57,7 +57,7 @@ class Reading:
     """The command's exit code or the HTTP status."""
     level: str | None = None
     """The disclosure level the channel says it applied, where it says it."""
-    previous: Reading | None = None
+    previous: Reading | None = field(default=None, repr=False)
     """The overview and the campaign also show a second period (a year earlier, before)."""
 
     def counts(self) -> dict[str, int | None]:
@@ -222,9 +222,8 @@ def read_campaign(partnership, period: Period) -> Reading:  # noqa: ANN001
     period asked for, as a campaign writer (the coordinator or any unit manager, of either
     organisation) registers it; the reading is the evaluation's figures for the periods it
     reports (`previous`: the days before)."""
-    from samverkan.campaigns.evaluation import WEEKS_AFTER, campaign_evaluation
+    from samverkan.campaigns.evaluation import WEEKS_AFTER
     from samverkan.campaigns.models import Campaign
-    from samverkan.core.errors import SamverkanError
 
     starts_on = period[0]
     ends_on = max(period[1] - datetime.timedelta(weeks=WEEKS_AFTER), starts_on)
@@ -233,17 +232,31 @@ def read_campaign(partnership, period: Period) -> Reading:  # noqa: ANN001
         partnership=partnership, name="Attack", starts_on=starts_on, ends_on=ends_on
     )
     try:
-        if weeks_after == WEEKS_AFTER:
+        return read_campaign_evaluation(campaign, weeks_after, period)
+    finally:
+        campaign.delete()
+
+
+def read_campaign_evaluation(campaign, weeks_after: float | None = None, period=None) -> Reading:  # noqa: ANN001
+    """A campaign's evaluation as its page shows it (four weeks after unless told)."""
+    from samverkan.campaigns.evaluation import WEEKS_AFTER, campaign_evaluation
+    from samverkan.core.errors import SamverkanError
+
+    try:
+        if weeks_after is None or weeks_after == WEEKS_AFTER:
             evaluation = campaign_evaluation(campaign)
         else:
             # A period shorter than the four weeks after: the reader asks for fewer weeks
             # after (the function takes them; the page uses four).
             evaluation = campaign_evaluation(campaign, weeks_after=weeks_after)
     except SamverkanError as error:
-        return Reading("campaign", period, refused=True, message=str(error))
-    finally:
-        campaign.delete()
-    during = tuple(evaluation.get("during") or period)
+        return Reading(
+            "campaign",
+            period or (campaign.starts_on, campaign.ends_on),
+            refused=True,
+            message=str(error),
+        )
+    during = tuple(evaluation.get("during") or period or (campaign.starts_on, campaign.ends_on))
     before = tuple(evaluation.get("before") or ())
     comparisons = evaluation.get("comparisons") or []
     reading = Reading(

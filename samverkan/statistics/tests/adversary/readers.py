@@ -189,7 +189,6 @@ def read_overview(client, period: Period, partnership: str | None = None) -> Rea
         period,
         values=values,
         status=response.status_code,
-        level="public" if "data-figure" in html and "protected" in html.lower() else None,
         previous=previous,
     )
 

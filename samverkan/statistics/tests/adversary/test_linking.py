@@ -17,6 +17,7 @@ from samverkan.statistics.tests.adversary.attacker import differences, small
 from samverkan.statistics.tests.adversary.common import cached_command, describe_derived
 from samverkan.statistics.tests.adversary.readers import (
     read_api,
+    read_campaign,
     read_campaign_evaluation,
     read_document,
     read_overview,
@@ -80,3 +81,13 @@ def test_the_same_period_reads_the_same_in_every_channel(
         if path in reference and value != reference[path]
     ]
     assert differ == []
+
+
+def test_campaigns_registered_by_a_reader_reveal_nothing(demo, threshold):
+    # Any unit manager may register a campaign (CAMPAIGN_WRITERS), the support centre's too,
+    # and its evaluation shows the chat's figures: two campaigns whose evaluation periods end a
+    # day apart give that day's chat figures; the days before them another difference.
+    periods = [(D(2022, 9, 1), D(2022, 11, 28)), (D(2022, 9, 1), D(2022, 11, 29))]
+    readings = [read_campaign(demo.partnership, p) for p in periods]
+    found = small(differences(readings, overlaps=False), threshold)
+    assert found == [], describe_derived(found, _truth(demo.partnership))

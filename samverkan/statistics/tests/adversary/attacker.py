@@ -409,27 +409,21 @@ def build_model(
     month_set = set(months)
     all_paths: set[str] = set()
     for reading in readings:
-        if reading.refused:
-            continue
-        periods = [reading.period]
-        if not (
-            reading.period[0] in month_set and reading.period[1] == month_end(reading.period[1])
-        ):
-            continue
-        covered = months_between(*periods[0])
+        start, end = reading.period
+        if reading.refused or start not in month_set or end != month_end(end):
+            continue  # only runs of whole months of the span are modelled
+        covered = months_between(start, end)
         counts = reading.counts()
         all_paths |= {p for p in counts if not p.startswith("chart.")}
         for path in counts:
             if path.startswith("chart."):
                 continue
+            # A month inside a longer output (the chart by month) is that month's count, as
+            # published in the longer output.
             target, period = cell_of(path, reading.period)
             span = months_between(*period)
             if not is_additive(target) and len(span) > 1:
-                continue
-            if target != path:
-                # A month inside a longer period's output: that month's count, as published in
-                # the longer period's output (today's rule hides or shows it as in any output).
-                pass
+                continue  # the clinic's distinct clients of a period are no sum of months
             bounds = knowledge.bounds(
                 reading if target == path else _as_month(reading, path, period), path
             )

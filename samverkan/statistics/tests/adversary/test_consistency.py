@@ -16,6 +16,7 @@ from samverkan.statistics.tests.adversary.attacker import month_period, runs_of_
 from samverkan.statistics.tests.adversary.common import DEMO_MONTHS, cached_command
 from samverkan.statistics.tests.adversary.consistency import changed, not_sums_of_months
 from samverkan.statistics.tests.adversary.readers import read_api, read_command
+from samverkan.statistics.tests.adversary.truth import exact
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 D = datetime.date
@@ -106,4 +107,50 @@ def test_a_late_registration_does_not_name_its_record(demo, readings_cache, thre
     assert learnt != ({gender}, {concern}, {district_key}), (
         f"re-reading {month:%Y-%m} after one late record named it: {gender}, {concern}, "
         f"{district_key}; changes: " + "; ".join(changed(before, after)[:12])
+    )
+
+
+def test_an_insider_cannot_learn_the_noise_with_their_own_records(demo, threshold):
+    # The support centre's staff know their own unit's records and may register cases for past
+    # days. "Referrals by destination" adds the chat's referrals to theirs. Adding their own
+    # referrals one at a time and reading the month again, they learn the published value for
+    # many known totals: with each month's figure re-perturbed as it changes, only one count of
+    # the chat's is consistent with every reading (each within the published noise bound).
+    try:
+        from samverkan.statistics.perturbation import MAX_NOISE
+    except ImportError:
+        MAX_NOISE = 0  # today: published counts are exact  # noqa: N806
+    month = month_period(D(2022, 1, 1))
+    truth = exact(demo.partnership, month)
+    destination = next(
+        key.rsplit(".", 1)[1]
+        for key, n in sorted(truth.items())
+        if key.startswith("referrals.by_source.chat.") and isinstance(n, int) and 0 < n < threshold
+    )
+    chat_truth = truth[f"referrals.by_source.chat.{destination}"]
+    own = truth.get(f"referrals.by_source.support_centre.{destination}") or 0  # their records
+    service = demo.partnership.services.get(key=destination)
+    observed = []  # (what the insider added, published "referrals by destination")
+    for added in range(1, 21):
+        services.support_centre_case_create(
+            unit=demo.units["stodcentrum"],
+            received_on=D(2022, 1, 15),
+            category="victim",
+            referred_to=service,
+        )
+        value = read_command(month).values.get(f"referrals.by_destination.{destination}")
+        if value is not None:
+            observed.append((added, value))
+
+    def possible(chat_count):  # noqa: ANN001, ANN202
+        return all(
+            abs(value - (chat_count + own + added)) <= MAX_NOISE
+            and (value >= threshold or chat_count + own + added < threshold)
+            for added, value in observed
+        )
+
+    candidates = [c for c in range(threshold) if possible(c)]
+    assert candidates != [chat_truth], (
+        f"the support centre learnt the chat's referrals to {destination} in January 2022: "
+        f"{chat_truth}, from {len(observed)} readings of its own additions, e.g. {observed[:4]}"
     )

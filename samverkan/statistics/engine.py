@@ -759,7 +759,9 @@ def monthly_figures(
     if referral_rows is None:
         referral_rows = _referral_rows(configuration, months[0], ends[-1])
     for row in referral_rows:
-        codes[local_day(row[2]).replace(day=1)].append(row)
+        month = local_day(row[2]).replace(day=1)
+        if month in codes:  # the caller's rows may cover months not asked for here
+            codes[month].append(row)
     result = {}
     for month, end in zip(months, ends, strict=True):
         counts = _with_marginals(stored[month])

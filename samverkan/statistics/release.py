@@ -309,6 +309,15 @@ def _published(
     return values
 
 
+def finest_cells(paths: frozenset[str]) -> frozenset[str]:
+    """The figures among `paths` that the public level perturbs each on its own: every other
+    count is a sum of them (the method is published: docs/privacy.md)."""
+    leaves, _virtual, _sums = _structure(
+        frozenset(p for p in paths if not p.startswith("chat.by_month."))
+    )
+    return frozenset(leaves)
+
+
 def _released(partnership_id: int, cells: list[str]) -> dict[str, dict[str, int]]:
     """The figures already released of these cells of time, by cell."""
     released: dict[str, dict[str, int]] = defaultdict(dict)
@@ -387,14 +396,16 @@ def public_figures(
         values[path] = published.get(path, 0)
         if values[path] < threshold:
             rules[path] = SMALL
-    # A breakdown of a hidden total is hidden with it, down every level of the breakdown.
+    # A breakdown of a hidden total is hidden with it, down every level of the breakdown, and
+    # says so: a district under a hidden number of residents was set to 0 in its months, not
+    # found to be small.
     changed = True
     while changed:
         changed = False
         for relation in exact.relations:
             if relation.total in rules:
                 for part in relation.parts:
-                    if part not in rules:
+                    if rules.get(part) in (None, SMALL):
                         rules[part] = COLLAPSED
                         changed = True
     # Means and medians are released once per period too, as twice the mean (half years) or

@@ -248,11 +248,25 @@ class Perturbed(Knowledge):
 
     def bounds(self, reading: Reading, path: str) -> tuple[float, float] | None:
         from samverkan.statistics.perturbation import preimage
+        from samverkan.statistics.release import finest_cells
 
         period = reading.period
         if not (period[0].day == 1 and month_end(period[0]) == period[1]):
             return None
+        # Only the finest cells of a table are perturbed; a total is the sum of its published
+        # cells, which the relations (total = sum of parts) already say.
+        if path not in finest_cells(frozenset(reading.values)):
+            return None
         value = reading.values.get(path)
+        if value is None:
+            rule = reading.rules.get(path)
+            if rule in ("collapsed", "not-public"):
+                return None  # set to 0 with a hidden total, or never published: no bound
+            if not reading.rules and any(
+                path in parts and reading.values.get(total) is None
+                for total, parts in sum_relations(set(reading.values))
+            ):
+                return None  # a channel without rules: a part of a hidden total, as above
         return preimage(0 if value is None else int(value), self.threshold)
 
 

@@ -6,9 +6,10 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samverkan.settings")
-    from django.core.management import execute_from_command_line
+    from samverkan.core.commands import run
 
-    execute_from_command_line(argv if argv is not None else sys.argv)
+    # Django's command line; a missing table, file or folder is one line and exit code 2.
+    run(argv if argv is not None else sys.argv)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from samverkan.core.names import NameIndex
 from samverkan.partnership.models import District, Service
 from samverkan.records.imports import EARLIEST_DATE, CellError, read_ref
 from samverkan.records.models import (
@@ -68,7 +69,13 @@ class RefField(serializers.CharField):
             raise serializers.ValidationError(str(error)) from None
 
 
-@extend_schema_field({"type": "string", "nullable": True, "description": "A key, e.g. north."})
+@extend_schema_field(
+    {
+        "type": "string",
+        "nullable": True,
+        "description": "A key or a name, e.g. sodermalm or Södermalm (any case).",
+    }
+)
 class KeyField(serializers.Field):
     """A district or service by its key, among those of the unit's partnerships."""
 
@@ -85,19 +92,24 @@ class KeyField(serializers.Field):
     def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, str):
             raise serializers.ValidationError(_("Give the key as text."))
-        # The keys of the unit's partnerships, read once a request (a batch names them often).
+        # The unit's partnerships' districts or services by key and by name (with or without
+        # diacritics, any case), read once a request (a batch names them often).
         known = self.context.setdefault("keys", {})
         if self.model not in known:
             unit = self.context["unit"]
-            rows = self.model.objects.filter(partnership__in=unit.partnerships.all())
-            known[self.model] = {row.key: row for row in rows}
-        found = known[self.model].get(data.strip().lower())
-        if found is None:
+            rows = {
+                row.key: row
+                for row in self.model.objects.filter(partnership__in=unit.partnerships.all())
+            }
+            known[self.model] = (rows, NameIndex((key, row.name) for key, row in rows.items()))
+        rows, index = known[self.model]
+        key = index.key_of(data)
+        if key is None:
             raise serializers.ValidationError(
                 _("%(key)r is not known (known: %(known)s)")
-                % {"key": data[:64], "known": ", ".join(sorted(known[self.model])) or "-"}
+                % {"key": data[:64], "known": index.known or "-"}
             )
-        return found
+        return rows[key]
 
 
 def _age() -> serializers.IntegerField:

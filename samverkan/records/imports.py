@@ -14,7 +14,7 @@ import hashlib
 import io
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice, repeat
 from pathlib import Path
@@ -28,6 +28,7 @@ from django.utils.translation import gettext_noop
 from samverkan.accounts.audit import log_action
 from samverkan.accounts.models import User
 from samverkan.core.errors import SamverkanError
+from samverkan.core.names import NameIndex
 from samverkan.partnership.models import Partnership, Unit
 from samverkan.records.models import (
     MAX_AGE,
@@ -517,9 +518,13 @@ class _Kind(abc.ABC):
     def readers_for(self, context: "_Context") -> dict[str, Callable[[Any], Any]]:
         readers = dict(self.readers)
         if "district" in readers:
-            readers["district"] = _configured_key(context.districts, gettext_noop("district"))
+            readers["district"] = _configured_key(
+                context.partnership.districts.values_list("key", "name"), gettext_noop("district")
+            )
         if "referred_to" in readers:
-            readers["referred_to"] = _configured_key(context.services, gettext_noop("service"))
+            readers["referred_to"] = _configured_key(
+                context.partnership.services.values_list("key", "name"), gettext_noop("service")
+            )
         return readers
 
     def new_caches(self) -> dict[str, dict[Any, Any]]:
@@ -541,17 +546,20 @@ class _Kind(abc.ABC):
         """Write the batch's new records and their counts; return how many were added."""
 
 
-def _configured_key(known: dict[str, int], what: str) -> Callable[[Any], str | None]:
-    """A reader of a key configured for the partnership (a district, a service)."""
+def _configured_key(entries: Iterable[tuple[str, str]], what: str) -> Callable[[Any], str | None]:
+    """A reader of a district or service of the partnership, by its key or its name, with or
+    without diacritics, in any case ("Södermalm", "SÖDERMALM", "sodermalm" are one district)."""
+    index = NameIndex(entries)
 
     def read(raw: Any) -> str | None:
-        key = _text(raw).lower()
-        if not key:
+        text = _text(raw)
+        if not text:
             return None
-        if key not in known:
+        key = index.key_of(text)
+        if key is None:
             raise CellError(
                 _("%(key)r is not a %(what)s of the partnership (known: %(known)s)")
-                % {"key": key, "what": _(what), "known": ", ".join(sorted(known)) or "-"}
+                % {"key": text, "what": _(what), "known": index.known or "-"}
             )
         return key
 

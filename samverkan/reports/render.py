@@ -1,5 +1,10 @@
-"""Writing a Document as HTML, PDF/A-2b (WeasyPrint, from the same HTML) or DOCX (python-docx,
-from a Word template a municipality can swap for its own letterhead)."""
+"""Writing a Document as HTML, tagged PDF (PDF/UA-1 and PDF/A-2b, WeasyPrint, from the same HTML)
+or DOCX (python-docx, from a Word template a municipality can swap for its own letterhead).
+
+Both documents are for screen readers as much as for print (the Swedish law on accessibility of
+digital public services): headings are headings, tables have header cells, each chart has an
+alternative text written from its own numbers, and the language is set.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import copy
 import io
 import logging
 import re
+from html import escape
 from pathlib import Path
 
 from django.conf import settings
@@ -16,7 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from samverkan.reports.content import Bullets, ChartBlock, Document, Paragraph, Table
-from samverkan.statistics.charts import render_png, render_svg
+from samverkan.statistics.charts import Chart, render_png, render_svg
 
 FORMATS = ("html", "pdf", "docx")
 DEFAULT_DOCX_TEMPLATE = Path(__file__).parent / "word" / "report-template.docx"
@@ -33,13 +39,44 @@ def render(document: Document, fmt: str) -> bytes:
         return document_docx(document)
 
 
+def chart_alt(chart: Chart) -> str:
+    """A chart's alternative text, from its own data table: what a screen reader says."""
+    hidden = _("protected")
+    rows = []
+    for category, values in chart.rows():
+        if len(chart.series) == 1:
+            value = values[0]
+            rows.append(f"{category} {hidden if value is None else value}")
+        else:
+            parts = ", ".join(
+                f"{series.label} {hidden if value is None else value}"
+                for series, value in zip(chart.series, values, strict=True)
+            )
+            rows.append(f"{category}: {parts}")
+    return _("Chart: %(title)s. %(value_label)s by %(category_label)s: %(rows)s.") % {
+        "title": chart.title,
+        "value_label": chart.value_label,
+        "category_label": chart.category_label.lower(),
+        "rows": "; ".join(rows),
+    }
+
+
+def _svg_with_title(svg: str, alt: str) -> str:
+    """The SVG with a <title>: its accessible name on the page, its /Alt in the tagged PDF."""
+    start = svg.index(">", svg.index("<svg")) + 1
+    return f"{svg[:start]}<title>{escape(alt)}</title>{svg[start:]}"
+
+
 def document_html(document: Document, *, for_print: bool = False) -> str:
     blocks = []
     for section in document.sections:
         rendered = []
         for block in section.blocks:
             if isinstance(block, ChartBlock):
-                rendered.append(("chart", block.chart, render_svg(block.chart)))
+                alt = chart_alt(block.chart)
+                rendered.append(
+                    ("chart", block.chart, _svg_with_title(render_svg(block.chart), alt))
+                )
             else:
                 rendered.append((type(block).__name__.lower(), block, None))
         blocks.append((section, rendered))
@@ -56,6 +93,59 @@ def document_html(document: Document, *, for_print: bool = False) -> str:
     )
 
 
+PDF_VARIANT = "pdf/a-2b"
+"""PDF/A-2b, as before, now tagged: and so also identified as PDF/UA-1 (see _AccessibleMetadata)."""
+
+_PDFUA_NS = "http://www.aiim.org/pdfua/ns/id/"
+_RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+# PDF/A allows only the XMP schemas it predefines unless the file describes the others: the
+# PDF/UA identification schema, described as PDF/A-2 asks (ISO 19005-2, 6.6.2.3).
+_PDFUA_EXTENSION = f"""<rdf:Description rdf:about="" xmlns:rdf="{_RDF_NS}"
+ xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+ xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"
+ xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+<pdfaSchema:namespaceURI>{_PDFUA_NS}</pdfaSchema:namespaceURI>
+<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+<pdfaProperty:name>part</pdfaProperty:name>
+<pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+<pdfaProperty:category>internal</pdfaProperty:category>
+<pdfaProperty:description>The part of ISO 14289 followed</pdfaProperty:description>
+</rdf:li></rdf:Seq></pdfaSchema:property>
+</rdf:li></rdf:Bag></pdfaExtension:schemas>
+</rdf:Description>"""
+
+
+def _accessible_metadata(metadata):  # noqa: ANN001, ANN202 - WeasyPrint's DocumentMetadata
+    """WeasyPrint writes one identification (PDF/A or PDF/UA): the XMP packet gets the other,
+    PDF/UA-1's, beside PDF/A-2b's, with the extension schema PDF/A requires for it."""
+    from xml.etree.ElementTree import fromstring, register_namespace, tostring
+
+    # PDF/A checkers read the extension schema by these very prefixes.
+    for prefix, uri in (
+        ("pdfuaid", _PDFUA_NS),
+        ("pdfaExtension", "http://www.aiim.org/pdfa/ns/extension/"),
+        ("pdfaSchema", "http://www.aiim.org/pdfa/ns/schema#"),
+        ("pdfaProperty", "http://www.aiim.org/pdfa/ns/property#"),
+    ):
+        register_namespace(prefix, uri)
+
+    base = type(metadata)
+
+    class AccessibleMetadata(base):
+        def generate_rdf_metadata(self, variant, version, conformance):  # noqa: ANN001, ANN202
+            rdf = fromstring(super().generate_rdf_metadata(variant, version, conformance))
+            identification = rdf.find(f"{{{_RDF_NS}}}Description")
+            identification.set(f"{{{_PDFUA_NS}}}part", "1")
+            rdf.append(fromstring(_PDFUA_EXTENSION))
+            return tostring(rdf, encoding="utf-8")
+
+    metadata.__class__ = AccessibleMetadata
+    return metadata
+
+
 def document_pdf(document: Document) -> bytes:
     from weasyprint import HTML
 
@@ -64,9 +154,28 @@ def document_pdf(document: Document) -> bytes:
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
 
     html = document_html(document, for_print=True)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-        pdf_variant="pdf/a-2b", pdf_identifier=False, uncompressed_pdf=False
-    )
+    options = {
+        "pdf_variant": PDF_VARIANT,
+        "pdf_tags": True,  # the structure tree: headings, lists, tables, figures, reading order
+        "pdf_identifier": False,
+        "uncompressed_pdf": False,
+    }
+    rendered = HTML(string=html, base_url=str(settings.BASE_DIR)).render(**options)
+    _accessible_metadata(rendered.metadata)
+    return rendered.write_pdf(finisher=_scope_table_headers, **options)
+
+
+def _scope_table_headers(_document, pdf) -> None:  # noqa: ANN001 - WeasyPrint's, pydyf's
+    """Each TH's Scope (Column in a table's head, Row in its body), which screen readers and
+    PDF/UA checkers look for beside the Headers WeasyPrint gives the data cells."""
+
+    def parent(element):  # noqa: ANN001, ANN202
+        return pdf.objects[int(element["P"].split()[0])]
+
+    for element in pdf.objects:
+        if isinstance(element, dict) and element.get("S") == "/TH":
+            group = parent(parent(element)).get("S")
+            element["A"]["Scope"] = "/Column" if group == "/THead" else "/Row"
 
 
 def _docx_template() -> Path:
@@ -76,7 +185,6 @@ def _docx_template() -> Path:
 
 def document_docx(document: Document) -> bytes:
     from docx import Document as WordDocument
-    from docx.shared import Cm
 
     word = WordDocument(str(_docx_template()))
     _fill_header(word, document)
@@ -86,6 +194,7 @@ def document_docx(document: Document) -> bytes:
             body.remove(child)
     word.core_properties.title = document.title
     word.core_properties.language = document.language
+    _set_language(word, document.language)
     word.core_properties.author = document.partnership
     word.add_heading(document.title, level=1)
     for section in document.sections:
@@ -100,7 +209,8 @@ def document_docx(document: Document) -> bytes:
                 _docx_table(word, block)
             elif isinstance(block, ChartBlock):
                 word.add_paragraph(block.chart.title, style="Caption")
-                word.add_picture(io.BytesIO(render_png(block.chart)), width=Cm(16))
+                word.add_picture(io.BytesIO(render_png(block.chart)), width=_text_width(word))
+                _describe_picture(word, block.chart.title, chart_alt(block.chart))
                 _docx_table(
                     word,
                     Table(
@@ -126,18 +236,157 @@ def _disclosure_note(document: Document) -> str:
     ) % {"max": document.threshold - 1, "n": document.threshold}
 
 
+TABLE_FONT_SIZES = (10, 9, 8)
+"""Points: a table's text, a little smaller than the body's, as in the PDF; smaller still for a
+wide table whose longest words would not fit otherwise."""
+
+# A cell's text width estimated from its characters in ems, by classes of letters of a serif
+# font of the Times kind (Word's Times New Roman, LibreOffice's metric twin Liberation Serif):
+# no font file is read, the template's fonts being the municipality's. Rounded up, bold a tenth
+# wider. LibreOffice's and Word's cells have 0.19 cm of margin on each side, and a border.
+_NARROW = frozenset("fijlrt.,:;!|'()[]/-1 ")
+_WIDE = frozenset("mwæœ%")
+_WIDEST = frozenset("MWÆŒ")
+_CELL_PADDING_CM = 0.45
+
+
+def _ems(text: str, *, bold: bool) -> float:
+    total = 0.0
+    for char in text:
+        if char in _NARROW:
+            total += 0.33
+        elif char in _WIDE:
+            total += 0.8
+        elif char in _WIDEST:
+            total += 0.95
+        elif char.isupper():
+            total += 0.72
+        else:
+            total += 0.5
+    return total * (1.1 if bold else 1.0) * 1.05
+
+
+def _text_width(word):  # noqa: ANN001, ANN202 - python-docx Document; a Length
+    from docx.shared import Length
+
+    section = word.sections[-1]
+    return Length(section.page_width - section.left_margin - section.right_margin)
+
+
+def _column_widths(table: Table, available_cm: float, size: float) -> list[float] | None:
+    """Widths (cm) that fit the page at a font size: no column narrower than its longest word,
+    the room left shared by how much each column's longest cell would still need to stand on
+    one line. None if the longest words alone do not fit."""
+    em_cm = size / 72 * 2.54
+
+    def width(text: str, bold: bool) -> float:
+        return _ems(text, bold=bold) * em_cm + _CELL_PADDING_CM
+
+    columns = list(zip(table.header, *table.rows, strict=True))
+    least, most = [], []
+    for column in columns:
+        cells = [(column[0], True), *((text, False) for text in column[1:])]
+        least.append(max(width(w, bold) for text, bold in cells for w in text.split() or [""]))
+        most.append(max(width(text, bold) for text, bold in cells))
+    if sum(least) > available_cm:
+        return None
+    room = available_cm - sum(least)
+    wanted = [m - w for m, w in zip(most, least, strict=True)]
+    if sum(wanted) <= room:
+        # Everything fits on one line: the spare room to each column alike.
+        spare = (room - sum(wanted)) / len(columns)
+        return [m + spare for m in most]
+    return [w + room * n / sum(wanted) for w, n in zip(least, wanted, strict=True)]
+
+
+def _table_layout(table: Table, available_cm: float) -> tuple[float, list[float]]:
+    """The largest of TABLE_FONT_SIZES at which the table's words fit, and its column widths
+    (at the smallest size, shared by the longest words, if none fits)."""
+    for size in TABLE_FONT_SIZES:
+        widths = _column_widths(table, available_cm, size)
+        if widths is not None:
+            return size, widths
+    size = TABLE_FONT_SIZES[-1]
+    least = _column_widths(table, 1e9, size)
+    return size, [available_cm * w / sum(least) for w in least]
+
+
 def _docx_table(word, table: Table) -> None:  # noqa: ANN001 - a python-docx Document
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
+    size, widths_cm = _table_layout(table, _text_width(word).cm)
+    widths = [Cm(w) for w in widths_cm]
+    # The caption first, as in the PDF (<caption>): a screen reader meets it before the table.
+    word.add_paragraph(table.caption, style="Caption")
     grid = word.add_table(rows=1, cols=len(table.header))
     grid.style = "Table Grid"
-    for cell, text in zip(grid.rows[0].cells, table.header, strict=True):
+    grid.autofit = False
+    # Fixed widths: Word and LibreOffice then keep them instead of squeezing a column.
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    grid._tbl.tblPr.append(layout)  # noqa: SLF001
+    for column, width in zip(grid._tbl.tblGrid.gridCol_lst, widths, strict=True):  # noqa: SLF001
+        column.w = width
+    header = grid.rows[0]
+    # The first row is the table's header: repeated on each page, read as column headers.
+    row_properties = header._tr.get_or_add_trPr()  # noqa: SLF001
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    row_properties.append(repeat)
+    no_split = OxmlElement("w:cantSplit")
+    no_split.set(qn("w:val"), "true")
+    row_properties.append(no_split)
+    for cell, text in zip(header.cells, table.header, strict=True):
         cell.text = text
         for run in cell.paragraphs[0].runs:
             run.bold = True
-    for row in table.rows:
-        cells = grid.add_row().cells
-        for cell, text in zip(cells, row, strict=True):
+    for texts in table.rows:
+        for cell, text in zip(grid.add_row().cells, texts, strict=True):
             cell.text = text
-    word.add_paragraph(table.caption, style="Caption")
+    for row in grid.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
+            for run in cell.paragraphs[0].runs:
+                run.font.size = Pt(size)
+
+
+def _set_language(word, language: str) -> None:  # noqa: ANN001
+    """The text's language in the styles' defaults, where Word and screen readers look for it
+    (the core property alone is metadata)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tag = {"sv": "sv-SE", "en": "en-GB"}.get(language, language)
+    defaults = word.styles.element.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = OxmlElement("w:docDefaults")
+        word.styles.element.insert(0, defaults)
+    run_defaults = defaults.find(qn("w:rPrDefault"))
+    if run_defaults is None:
+        run_defaults = OxmlElement("w:rPrDefault")
+        defaults.insert(0, run_defaults)
+    properties = run_defaults.find(qn("w:rPr"))
+    if properties is None:
+        properties = OxmlElement("w:rPr")
+        run_defaults.append(properties)
+    lang = properties.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        properties.append(lang)
+    lang.set(qn("w:val"), tag)
+
+
+def _describe_picture(word, title: str, alt: str) -> None:  # noqa: ANN001
+    """The last picture's name and alternative text (Word's "Alt Text", read by screen
+    readers), on its drawing's wp:docPr."""
+    from docx.oxml.ns import qn
+
+    pictures = word.inline_shapes
+    properties = pictures[len(pictures) - 1]._inline.find(qn("wp:docPr"))  # noqa: SLF001
+    properties.set("title", title)
+    properties.set("descr", alt)
 
 
 PLACEHOLDER = re.compile(r"\{(reference|date|title|page|pages)\}")

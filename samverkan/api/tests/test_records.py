@@ -270,3 +270,29 @@ def test_a_batch_needs_every_ref_once(client, small, tokens):
         "#/records/2/ref",
     ]
     assert ChatConversation.objects.count() == 0
+
+
+@pytest.mark.parametrize("written", ["Södermalm", "SÖDERMALM", "sodermalm", "Sodermalm"])
+def test_a_district_and_a_service_are_read_by_name_too(client, small, tokens, written):
+    from samverkan.partnership.models import District
+
+    sodermalm = District.objects.create(
+        partnership=small.partnership, key="sodermalm", name="Södermalm"
+    )
+    created = post(
+        client,
+        tokens[("chat", "write")],
+        CHATS,
+        {**CHAT, "district": written, "referred_to": "RVC"},
+    )
+    assert created.status_code == 201, created.json()
+    assert created.json()["district"] == "sodermalm" and created.json()["referred_to"] == "rvc"
+    assert ChatConversation.objects.get().district_id == sodermalm.id
+
+
+def test_an_unknown_district_lists_the_known_ones(client, small, tokens):
+    response = post(client, tokens[("chat", "write")], CHATS, {**CHAT, "district": "Söder"})
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"pointer": "#/district", "detail": "'Söder' is not known (known: north)"}
+    ]

@@ -282,3 +282,61 @@ def test_command_prints_every_bad_row_and_exits_non_zero_without_traceback(tmp_p
     assert "line 2, column age: 'sixteen' är inte ett helt antal år" in done.stderr
     assert "ingenting importerades" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
+
+
+@pytest.mark.parametrize(
+    "written", ["Södermalm", "SÖDERMALM", "sodermalm", "Sodermalm", "södermalm"]
+)
+def test_a_district_is_read_by_its_key_or_its_name_in_any_case_with_or_without_diacritics(
+    small, tmp_path, written
+):
+    from samverkan.partnership.models import District
+
+    sodermalm = District.objects.create(
+        partnership=small.partnership, key="sodermalm", name="Södermalm"
+    )
+    path = write(
+        tmp_path,
+        "chat.csv",
+        f"{CHAT_HEADER}\nc1,2022-01-03 18:45,yes,{written},girl,16,victim,,Clinic\n"
+        f"c2,2022-01-03 19:45,yes,  {written} ,girl,16,victim,,CLINIC\n",
+    )
+    records_import(kind="chat", path=path)
+    assert (
+        list(ChatConversation.objects.values_list("district_id", flat=True)) == [sodermalm.id] * 2
+    )
+    assert set(ChatConversation.objects.values_list("referred_to__key", flat=True)) == {"clinic"}
+
+
+def test_an_unknown_district_name_is_refused_with_the_known_ones_listed(small, tmp_path):
+    from samverkan.partnership.models import District
+
+    District.objects.create(partnership=small.partnership, key="sodermalm", name="Södermalm")
+    District.objects.create(partnership=small.partnership, key="kungsholmen", name="Kungsholmen")
+    path = write(
+        tmp_path, "chat.csv", f"{CHAT_HEADER}\nc1,2022-01-03 18:45,yes,Söder,girl,16,victim,,\n"
+    )
+    with pytest.raises(ImportFailed) as raised:
+        records_import(kind="chat", path=path)
+    assert [str(error) for error in raised.value.errors] == [
+        "line 2, column district: 'Söder' is not a district of the partnership "
+        "(known: kungsholmen, north, sodermalm)"
+    ]
+
+
+def test_two_names_alike_without_diacritics_are_each_named_exactly(small, tmp_path):
+    from samverkan.partnership.models import District
+
+    vast = District.objects.create(partnership=small.partnership, key="vast", name="Väst")
+    vast_b = District.objects.create(partnership=small.partnership, key="vast-b", name="Vast")
+    path = write(
+        tmp_path,
+        "chat.csv",
+        f"{CHAT_HEADER}\nc1,2022-01-03 18:45,yes,väst,girl,16,victim,,\n"
+        "c2,2022-01-03 18:46,yes,Vast,girl,16,victim,,\n"
+        "c3,2022-01-03 18:47,yes,VAST-B,girl,16,victim,,\n",
+    )
+    records_import(kind="chat", path=path)
+    by_ref = dict(ChatConversation.objects.values_list("ref", "district_id"))
+    # "Vast" is the key of Väst before it is the name of the other: the key wins.
+    assert by_ref == {"c1": vast.id, "c2": vast.id, "c3": vast_b.id}

@@ -142,3 +142,192 @@ def test_docx_reopens_with_the_expected_headings(demo, tmp_path):
     header = " ".join(p.text for p in word.sections[0].header.paragraphs)
     assert "Dnr 1.3.2-266/2022" in header
     assert word.inline_shapes, "the charts are pictures in the document"
+
+
+def _public_interim_pdf() -> bytes:
+    return render(report_document(_interim(), disclosure=PUBLIC), "pdf")
+
+
+def _structure(element, found: list) -> None:  # noqa: ANN001
+    """Every structure element under `element`, depth first."""
+    import pikepdf
+
+    kids = element.get("/K")
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            found.append(kid)
+            _structure(kid, found)
+
+
+def test_pdf_is_tagged_for_screen_readers_as_pdf_ua_and_still_pdf_a(demo):
+    """PDF/UA-1 with PDF/A-2b: the structure tree a screen reader reads (headings, lists,
+    tables with header cells, figures with an alternative from the chart's numbers), the
+    language, the title shown, and every page's content tagged."""
+    import pikepdf
+
+    pdf = pikepdf.open(io.BytesIO(_public_interim_pdf()))
+    root = pdf.Root
+    assert "/StructTreeRoot" in root
+    assert root.MarkInfo.Marked is True
+    assert str(root.Lang) == "sv"
+    assert root.ViewerPreferences.DisplayDocTitle is True
+    meta = pdf.open_metadata()
+    assert (meta.get("pdfaid:part"), meta.get("pdfaid:conformance")) == ("2", "B")
+    assert meta.get("pdfuaid:part") == "1"
+    assert meta.get("dc:title", "").startswith("Idéburet offentligt partnerskap")
+    assert "/OutputIntents" in root
+    # PDF/A allows the PDF/UA identification only with its extension schema described.
+    packet = bytes(root.Metadata.read_bytes())
+    assert b"http://www.aiim.org/pdfua/ns/id/" in packet and b"pdfaExtension:schemas" in packet
+
+    elements: list = []
+    _structure(root.StructTreeRoot, elements)
+    roles = [str(e.S) for e in elements]
+    assert roles.count("/H1") == 1 and roles.count("/H2") >= 10
+    assert {"/P", "/L", "/LI", "/Table", "/TR", "/TH", "/TD", "/Caption"} <= set(roles)
+    headers = [e for e in elements if e.S == "/TH"]
+    assert {str(e.A.Scope) for e in headers} == {"/Column", "/Row"}
+    # Data cells name their header cells.
+    assert all(len(e.A.Headers) >= 1 for e in elements if e.S == "/TD")
+    figures = [e for e in elements if e.S == "/Figure"]
+    assert len(figures) == 3
+    for figure in figures:
+        alt = str(figure.Alt)
+        assert alt.startswith("Diagram: ") and re.search(r"\d", alt), alt
+    # The alternative is the chart's own data table in words.
+    assert any(
+        "Kön, efter del av partnerskapet." in str(f.Alt)
+        and "Chatten (boende): Tjej 151, Kille 35" in str(f.Alt)
+        for f in figures
+    )
+
+    # Every page's drawn content is marked content of the structure (or an artifact).
+    for number, page in enumerate(pdf.pages, start=1):
+        open_marks = 0
+        drawn = untagged = 0
+        for _operands, operator in pikepdf.parse_content_stream(page):
+            name = str(operator)
+            if name in ("BDC", "BMC"):
+                open_marks += 1
+            elif name == "EMC":
+                open_marks -= 1
+            elif name in ("Tj", "TJ", "'", '"', "Do", "f", "f*", "F", "S", "s", "B", "B*", "b"):
+                drawn += 1
+                untagged += open_marks == 0
+        assert drawn and untagged == 0, f"page {number}: {untagged} of {drawn} drawings untagged"
+    parent_tree = root.StructTreeRoot.ParentTree.Nums
+    assert [int(parent_tree[i]) for i in range(0, 2 * len(pdf.pages), 2)] == list(
+        range(len(pdf.pages))
+    )
+
+
+def _public_interim_docx(tmp_path):
+    path = tmp_path / "delrapport.docx"
+    path.write_bytes(render(report_document(_interim(), disclosure=PUBLIC), "docx"))
+    return path
+
+
+def test_docx_has_heading_styles_header_rows_and_alt_text(demo, tmp_path):
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    word = Document(str(_public_interim_docx(tmp_path)))
+    styles = [p.style.name for p in word.paragraphs if p.style.name.startswith("Heading")]
+    assert styles.count("Heading 1") == 1 and styles.count("Heading 2") >= 10
+    # Headings are Word's built-in ones (navigation pane, outline, screen readers).
+    assert word.styles["Heading 1"].builtin and word.styles["Heading 2"].builtin
+    assert (
+        word.styles.element.find(qn("w:docDefaults"))
+        .find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}")
+        .get(qn("w:val"))
+        == "sv-SE"
+    )
+    assert word.core_properties.title.startswith("Idéburet offentligt partnerskap")
+    assert word.tables
+    for table in word.tables:
+        header = table.rows[0]._tr.trPr
+        assert header is not None and header.find(qn("w:tblHeader")) is not None
+        assert all(run.bold for cell in table.rows[0].cells for run in cell.paragraphs[0].runs)
+        assert table._tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
+        # The columns fill the text width and no more.
+        total = sum(column.w for column in table._tbl.tblGrid.gridCol_lst)
+        assert (
+            abs(
+                total
+                - (
+                    word.sections[0].page_width
+                    - word.sections[0].left_margin
+                    - word.sections[0].right_margin
+                )
+            )
+            < 2000
+        )
+    pictures = word.inline_shapes
+    assert len(pictures) == 3
+    for picture in pictures:
+        properties = picture._inline.find(qn("wp:docPr"))
+        assert properties.get("descr", "").startswith("Diagram: ")
+        assert properties.get("title")
+
+
+def test_docx_tables_keep_their_words_whole_in_libreoffice(demo, tmp_path):
+    """LibreOffice (Debian's libreoffice-writer-nogui) turns the DOCX into PDF; pdftotext then
+    finds every word of every table whole: no column squeezed until words break."""
+    import collections
+    import os
+    import shutil
+    import subprocess
+
+    from docx import Document
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(
+                "CI=true but LibreOffice is missing: apt-get install libreoffice-writer-nogui"
+            )
+        pytest.skip("LibreOffice is not installed (apt-get install libreoffice-writer-nogui)")
+    path = _public_interim_docx(tmp_path)
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    text = subprocess.run(
+        ["pdftotext", str(path.with_suffix(".pdf")), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+    def words(text: str) -> list[str]:
+        # A no-break space ("66 %") binds: pdftotext may print it or not.
+        return re.sub("[\u00a0\u202f]", "", text).split()
+
+    printed = collections.Counter(words(text))
+    word = Document(str(path))
+    written = collections.Counter(w for p in word.paragraphs for w in words(p.text))
+    in_tables = collections.Counter()
+    for table in word.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                in_tables.update(words(cell.text))
+    written.update(in_tables)
+    # Words of letters (pdftotext may join "3 %" into "3%" in a narrow column: not a break).
+    broken = {
+        w: (printed[w], n)
+        for w, n in written.items()
+        if w in in_tables and sum(c.isalpha() for c in w) >= 2 and printed[w] < n
+    }
+    assert broken == {}, "words of a table broken across lines: " + ", ".join(broken)
+    assert in_tables["Andel"] >= 4 and "Samtalsmottagningen," in in_tables

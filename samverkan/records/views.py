@@ -278,6 +278,7 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
     query = request.GET.copy()
     query.pop("sida", None)
     context = {
+        "kind": kind,
         "page": page,
         "rows": rows,
         "unit": unit,

@@ -6,18 +6,29 @@ user may not read give the same NotFound, so an id reveals nothing. Every read o
 record is audited here; lists and exports are audited where they are shown.
 """
 
-from django.db.models import Model, QuerySet
+import datetime
+from collections.abc import Iterable
+
+from django.db.models import Max, Model, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from samverkan.accounts.audit import log_action
 from samverkan.accounts.models import Role, User
 from samverkan.core.errors import NotFound
+from samverkan.partnership.models import Unit
 from samverkan.records.models import (
+    ChatConcern,
     ChatConversation,
     ClinicClient,
     ClinicSession,
+    Gender,
+    SupportCategory,
     SupportCentreCase,
 )
+from samverkan.retention.models import Disposal
+from samverkan.retention.models import Kind as RetentionKind
+from samverkan.statistics.models import DailyCount, MonthlyCount
 
 RECORD_ROLES = frozenset(
     {Role.VOLUNTEER, Role.COUNSELLOR, Role.SUPPORT_CENTRE_OFFICER, Role.UNIT_MANAGER}
@@ -81,3 +92,108 @@ def get_support_centre_case_for_user(user: User, case_id: object) -> SupportCent
     return _get(
         support_centre_cases_for_user(user), case_id, user, "records.support_centre_case.viewed"
     )
+
+
+# --- How many records a list has, from the anonymous counts ------------------------------------
+# Every write of a chat conversation or a support-centre case adds it to statistics.DailyCount
+# and MonthlyCount in the same transaction, by unit, day and a few of its values; a correction
+# moves it, a deletion takes it out. Summing them tells how many records a list of a period and
+# those values holds, in a few hundred rows whatever the number of records. Only a disposal
+# deletes records without touching the counts (they are meant to outlive the records): days up to
+# the last disposal's are counted from the records themselves.
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def _each(value: str, values: Iterable[str]) -> list[str]:
+    return [value] if value else list(values)
+
+
+def count_metrics(kind: str, choices: dict[str, str]) -> list[str] | None:
+    """The metrics whose counts add up to the records of `kind` with these values of the list's
+    choice filters ("" for any), or None when no counts hold that combination (a chat
+    conversation's gender is counted for residents only, and "not resident" apart from
+    "unknown" not at all)."""
+    gender = choices.get("gender", "")
+    if kind == "chat":
+        concerns = _each(choices.get("concern", ""), ChatConcern.values)
+        resident = choices.get("resident", "")
+        if resident == "yes":
+            return [
+                f"chat.residents.by_gender_and_concern.{each}.{concern}"
+                for each in _each(gender, Gender.values)
+                for concern in concerns
+            ]
+        if resident or gender:
+            return None
+        return [f"chat.by_concern.{concern}" for concern in concerns]
+    if kind == "support":
+        return [
+            f"support_centre.by_gender_and_category.{each}.{category}"
+            for each in _each(gender, Gender.values)
+            for category in _each(choices.get("category", ""), SupportCategory.values)
+        ]
+    return None
+
+
+DISPOSAL_KINDS = {
+    "chat": RetentionKind.CHAT_CONVERSATION,
+    "support": RetentionKind.SUPPORT_CENTRE_CASE,
+}
+
+
+def last_disposed_day(unit: Unit, kind: str) -> datetime.date | None:
+    """The latest day whose records of this kind a disposal of the unit's organisation deleted:
+    up to it, the counts hold more than the records."""
+    return Disposal.objects.filter(
+        organisation_id=unit.organisation_id, kind=DISPOSAL_KINDS[kind]
+    ).aggregate(day=Max("last_entry"))["day"]
+
+
+def counted(
+    unit: Unit, metrics: list[str], start: datetime.date | None, end: datetime.date | None
+) -> int:
+    """The sum of the unit's counts of these metrics over the days from `start` to `end`
+    (inclusive; None: without that bound), in one query: the whole months from the monthly
+    counts, the days at the edges from the daily ones."""
+    # Whole months from `first` (inclusive) to `last` (exclusive); None: without bound.
+    first = start if start is None or start.day == 1 else _first_of_next_month(start)
+    last = None
+    if end is not None:
+        last = end + ONE_DAY if (end + ONE_DAY).day == 1 else end.replace(day=1)
+    days = DailyCount.objects.filter(unit_id=unit.pk, metric__in=metrics).order_by()
+    if first is not None and last is not None and first >= last:
+        # Within a month, or two part months: days only.
+        days = _between(days, "day", start, end)
+        return days.aggregate(n=Coalesce(Sum("n"), 0))["n"]
+    months = _between(
+        MonthlyCount.objects.filter(unit_id=unit.pk, metric__in=metrics).order_by(),
+        "month",
+        first,
+        last - ONE_DAY if last is not None else None,
+    )
+    edges = Q()
+    if start is not None and start < first:
+        edges |= Q(day__gte=start, day__lt=first)
+    if end is not None and last <= end:
+        edges |= Q(day__gte=last, day__lte=end)
+    if not edges:
+        return months.aggregate(n=Coalesce(Sum("n"), 0))["n"]
+    in_months = months.values("unit_id").annotate(n=Sum("n")).values("n")
+    return days.filter(edges).aggregate(n=Coalesce(Sum("n"), 0) + Coalesce(Subquery(in_months), 0))[
+        "n"
+    ]
+
+
+def _between(
+    counts: QuerySet, field: str, start: datetime.date | None, end: datetime.date | None
+) -> QuerySet:
+    if start is not None:
+        counts = counts.filter(**{f"{field}__gte": start})
+    if end is not None:
+        counts = counts.filter(**{f"{field}__lte": end})
+    return counts
+
+
+def _first_of_next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)

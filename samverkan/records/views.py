@@ -269,10 +269,14 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
     unit = _own_unit(request, pages)
     records = pages.records_for_user(request.user).order_by(pages.order_by, "-pk")
     filters = pages.filters(request.GET or None) if pages.filters else None
+    known = None
     if filters is not None:
+        known = filters.count(records, unit)
         records = filters.apply(records)
     number = request.GET.get("sida")
-    page = BoundedPaginator(records.values_list(*pages.columns), PAGE_SIZE, number).get_page(number)
+    page = BoundedPaginator(
+        records.values_list(*pages.columns), PAGE_SIZE, number, known_count=known
+    ).get_page(number)
     rows = pages.rows(page.object_list, Labels(records.model), _detail_url(kind))
     log_action("records.listed", user=request.user, count=len(rows))
     query = request.GET.copy()

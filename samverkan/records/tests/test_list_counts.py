@@ -178,3 +178,36 @@ def test_the_list_shows_the_count_of_a_million_as_it_is(client, records):
     content = client.get(reverse("records:chat_list")).content.decode()
     assert "<caption>153 conversations</caption>" in content
     assert "Page 1 of 4" in content
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"date_from": "2022-03-01", "date_to": "2022-03-31", "concern": "victim"},
+        {"resident": "yes", "gender": "girl"},
+        {"ref": "<b>c1</b>"},
+        {"date_from": "2022-03-31", "date_to": "2022-03-01"},  # an error on date_to
+        {"date_from": "yesterday", "concern": "nonsense"},  # errors on both
+    ],
+)
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_a_remembered_filter_field_reads_as_one_rendered_anew(data, language):
+    from django.forms.boundfield import BoundField
+    from django.utils import translation
+
+    from samverkan.records import filters
+
+    with translation.override(language):
+        for _ in range(2):  # the second time from what was remembered
+            form = ChatFilterForm(data or None)
+            remembered = [str(field.as_field_group()) for field in form]
+            fresh = [
+                str(BoundField(form, form.fields[name], name).as_field_group())
+                for name in form.fields
+            ]
+            assert remembered == fresh
+    # Free text and fields with errors are not remembered.
+    assert not any(
+        "&lt;b&gt;" in html or "errorlist" in html for html in filters._FIELD_HTML.values()
+    )

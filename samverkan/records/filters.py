@@ -144,15 +144,16 @@ class RecordFilterForm(forms.Form):
         if metrics is None:
             return None
         start, end = values.get("date_from"), values.get("date_to")
-        disposed = selectors.last_disposed_day(unit, self.counted_kind)
+        kind = self.counted_kind
+        total, disposed = selectors.counted(unit, kind, metrics, start, end)
         if disposed is None or (start is not None and start > disposed):
-            return selectors.counted(unit, metrics, start, end)
+            return total
         if end is not None and end <= disposed:
             return None
         # The days a disposal reached: what is left of their records, counted as they are.
         after = disposed + datetime.timedelta(days=1)
         kept = self.apply(records).filter(**{f"{self.date_field}__lt": self._bound(after)})
-        return kept.count() + selectors.counted(unit, metrics, after, end)
+        return kept.count() + selectors.counted(unit, kind, metrics, after, end)[0]
 
     def choice_fields(self) -> list[str]:
         return [name for name, field in self.fields.items() if isinstance(field, forms.ChoiceField)]

@@ -1,5 +1,8 @@
 """Pages of a record list that do not count every record on every page.
 
+Where the anonymous daily counts can tell how many records a list holds, the caller says so
+(`known_count`, from records.filters) and nothing is counted; otherwise:
+
 A unit may keep a million chat conversations. Counting them all for "page 1 of 20,000" is a scan
 of the whole index on every request (about 40-130 ms on SQLite with a million rows, measured
 by benchmarks/web.py), so the count stops at a bound: "more than 10000" is as useful to a
@@ -25,9 +28,16 @@ class BoundedPaginator(Paginator):
     """
 
     def __init__(
-        self, object_list: QuerySet, per_page: int, number: object, count_limit: int | None = None
+        self,
+        object_list: QuerySet,
+        per_page: int,
+        number: object,
+        count_limit: int | None = None,
+        known_count: int | None = None,
     ) -> None:
         super().__init__(object_list, per_page)
+        # Told by the caller (e.g. from the anonymous daily counts): then nothing is counted.
+        self.known_count = known_count
         count_limit = count_limit or COUNT_LIMIT
         try:
             asked = max(int(str(number)), 1)
@@ -38,6 +48,8 @@ class BoundedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
+        if self.known_count is not None:
+            return self.known_count
         # Only the ids and in no order: the database counts the first rows its index finds
         # (in the list's order it would first sort every match of an unselective filter).
         counted = self.object_list.order_by().values("pk")[: self.count_limit + 1].count()

@@ -31,6 +31,9 @@ class Command(BaseCommand):
         "Write a committee document (interim, activity or annual report) from the data, with "
         "public disclosure control unless --disclosure internal."
     )
+    # The system checks load the URL configuration, and with it every view and what they
+    # import: `samverkan check`'s and the server's work, not each document's (as `import`).
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=Report.Kind.values)

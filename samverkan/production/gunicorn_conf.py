@@ -16,6 +16,8 @@ bind = [
     for address in os.environ.get("SAMVERKAN_BIND", "127.0.0.1:8000").split(",")
     if address.strip()
 ]
+
+
 def default_workers() -> int:
     """Two per core is plenty: a worker's event loop holds thousands of chat sockets; pages
     run in Django's thread pool within it. Without Redis one only: workers share the chat's

@@ -309,7 +309,7 @@ if SAMVERKAN_HTTPS:
         # browser: a decision for its owner, not this application's default.
         SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W021"]
 
-# Statistical disclosure control: counts from 1 to threshold-1 are suppressed in published figures.
+# The public level (statistics/release.py): no count from 1 to threshold-1 is ever published.
 # At 2, a hidden count labelled primary could only be 1: nothing would protect it.
 SAMVERKAN_DISCLOSURE_THRESHOLD = env_int("SAMVERKAN_DISCLOSURE_THRESHOLD", 5, minimum=3)
 # The secret of the public level's perturbation (statistics/perturbation.py). Empty: a key made

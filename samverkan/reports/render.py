@@ -230,10 +230,9 @@ def document_docx(document: Document) -> bytes:
 
 
 def _disclosure_note(document: Document) -> str:
-    return _(
-        "Figures are protected for publication: counts from 1 to %(max)d read “fewer than "
-        "%(n)d”, and counts that would reveal them are protected (..)."
-    ) % {"max": document.threshold - 1, "n": document.threshold}
+    from samverkan.statistics.release import public_note  # noqa: PLC0415
+
+    return public_note(document.threshold)
 
 
 TABLE_FONT_SIZES = (10, 9, 8)

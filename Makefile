@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
+OIDC_PROVIDER := tests/browser/oidc_provider
 
 .PHONY: demo test test-sqlite test-postgresql test-redis test-browser screenshots lint audit format bench bench-web bench-chat bench-api messages clean
 
@@ -24,7 +25,7 @@ demo: $(VENV)/.base
 
 # The whole suite on SQLite, then again on a throwaway PostgreSQL server when its binaries are
 # installed (CI installs them: apt-get install postgresql).
-test: $(VENV)/.dev
+test: $(VENV)/.dev $(OIDC_PROVIDER)/node_modules/.package-lock.json
 	$(BIN)/python -m pytest -q
 	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 		echo "--- the same tests on PostgreSQL ---"; \
@@ -51,11 +52,16 @@ test-postgresql: $(VENV)/.dev
 test-redis: $(VENV)/.dev
 	scripts/with-redis $(BIN)/python -m pytest -q samverkan/chat
 
+# The browser tests' OpenID provider (node's oidc-provider, pinned by its package-lock.json):
+# installed once, again when the lock file changes.
+$(OIDC_PROVIDER)/node_modules/.package-lock.json: $(OIDC_PROVIDER)/package-lock.json
+	npm ci --prefix $(OIDC_PROVIDER) --no-audit --no-fund --loglevel=error
+
 # Playwright drives the system's Chromium (apt-get install chromium); skipped with a message
 # when it is missing, a failure in CI. Their own run: a browser's event loop and
 # pytest-asyncio's clash in one process.
 BROWSER_TESTS = $(BIN)/python -m pytest -q -p no:playwright tests/browser
-test-browser: $(VENV)/.dev
+test-browser: $(VENV)/.dev $(OIDC_PROVIDER)/node_modules/.package-lock.json
 	$(BROWSER_TESTS)
 
 # Screenshots of the dashboard and a registration form, both languages, into docs/screenshots/.

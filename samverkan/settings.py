@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from samverkan.core.env import env_bool, env_choice, env_int, env_list, env_str
@@ -190,6 +191,33 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Sign-in through the city's identity providers (OpenID Connect, authorisation code with PKCE),
+# beside local accounts: docs/sign-in.md. SAMVERKAN_OIDC_PROVIDERS names them (e.g. "entra");
+# each NAME has SAMVERKAN_OIDC_<NAME>_ISSUER, _CLIENT_ID and _CLIENT_SECRET, and may have _LABEL
+# (the button), _SCOPES, _GROUPS_CLAIM and _MFA_AMR / _MFA_ACR (the amr or acr values that mean
+# the provider checked a second factor; otherwise our own code is asked). Roles and units come
+# from the group rules an administrator edits (accounts.GroupRule). A provider's session here
+# lasts at most SAMVERKAN_OIDC_SESSION_MINUTES: then it is checked at the provider again, so a
+# person removed there loses access.
+SAMVERKAN_OIDC_PROVIDERS = {}
+for _name in env_list("SAMVERKAN_OIDC_PROVIDERS", []):
+    _prefix = f"SAMVERKAN_OIDC_{_name.upper().replace('-', '_')}_"
+    SAMVERKAN_OIDC_PROVIDERS[_name] = {
+        "issuer": env_str(f"{_prefix}ISSUER", "").rstrip("/"),
+        "client_id": env_str(f"{_prefix}CLIENT_ID", ""),
+        "client_secret": env_str(f"{_prefix}CLIENT_SECRET", ""),
+        "label": env_str(f"{_prefix}LABEL", _name),
+        "scopes": env_str(f"{_prefix}SCOPES", "openid profile email"),
+        "groups_claim": env_str(f"{_prefix}GROUPS_CLAIM", "groups"),
+        "mfa_amr": env_list(f"{_prefix}MFA_AMR", ["mfa", "otp", "hwk", "swk", "sc", "fpt"]),
+        "mfa_acr": env_list(f"{_prefix}MFA_ACR", []),
+    }
+    if not (
+        SAMVERKAN_OIDC_PROVIDERS[_name]["issuer"] and SAMVERKAN_OIDC_PROVIDERS[_name]["client_id"]
+    ):
+        raise ImproperlyConfigured(f"{_prefix}ISSUER and {_prefix}CLIENT_ID must be set.")
+SAMVERKAN_OIDC_SESSION_MINUTES = env_int("SAMVERKAN_OIDC_SESSION_MINUTES", 15, minimum=1)
 
 # Lock an account for an hour after five failed sign-ins in a row. By account, not by address:
 # a whole office may share one address, and no IP address is kept (see accounts.security).

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from samverkan.accounts.audit import action_label
-from samverkan.accounts.models import AuditEntry, User
+from samverkan.accounts.models import AuditEntry, ExternalIdentity, GroupRule, User
 
 
 @admin.register(User)
@@ -39,4 +39,27 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+
+@admin.register(GroupRule)
+class GroupRuleAdmin(admin.ModelAdmin):
+    """Which group at the identity provider gives which role and unit (first match wins)."""
+
+    list_display = ["position", "provider", "group", "role", "unit"]
+    list_display_links = ["group"]
+    list_editable = ["position"]
+    list_filter = ["provider", "role"]
+    ordering = ["position", "id"]
+
+
+@admin.register(ExternalIdentity)
+class ExternalIdentityAdmin(admin.ModelAdmin):
+    """Who signed in through which provider; made at the first sign-in, read-only here."""
+
+    list_display = ["user", "provider", "subject", "last_sign_in"]
+    list_filter = ["provider"]
+    readonly_fields = ["user", "provider", "subject", "last_groups", "last_sign_in"]
+
+    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
         return False

@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "samverkan.accounts"
     label = "accounts"
     verbose_name = _("accounts")
+
+    def ready(self) -> None:
+        from samverkan.accounts import selfservice  # noqa: F401 - its signal receivers

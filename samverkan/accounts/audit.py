@@ -41,6 +41,14 @@ ACTIONS = {
     "api.token.refusals_limited": _("was stopped after too many refused API tokens"),
     "statistics.history.changed": _("entered figures of earlier years"),
     "statistics.history.imported": _("imported figures of earlier years"),
+    "accounts.oidc.provisioned": _("was given an account at the first sign-in through a provider"),
+    "accounts.oidc.signed_in": _("signed in through an identity provider"),
+    "accounts.oidc.role_changed": _("was given another role or unit by the provider's groups"),
+    "accounts.oidc.refused": _("was refused: no group rule gives a role"),
+    "accounts.password.changed": _("changed their password"),
+    "accounts.authenticator.replaced": _("set up a new authenticator app"),
+    "accounts.session.ended": _("ended another session of theirs"),
+    "accounts.recovered": _("gave a user's account a new start (account recovery)"),
 }
 
 
@@ -120,4 +128,5 @@ TARGET_TYPES = {
     "records.supportcentrecase": _("support-centre case"),
     "referrals.referral": _("referral code"),
     "api.apitoken": _("API token"),
+    "accounts.user": _("user"),
 }

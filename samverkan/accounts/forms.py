@@ -58,3 +58,26 @@ class AuditSearchForm(forms.Form):
             "target_type": data.get("target_type") or "",
             "target_id": data.get("target_id"),
         }
+
+
+class NewAuthenticatorForm(CodeForm):
+    """A new authenticator app: the current password (someone at an unlocked screen must not
+    swap it) and a code from the new app."""
+
+    password = forms.CharField(
+        label=_("Your current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    field_order = ["password", "code"]
+
+    def __init__(self, user, *args, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("The password is not right."))
+        return password

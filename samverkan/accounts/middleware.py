@@ -1,11 +1,15 @@
-"""Every signed-in user passes the second factor before anything else."""
+"""Every signed-in user passes the second factor before anything else; a session from an
+identity provider lasts no longer than its bound (accounts.oidc)."""
 
 from collections.abc import Callable
+from urllib.parse import urlencode, urlsplit
 
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from samverkan.accounts import oidc
 from samverkan.accounts.security import confirmed_device
 
 # Pages a signed-in user reaches before the second factor: to give it, set it up, or leave.
@@ -18,6 +22,21 @@ class RequireSecondFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
+        if user.is_authenticated and oidc.SESSION_PROVIDER in request.session:
+            provider = request.session[oidc.SESSION_PROVIDER]
+            if oidc.session_expired(request) or provider not in oidc.providers():
+                # Back to the provider: it signs a person it still knows in again at once (its
+                # own session), and refuses one removed there.
+                logout(request)
+                if provider not in oidc.providers():
+                    return redirect("accounts:login")
+                target = reverse("accounts:oidc_login", args=[provider])
+                if request.method == "GET":
+                    target += "?" + urlencode({"next": request.get_full_path()})
+                return redirect(target)
+            if request.session.get(oidc.SESSION_MFA):
+                # The provider checked a second factor (its amr or acr says so).
+                user.is_verified = lambda: True  # type: ignore[union-attr]
         if user.is_authenticated and not user.is_verified():  # type: ignore[union-attr]
             open_paths = {reverse(name) for name in OPEN_PATHS}
             if request.path not in open_paths and not request.path.startswith(
@@ -25,4 +44,15 @@ class RequireSecondFactorMiddleware:
             ):
                 target = "accounts:verify" if confirmed_device(user) else "accounts:setup"
                 return redirect(target)
-        return self.get_response(request)
+        response = self.get_response(request)
+        provider = (
+            request.session.get(oidc.SESSION_PROVIDER) if hasattr(request, "session") else None
+        )
+        if provider in oidc.providers():
+            # The sign-out form's answer leads on to the provider's sign-out: the page's
+            # Content Security Policy must let a form's redirect go there (form-action).
+            issuer = urlsplit(oidc.providers()[provider]["issuer"])
+            update = getattr(response, "_csp_update", None) or {}
+            update["form-action"] = ["'self'", f"{issuer.scheme}://{issuer.netloc}"]
+            response._csp_update = update  # noqa: SLF001 - django-csp's per-response update
+        return response

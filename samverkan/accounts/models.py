@@ -100,3 +100,84 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
         raise AppendOnlyError("The audit log is append-only: entries cannot be deleted.")
+
+
+class GroupRule(models.Model):
+    """A role and unit for people whose identity provider says they belong to a group.
+
+    At every sign-in through a provider the rules are read in order (lowest position first) and
+    the first whose group is among the person's groups gives their role and unit; a person no
+    rule matches is refused. An administrator edits the rules in the admin.
+    """
+
+    provider = models.CharField(
+        _("identity provider"),
+        max_length=40,
+        blank=True,
+        help_text=_("The provider's name in SAMVERKAN_OIDC_PROVIDERS; empty for any provider."),
+    )
+    group = models.CharField(
+        _("group"),
+        max_length=200,
+        help_text=_("A value of the provider's groups claim (in Entra ID, the group's object id)."),
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    unit = models.ForeignKey(
+        "partnership.Unit",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("unit"),
+    )
+    position = models.PositiveIntegerField(_("position"), default=100)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("group rule")
+        verbose_name_plural = _("group rules")
+
+    def __str__(self) -> str:
+        return f"{self.group} → {self.get_role_display()}"
+
+
+class ExternalIdentity(models.Model):
+    """The person a provider's subject identifier names: provisioned at their first sign-in."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="identities", verbose_name=_("user")
+    )
+    provider = models.CharField(_("identity provider"), max_length=40)
+    subject = models.CharField(_("subject"), max_length=255)
+    last_groups = models.JSONField(_("groups at the last sign-in"), default=list, blank=True)
+    last_sign_in = models.DateTimeField(_("last sign-in"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("external identity")
+        verbose_name_plural = _("external identities")
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "subject"], name="external_identity_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}: {self.user}"
+
+
+class UserSession(models.Model):
+    """A signed-in session of a user, so that they can see and end their others. Made at
+    sign-in, removed at sign-out; names the session by its key, holds no address or device."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="signed_in_sessions", verbose_name=_("user")
+    )
+    session_key = models.CharField(_("session key"), max_length=40, unique=True)
+    signed_in_at = models.DateTimeField(_("signed in"), auto_now_add=True)
+    how = models.CharField(_("signed in with"), max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["-signed_in_at"]
+        verbose_name = _("signed-in session")
+        verbose_name_plural = _("signed-in sessions")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.signed_in_at:%Y-%m-%d %H:%M}"

@@ -59,6 +59,15 @@ EXPECTED = {
     "accounts:logout": {who: NOT_ALLOWED for who in CAST},  # sign-out is a POST
     "accounts:verify": only(*SIGNED_IN),
     "accounts:setup": only(otherwise=REDIRECT),  # everyone here has an authenticator already
+    # Sign-in through a provider: none is configured here, so no such provider for anyone.
+    "accounts:oidc_login": {who: NOT_FOUND for who in CAST},
+    "accounts:oidc_callback": {who: NOT_FOUND for who in CAST},
+    # Self-service: one's own account (every user of the cast has a local one).
+    "accounts:account": only(*SIGNED_IN),
+    "accounts:password_change": only(*SIGNED_IN),
+    "accounts:authenticator_replace": only(*SIGNED_IN),
+    "accounts:session_end": {**{who: NOT_ALLOWED for who in CAST}, "anonymous": REDIRECT},
+    "accounts:recovery": only("manager"),
     "set_language": {who: REDIRECT for who in CAST},
     "records:chat_list": only("volunteer", "outsider"),  # the outsider sees their own unit's
     "records:chat_create": only("volunteer", "outsider"),
@@ -233,6 +242,9 @@ def world(small):
         "api:clinic-detail": [client.pk],
         "api:clinic-close": [client.pk],
         "api:clinic-sessions": [client.pk],
+        "accounts:oidc_login": ["no-such-provider"],
+        "accounts:oidc_callback": ["no-such-provider"],
+        "accounts:session_end": [10**9],  # nobody's session
     }
     return users, arguments
 
@@ -275,6 +287,7 @@ POST_ONLY_WRITERS = {
     "records:clinic_import_confirm": {"counsellor"},
     "api_tokens:revoke": {"manager"},
     "statistics:history_import": {"coordinator"},
+    "accounts:session_end": set(),  # only one's own other sessions: none is named here
 }
 
 

@@ -569,3 +569,42 @@ def test_inconsistent_figures_of_earlier_years_do_not_break_the_overview(world):
     steering = Client(raise_request_exception=False)
     sign_in(steering, users["steering"])
     assert steering.get(reverse("dashboard:overview")).status_code < 500
+
+
+# -- Self-service and account recovery -----------------------------------------------------------
+
+
+def test_another_persons_session_cannot_be_ended_and_looks_like_none(world):
+    """A session's number is sequential: guessing another's answers as a number that does not
+    exist, and their session lives on."""
+    from samverkan.accounts.models import UserSession
+
+    users, _arguments = world
+    victim, attacker = Client(), Client()
+    sign_in(victim, users["volunteer"])
+    sign_in(attacker, users["outsider"])
+    theirs = UserSession.objects.get(user=users["volunteer"])
+    guessed = attacker.post(reverse("accounts:session_end", args=[theirs.pk]))
+    missing = attacker.post(reverse("accounts:session_end", args=[MISSING_ID]))
+    assert guessed.status_code == missing.status_code == NOT_FOUND
+    assert _normalised(guessed, theirs.pk) == _normalised(missing, MISSING_ID)
+    assert UserSession.objects.filter(pk=theirs.pk).exists()
+    assert victim.get(reverse("accounts:account")).status_code == OK
+
+
+def test_a_unit_manager_recovers_only_their_own_units_staff(world):
+    """Every account of the cast offered to the support centre's manager for recovery: only
+    the unit's officer is given a new start; managers, other units and the administrator are
+    no such person, and nothing of theirs changes."""
+    users, _arguments = world
+    manager = Client()
+    sign_in(manager, users["manager"])
+    recovered = {}
+    for who, user in users.items():
+        response = manager.post(reverse("accounts:recovery"), {"user": user.pk})
+        recovered[who] = response.status_code
+    assert recovered == {who: OK if who == "officer" else NOT_FOUND for who in users}
+    entries = AuditEntry.objects.filter(action="accounts.recovered")
+    assert [(e.user, e.target_id) for e in entries] == [(users["manager"], users["officer"].pk)]
+    for nasty in NASTY:
+        assert manager.post(reverse("accounts:recovery"), {"user": nasty}).status_code == 404

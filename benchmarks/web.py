@@ -4,12 +4,20 @@ Builds (once, then cached) a database with the demo partnership, 1,000,000 chat 
 200,000 support-centre cases, and users of the roles that read them; serves the application with
 gunicorn on 127.0.0.1; signs every simulated user in through the real sign-in and second-factor
 pages; then lets them request their pages over their own keep-alive connection and cookie jar,
-and prints p50/p95/max per page.
+and prints p50/p95/max per page; then the server CPU each page costs, requested one at a time;
+then its capacity: requests arrive at random (Poisson) at rising rates, each to a signed-in user
+of the page's role, until p95 reaches 150 ms; the capacity is the highest rate served with p95
+under 150 ms, per core of the machine.
 
     .venv/bin/python benchmarks/web.py                      # SQLite (the default database)
     .venv/bin/python benchmarks/web.py --think 0            # no pause between requests: saturation
     .venv/bin/python benchmarks/web.py --chat 100000 --support 20000 --duration 10   # a quick run
     scripts/with-postgresql .venv/bin/python benchmarks/web.py   # PostgreSQL
+    .venv/bin/python benchmarks/web.py --code var/baseline   # serve another checkout's code
+
+`--code DIR` serves the application from another copy of the code (e.g. `git archive` of an
+earlier commit unpacked under var/), on the same database and with the same load, so that two
+versions are measured side by side on the same day.
 
 The SQLite database is built under var/bench/<key>/ (key: builder version, sizes and a digest of
 the migrations of the apps it fills, so a change to their schema rebuilds it) and copied for each
@@ -28,6 +36,7 @@ import http.client
 import json
 import os
 import platform
+import queue
 import random
 import re
 import shutil
@@ -185,7 +194,7 @@ def sqlite_database(args: argparse.Namespace) -> tuple[dict, dict]:
     subprocess.run(
         [sys.executable, "-m", "samverkan", "migrate", "--verbosity", "0"],
         env=env,
-        cwd=ROOT,
+        cwd=CODE,
         check=True,
     )
     return env, json.loads((cached / "manifest.json").read_text())
@@ -233,7 +242,7 @@ def postgresql_database(args: argparse.Namespace) -> tuple[dict, dict]:
     subprocess.run(
         [sys.executable, "-m", "samverkan", "migrate", "--verbosity", "0"],
         env=env,
-        cwd=ROOT,
+        cwd=CODE,
         check=True,
     )
     # As after any bulk load: the planner's statistics (autovacuum would make them later).
@@ -255,9 +264,15 @@ def _schema() -> str:
     return digest.hexdigest()[:12]
 
 
+CODE = ROOT
+"""Whose code the server runs (`--code`); the benchmark itself and the database are this one's."""
+
+
 def _env(var_dir: Path, database_url: str) -> dict:
+    extra = {"PYTHONPATH": str(CODE)} if CODE != ROOT else {}
     return {
         **os.environ,
+        **extra,
         "SAMVERKAN_VAR_DIR": str(var_dir),
         "DATABASE_URL": database_url,
         "DJANGO_SETTINGS_MODULE": os.environ.get("BENCH_SETTINGS", "samverkan.settings"),
@@ -308,7 +323,7 @@ def start_server(env: dict, port: int, args: argparse.Namespace) -> subprocess.P
     command, more_env = server_command(args, port)
     if args.nice:
         command = ["nice", "-n", str(args.nice), *command]
-    server = subprocess.Popen(command, env=env | more_env, cwd=ROOT, start_new_session=True)
+    server = subprocess.Popen(command, env=env | more_env, cwd=CODE, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -578,6 +593,114 @@ def per_page_cpu(server: subprocess.Popen, users: list[User], requests: int) -> 
     return cpu
 
 
+@dataclass
+class Step:
+    rate: float  # offered, requests a second
+    seconds: float = 0.0  # of arrivals
+    drained: float = 0.0  # seconds after the last arrival until every request was answered
+    latencies: list[float] = field(default_factory=list)  # ms, from the moment it was due
+    errors: int = 0
+    server_cpu: float = 0.0  # seconds
+
+    @property
+    def served(self) -> float:
+        """Requests a second that arrived, and were all answered, in the step."""
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    @property
+    def p95(self) -> float:
+        return percentile(self.latencies, 0.95) if self.latencies else float("inf")
+
+
+def capacity(
+    server: subprocess.Popen, users: list[User], args: argparse.Namespace
+) -> tuple[float, list[Step]]:
+    """The highest rate of requests the server answers with p95 under 150 ms, per core.
+
+    Requests arrive at random (exponential gaps) at a given rate, whether or not earlier ones
+    have been answered (an open loop: a slow server does not slow the arrivals down). Each is a
+    page of a role, in proportion to the signed-in users of each role, and is sent by the next
+    free user of that role; its time runs from the moment it was due, so waiting for a free
+    user or for the server counts. The rate rises by a quarter each step until p95 reaches
+    150 ms (or there are errors, or a queue is left 2 s after the arrivals stop). The figure is
+    the rate of requests that arrived, and were answered, in the best step under 150 ms.
+    """
+    by_role: dict[str, list[User]] = {}
+    for user in users:
+        if not user.failure:
+            by_role.setdefault(user.role, []).append(user)
+    roles = sorted(by_role)
+    weights = [len(by_role[role]) for role in roles]
+    queues: dict[str, queue.Queue] = {role: queue.Queue() for role in roles}
+    lock = threading.Lock()
+
+    def serve(user: User) -> None:
+        while True:
+            item = queues[user.role].get()
+            if item is None:
+                return
+            step, due, path = item
+            try:
+                status, _, _ = user.browser.request("GET", path)
+            except (http.client.HTTPException, OSError):
+                status = 0
+            took = (time.perf_counter() - due) * 1000
+            with lock:
+                step.latencies.append(took)
+                step.errors += status != 200
+            queues[user.role].task_done()
+
+    workers = [threading.Thread(target=serve, args=(user,), daemon=True) for user in users]
+    for worker in workers:
+        worker.start()
+    rng = random.Random(1)
+    turns = dict.fromkeys(roles, 0)
+    steps = []
+    rate = args.capacity_start
+    try:
+        for _ in range(args.capacity_steps):
+            step = Step(rate)
+            cpu_before = server_cpu_seconds(server)
+            began = time.perf_counter()
+            due = began
+            while True:
+                due += rng.expovariate(rate)
+                if due >= began + args.capacity_seconds:
+                    break
+                pause = due - time.perf_counter()
+                if pause > 0:
+                    time.sleep(pause)
+                role = rng.choices(roles, weights)[0]
+                label, path_of = PAGES[role][turns[role] % len(PAGES[role])]
+                turns[role] += 1
+                queues[role].put((step, due, path_of(rng)))
+            step.seconds = args.capacity_seconds
+            for role_queue in queues.values():
+                role_queue.join()
+            step.drained = max(0.0, time.perf_counter() - began - args.capacity_seconds)
+            step.server_cpu = server_cpu_seconds(server) - cpu_before
+            steps.append(step)
+            print(
+                f"  offered {rate:6.1f}/s, served {step.served:6.1f}/s, p50 "
+                f"{statistics.median(step.latencies):6.1f} ms, p95 {step.p95:7.1f} ms, "
+                f"errors {step.errors}, server {step.server_cpu / (step.seconds + step.drained):.2f} cores, "
+                f"{step.server_cpu * 1000 / max(len(step.latencies), 1):.1f} ms CPU a request",
+                flush=True,
+            )
+            # Past the target, or the server fell behind the arrivals (a queue left at the end).
+            if step.p95 >= TARGET_P95_MS or step.errors or step.drained > 2:
+                break
+            rate *= 1.25
+    finally:
+        for role in roles:
+            for _ in by_role[role]:
+                queues[role].put(None)
+        for worker in workers:
+            worker.join(60)
+    good = [step.served for step in steps if step.p95 < TARGET_P95_MS and not step.errors]
+    return (max(good) if good else 0.0) / (os.cpu_count() or 1), steps
+
+
 def report(users: list[User], seconds: float, cpu: dict[str, float]) -> list[dict]:
     by_page: dict[str, list[Sample]] = {}
     for user in users:
@@ -641,6 +764,25 @@ def _postgresql_servers(database_url: str) -> list[int]:
     return found
 
 
+def _commit(code: Path) -> str:
+    """The commit of a checkout, if it is one (an exported copy is not)."""
+    found = subprocess.run(
+        ["git", "-C", str(code), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if found.returncode or Path(found.stdout.strip()).exists():
+        return ""
+    inside = subprocess.run(
+        ["git", "-C", str(code), "rev-parse", "--show-toplevel"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return found.stdout.strip() if inside and Path(inside).resolve() == code.resolve() else ""
+
+
 def _server_label(args: argparse.Namespace) -> str:
     if args.server == "asgi":
         return f"{args.workers} uvicorn workers (ASGI, the production configuration)"
@@ -688,11 +830,33 @@ def main() -> None:
         "(e.g. -20, as root), so that other work on a shared machine takes less of their CPU: "
         "closer to a server of its own.",
     )
+    parser.add_argument(
+        "--capacity-steps",
+        type=int,
+        default=12,
+        help="At most this many rising rates for the capacity figure (0: no capacity figure).",
+    )
+    parser.add_argument(
+        "--capacity-start", type=float, default=10, help="The first rate, requests a second."
+    )
+    parser.add_argument(
+        "--capacity-seconds", type=float, default=15, help="How long each rate is offered."
+    )
+    parser.add_argument(
+        "--code",
+        type=Path,
+        default=ROOT,
+        help="Serve the application from this copy of the code (default: this checkout).",
+    )
     parser.add_argument("--rebuild", action="store_true", help="Build the database anew.")
     parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
     args = parser.parse_args()
     if args.users > USERS_PER_ROLE * len(PAGES):
         parser.error(f"at most {USERS_PER_ROLE * len(PAGES)} users")
+    global CODE
+    CODE = args.code.resolve()
+    if not (CODE / "samverkan" / "settings.py").exists():
+        parser.error(f"{CODE} holds no samverkan/settings.py")
 
     database_url = os.environ.get("DATABASE_URL", "")
     postgresql = database_url.startswith(("postgres://", "postgresql://"))
@@ -752,6 +916,10 @@ def main() -> None:
         seconds = time.monotonic() - began
         server_cpu = server_cpu_seconds(server) - cpu_began
         cpu = per_page_cpu(server, users, args.cpu_requests)
+        per_core, steps = 0.0, []
+        if args.capacity_steps:
+            print("\ncapacity (open loop, rising rates):", flush=True)
+            per_core, steps = capacity(server, users, args)
     finally:
         stop_server(server)
         if args.nice and group_before is not None:
@@ -779,8 +947,33 @@ def main() -> None:
         f"server CPU: {server_cpu * 1000 / measured:.1f} ms a request on average "
         f"({server_cpu / seconds:.2f} of {os.cpu_count()} cores busy)"
     )
+    if steps:
+        print(
+            f"capacity: {per_core:.1f} requests/s per core with p95 under {TARGET_P95_MS:.0f} ms "
+            f"({per_core * (os.cpu_count() or 1):.1f}/s on {os.cpu_count()} cores; the mix of "
+            f"pages above, in proportion to the users of each role)"
+        )
+    print(f"code served: {CODE}" + (f" ({_commit(CODE)})" if _commit(CODE) else ""))
     if args.json:
-        args.json.write_text(json.dumps({"rows": rows, "args": vars(args) | {"json": None}}))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "rows": rows,
+                    "capacity_per_core": per_core,
+                    "capacity_steps": [
+                        {
+                            "offered": step.rate,
+                            "served": step.served,
+                            "p95": step.p95,
+                            "errors": step.errors,
+                            "server_cores": step.server_cpu / (step.seconds + step.drained),
+                        }
+                        for step in steps
+                    ],
+                    "args": {k: str(v) for k, v in vars(args).items()},
+                }
+            )
+        )
     if failures:
         raise SystemExit(1)
 

@@ -211,3 +211,25 @@ def test_a_remembered_filter_field_reads_as_one_rendered_anew(data, language):
     assert not any(
         "&lt;b&gt;" in html or "errorlist" in html for html in filters._FIELD_HTML.values()
     )
+
+
+def test_parts_rendered_once_read_as_rendered_anew_in_each_language(client, records):
+    import re
+
+    from samverkan.records.templatetags import lists
+
+    volunteer = User.objects.create_user(
+        "volunteer", password="x" * 16, role=Role.VOLUNTEER, unit=records.chat
+    )
+    sign_in(client, volunteer)
+    pages = {}
+    for language in ("sv", "en", "sv"):
+        client.cookies["django_language"] = language
+        lists._RENDERED.clear()
+        anew = client.get(reverse("records:chat_list")).content.decode()
+        remembered = client.get(reverse("records:chat_list")).content.decode()
+        token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+        assert token.sub("", anew) == token.sub("", remembered)
+        assert {key[1] for key in lists._RENDERED} == {language}
+        pages[language] = remembered
+    assert "Exportera" in pages["sv"] and "Export your unit's records" in pages["en"]

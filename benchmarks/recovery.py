@@ -30,7 +30,9 @@ def _postgres_version() -> str:
     done = subprocess.run(
         [str(pg_bin() / "postgres"), "--version"], capture_output=True, text=True, check=False
     )
-    return done.stdout.strip().split()[-1]
+    return (
+        done.stdout.split()[2] if len(done.stdout.split()) > 2 else "?"
+    )  # postgres (PostgreSQL) 15.18 ...
 
 
 def _redis_version() -> str:

@@ -270,6 +270,13 @@ class Side:
             with contextlib.suppress(Exception):
                 await self.socket.close()
 
+    async def leave(self) -> None:
+        """End the conversation (or leave the queue), then close."""
+        if self.socket is not None and not self.dropped.is_set():
+            with contextlib.suppress(Exception):
+                await self.socket.send(json.dumps({"type": "end"}))
+        await self.close()
+
 
 @dataclass
 class Pair:
@@ -278,36 +285,53 @@ class Pair:
     ghost: bool = False  # both think the conversation goes on, and a message does not arrive
 
 
-async def start_pair(port: int, cookie: str, index: int) -> Pair:
+async def start_pair(port: int, cookie: str, age: int) -> Pair:
+    """A young person starts (the intake's age tells their conversation from others still
+    waiting in the queue) and the volunteer takes that conversation. On failure both sockets
+    are closed and the conversation ended."""
     young, volunteer = Side("young", port), Side("volunteer", port, cookie)
-    await volunteer.open()
-    await volunteer.expect("hello")
-    await young.open()
-    await young.socket.send(json.dumps({"type": "start"}))
-    queued = await young.expect("queued")
-    young.token = queued["resume"]
-    for _ in range(200):
-        waiting = [c for c in volunteer.queue if c["state"] == "waiting"]
-        if waiting:
-            break
-        await asyncio.sleep(0.05)
-    conversation = waiting[0]["id"]
-    await volunteer.socket.send(json.dumps({"type": "take", "conversation": conversation}))
-    taken = await volunteer.expect("taken")
-    assert taken["type"] == "taken", taken
-    volunteer.conversation = young.conversation = conversation
-    await young.expect("joined")
+    try:
+        await volunteer.open()
+        await volunteer.expect("hello")
+        await young.open()
+        await young.socket.send(json.dumps({"type": "start", "intake": {"age": age}}))
+        queued = await young.expect("queued")
+        young.token = queued["resume"]
+        mine: list[dict] = []
+        for _ in range(200):
+            mine = [
+                c
+                for c in volunteer.queue
+                if c["state"] == "waiting" and (c.get("intake") or {}).get("age") == age
+            ]
+            if mine:
+                break
+            await asyncio.sleep(0.05)
+        conversation = max(mine, key=lambda c: c["waiting_since"])["id"]
+        await volunteer.socket.send(json.dumps({"type": "take", "conversation": conversation}))
+        taken = await volunteer.expect("taken")
+        if taken["type"] != "taken":
+            raise RuntimeError(f"take answered {taken}")
+        volunteer.conversation = young.conversation = conversation
+        joined = await young.expect("joined")
+        if joined["type"] != "joined":
+            raise RuntimeError(f"the young person was told {joined}")
+    except BaseException:
+        await young.leave()
+        await volunteer.close()
+        raise
     return Pair(young, volunteer)
 
 
 async def chat_starts(port: int, cookie: str) -> bool:
-    """A new conversation can be started and taken (the chat works for a newcomer)."""
+    """A new conversation can be started and taken (the chat works for a newcomer); it is
+    ended again at once."""
     try:
-        pair = await asyncio.wait_for(start_pair(port, cookie, -1), 5)
+        pair = await asyncio.wait_for(start_pair(port, cookie, 99), 5)
     except Exception:  # noqa: BLE001
         return False
-    for side in (pair.young, pair.volunteer):
-        await side.close()
+    await pair.young.leave()
+    await pair.volunteer.close()
     return True
 
 
@@ -393,7 +417,7 @@ async def _recovered(fault: Fault, log: ApiLog, port: int, cookie: str, chat: bo
 async def _scenario(site, server, port, postgres, redis, token, pairs_wanted, spacing, extra):  # noqa: ANN001, PLR0913
     log = ApiLog()
     stop_writing, stop_talking = asyncio.Event(), asyncio.Event()
-    pairs = [await start_pair(port, site.sessions[n], n) for n in range(pairs_wanted)]
+    pairs = [await start_pair(port, site.sessions[n], 10 + n) for n in range(pairs_wanted)]
     spare = site.sessions[pairs_wanted]
     talkers = [
         asyncio.create_task(side.talk(f"{side.side[0]}{n}-", stop_talking, 1.0))

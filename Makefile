@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 OIDC_PROVIDER := tests/browser/oidc_provider
 
-.PHONY: demo test test-sqlite test-postgresql test-redis test-browser screenshots lint audit format bench bench-web bench-chat bench-api messages clean
+.PHONY: demo test test-sqlite test-postgresql test-redis test-browser test-faults screenshots lint audit format bench bench-web bench-chat bench-api bench-recovery messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ test: $(VENV)/.dev $(OIDC_PROVIDER)/node_modules/.package-lock.json
 	else \
 		echo "--- redis-server not found: the Redis run was not done ---"; \
 	fi
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v redis-server >/dev/null; then \
+		echo "--- fault injection: PostgreSQL, Redis and two gunicorn workers under load ---"; \
+		$(FAULT_TESTS); \
+	else \
+		echo "--- PostgreSQL or redis-server not found: the fault-injection suite was not run ---"; \
+	fi
 	@echo "--- browser tests (Chromium, a run of their own) ---"
 	$(BROWSER_TESTS)
 
@@ -61,6 +67,11 @@ $(OIDC_PROVIDER)/node_modules/.package-lock.json: $(OIDC_PROVIDER)/package-lock.
 # when it is missing, a failure in CI. Their own run: a browser's event loop and
 # pytest-asyncio's clash in one process.
 BROWSER_TESTS = $(BIN)/python -m pytest -q -p no:playwright tests/browser
+# The fault-injection suite (samverkan/production/tests/test_faults.py): its own PostgreSQL,
+# Redis and gunicorn servers on loopback; about three minutes, once per make test.
+FAULT_TESTS = SAMVERKAN_FAULTS=1 $(BIN)/python -m pytest -q samverkan/production/tests/test_faults.py
+test-faults: $(VENV)/.dev
+	$(FAULT_TESTS)
 test-browser: $(VENV)/.dev $(OIDC_PROVIDER)/node_modules/.package-lock.json
 	$(BROWSER_TESTS)
 
@@ -98,6 +109,10 @@ bench-chat: $(VENV)/.dev
 # Records per second through the REST API on loopback (one by one, in batches) against the import.
 bench-api: $(VENV)/.dev
 	$(BIN)/python benchmarks/api.py
+
+# Recovery times after a worker kill, a PostgreSQL restart, a Redis restart, a read-only database.
+bench-recovery: $(VENV)/.dev
+	$(BIN)/python benchmarks/recovery.py
 
 # Extract translatable strings and compile catalogues (needs GNU gettext: apt-get install gettext).
 messages: $(VENV)/.dev

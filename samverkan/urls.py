@@ -3,6 +3,10 @@ from django.urls import include, path
 
 from samverkan.accounts import views as account_views
 
+# The database gone or read-only behind an error outside the views: a 503, not a 500 or 400.
+handler500 = "samverkan.production.middleware.server_error"
+handler400 = "samverkan.production.middleware.bad_request"
+
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("konto/", include("samverkan.accounts.urls")),

@@ -31,7 +31,9 @@ class Site:
     sessions: list[str] = field(default_factory=list)  # one signed-in volunteer's cookie each
 
 
-def site_env(folder: Path, redis_url: str | None) -> dict[str, str]:
+def site_env(
+    folder: Path, redis_url: str | None, database_url: str | None = None
+) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
@@ -39,7 +41,7 @@ def site_env(folder: Path, redis_url: str | None) -> dict[str, str]:
     }
     env.update(
         {
-            "DATABASE_URL": f"sqlite:///{folder / 'site.sqlite3'}",
+            "DATABASE_URL": database_url or f"sqlite:///{folder / 'site.sqlite3'}",
             "SAMVERKAN_VAR_DIR": str(folder / "var"),
             "SECRET_KEY": secrets.token_urlsafe(40),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -52,11 +54,17 @@ def site_env(folder: Path, redis_url: str | None) -> dict[str, str]:
     return env
 
 
-def prepare_site(folder: Path, *, volunteers: int = 1, redis_url: str | None = None) -> Site:
-    """Migrate a fresh database and sign volunteers of the chat unit in (in a process of its
-    own, with the site's settings)."""
+def prepare_site(
+    folder: Path,
+    *,
+    volunteers: int = 1,
+    redis_url: str | None = None,
+    database_url: str | None = None,
+) -> Site:
+    """Migrate a fresh database (SQLite, or the empty database of database_url) and sign
+    volunteers of the chat unit in (in a process of its own, with the site's settings)."""
     folder.mkdir(parents=True, exist_ok=True)
-    env = site_env(folder, redis_url)
+    env = site_env(folder, redis_url, database_url)
     done = subprocess.run(
         [sys.executable, "-m", "samverkan.production.loopback", "seed", str(volunteers)],
         env=env,

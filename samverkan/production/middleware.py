@@ -12,10 +12,13 @@ API's problem document instead of a page. The error is logged by its kind only: 
 quote values.
 """
 
+import json
 import logging
+import sys
 
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.views import defaults
 
 from samverkan.production.outage import READ_ONLY, database_trouble, retry_after
 
@@ -47,3 +50,47 @@ class DatabaseUnavailableMiddleware:
         response["Retry-After"] = str(wait)
         response["Cache-Control"] = "no-store"
         return response
+
+
+def _database_cause(exception: BaseException | None) -> BaseException | None:
+    """The database error behind an exception, through what it was raised from or during."""
+    for _ in range(6):
+        if exception is None:
+            return None
+        if database_trouble(exception) is not None:
+            return exception
+        exception = exception.__cause__ or exception.__context__
+    return None
+
+
+def _unavailable(request: HttpRequest, exception: BaseException | None) -> HttpResponse | None:
+    cause = _database_cause(exception)
+    if cause is None:
+        return None
+    return DatabaseUnavailableMiddleware(lambda r: None).process_exception(request, cause)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The project's handler500: an exception that escaped the views and their middleware is
+    still a 503 when the database is behind it, and under /api/ still a problem document."""
+    exception = sys.exc_info()[1]
+    response = _unavailable(request, exception)
+    if response is not None:
+        return response
+    if request.path.startswith("/api/"):
+        from samverkan.api.problems import internal_problem
+
+        response = internal_problem(exception or RuntimeError("unknown"))
+        return HttpResponse(
+            json.dumps(response.data), status=500, content_type="application/problem+json"
+        )
+    return defaults.server_error(request)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The project's handler400: a session that could not be saved after the view because the
+    database refuses writes (Django says "session interrupted", a 400) is a 503."""
+    response = _unavailable(request, exception)
+    if response is not None:
+        return response
+    return defaults.bad_request(request, exception)

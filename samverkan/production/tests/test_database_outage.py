@@ -99,3 +99,33 @@ def test_a_record_saved_as_the_database_stops_is_not_half_saved(client, small):
     assert response.status_code == 302
     assert ChatConversation.objects.count() == 1
     assert DailyCount.objects.get(metric="chat.by_concern.perpetrator").n == 1
+
+
+def test_a_read_only_database_gives_signed_in_pages_a_503_not_a_500(small):
+    """A signed-in page saves its session after the view (SESSION_SAVE_EVERY_REQUEST): on a
+    database that refuses writes that fails outside the view, and is still a clear 503."""
+    from django.test import Client
+
+    volunteer = User.objects.create_user(
+        "volunteer", password="x" * 16, role=Role.VOLUNTEER, unit=small.chat
+    )
+    client = Client(raise_request_exception=False)
+    sign_in(client, volunteer)
+    url = reverse("records:chat_create")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET SESSION default_transaction_read_only = on")
+        else:
+            cursor.execute("PRAGMA query_only = ON")
+    try:
+        response = client.get(url)
+    finally:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET SESSION default_transaction_read_only = off")
+            else:
+                cursor.execute("PRAGMA query_only = OFF")
+    assert response.status_code == 503
+    with translation.override("sv"):
+        assert translation.gettext("Nothing was saved") in response.content.decode()
+    assert client.get(url).status_code == 200

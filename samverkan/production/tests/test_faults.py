@@ -1,0 +1,122 @@
+"""The fault-injection suite (issue 14): the production configuration on loopback — real
+PostgreSQL, real Redis, gunicorn with two uvicorn workers — under API writers and 20 chat
+pairs, while a worker is killed with SIGKILL, PostgreSQL restarts, Redis restarts and the
+database turns read-only for a few seconds (samverkan/production/faults.py runs it once for
+the module; about two minutes). Then what every client saw is held against the database.
+
+It runs once per `make test` (SAMVERKAN_FAULTS=1, `make test-faults`), not in the SQLite and
+PostgreSQL passes of the whole suite, since it brings its own servers.
+
+The chat's assertions (marked CHAT) hold with the chat's delivery fixes of issue 14 (inbox
+readers that end with their socket, workers that re-register, `ended` after Redis lost the
+conversations); until those are merged they are expected to fail, and are marked so.
+"""
+
+import os
+
+import pytest
+
+from samverkan.production import faults
+from samverkan.production.postgres_server import pg_bin
+from samverkan.production.redis_server import redis_binary
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("SAMVERKAN_FAULTS") != "1",
+    reason="the fault-injection suite runs on its own: make test-faults (part of make test)",
+)
+PAIRS = 20
+CHAT = pytest.mark.xfail(
+    reason="the chat's delivery fixes of issue 14 (items 1-2) come from the chat's branch",
+    strict=False,
+)
+
+
+@pytest.fixture(scope="module")
+def outcome(tmp_path_factory):
+    if pg_bin() is None or redis_binary() is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL or redis-server is missing in CI (.ci/run installs them)")
+        pytest.skip("PostgreSQL server binaries or redis-server not installed")
+    outcome = faults.run(tmp_path_factory.mktemp("faults"), pairs=PAIRS, spacing=5.0)
+    print(faults.summary(outcome))  # noqa: T201 (shown with -s or -rA)
+    return outcome
+
+
+def test_every_fault_happened_under_load_and_the_api_came_back_after_each(outcome):
+    assert [f.name for f in outcome.faults] == [
+        "worker SIGKILL",
+        "PostgreSQL restart",
+        "Redis restart",
+        "database read-only",
+    ]
+    assert len(outcome.api.acknowledged) > 100
+    for fault in outcome.faults:
+        assert fault.api_back_after is not None, fault
+        assert fault.api_back_after - (fault.ended_at - fault.at) < 15, fault
+    # The outages were seen: the API answered 503s during them.
+    assert outcome.api.statuses[503] > 0
+
+
+def test_no_acknowledged_record_is_missing_or_duplicated(outcome):
+    acknowledged = outcome.api.acknowledged
+    missing = [ref for ref in acknowledged if ref not in outcome.database_refs]
+    duplicated = [ref for ref, rows in outcome.database_refs.items() if rows > 1]
+    assert missing == [] and duplicated == []
+    # Nothing half-saved or saved unacknowledged beyond the request in flight at the end.
+    unacknowledged = set(outcome.database_refs) - set(acknowledged)
+    assert len(unacknowledged) <= 4, unacknowledged
+
+
+def test_the_counts_equal_the_records(outcome):
+    assert outcome.counts_equal_records
+
+
+def test_every_api_error_is_a_problem_and_identical_content_is_never_a_conflict(outcome):
+    assert outcome.api.not_problems == []
+    assert outcome.api.wrong_answers == []  # no 409, no two records for one ref
+    assert set(outcome.api.statuses) <= {200, 201, 503}, outcome.api.statuses
+    # A restart of a second or two: clients are told to wait seconds, not half a minute.
+    assert outcome.api.retry_after and max(outcome.api.retry_after) <= 10
+
+
+@CHAT
+def test_no_redis_connection_is_leaked(outcome):
+    # Every socket is closed: no connection may be left waiting for an inbox.
+    assert outcome.redis_blocked_after == 0
+    assert outcome.redis_clients_after <= 60
+
+
+@CHAT
+def test_no_acknowledged_chat_message_is_lost_or_duplicated(outcome):
+    lost, duplicated = [], []
+    for pair in outcome.pairs:
+        for sender, receiver in ((pair.young, pair.volunteer), (pair.volunteer, pair.young)):
+            lost += [m for m in sender.acknowledged if not receiver.received[m]]
+            duplicated += [m for m, times in receiver.received.items() if times > 1]
+    assert lost == [] and duplicated == []
+
+
+@CHAT
+def test_no_ghost_conversations(outcome):
+    assert [n for n, pair in enumerate(outcome.pairs) if pair.ghost] == []
+
+
+@CHAT
+def test_every_chat_client_is_told_what_happened(outcome):
+    untold = [
+        (n, side.side, side.told)
+        for n, pair in enumerate(outcome.pairs)
+        for side in (pair.young, pair.volunteer)
+        if not faults.told_what_happened(side)
+    ]
+    assert untold == []
+
+
+@CHAT
+def test_a_newcomer_can_chat_again_after_every_fault(outcome):
+    for fault in outcome.faults:
+        assert fault.chat_back_after is not None, fault
+
+
+def test_the_workers_output_names_no_message(outcome):
+    assert "text y" not in outcome.worker_log and "text v" not in outcome.worker_log

@@ -424,7 +424,9 @@ class YoungPersonConsumer(ChatConsumer):
         if (
             conversation is None
             or conversation.state != ACTIVE
-            or conversation.young_channel != self.channel_name
+            # Another socket resumed the conversation (this one is being closed). A socket
+            # merely swept as away (its worker stalled) still speaks for the young person.
+            or conversation.young_channel not in ("", self.channel_name)
         ):
             raise Refused("not_active")
         await self.relay(conversation.id, text, message_id)

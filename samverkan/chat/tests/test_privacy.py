@@ -11,6 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from samverkan.chat.logging import ChatTrafficFilter
+from samverkan.chat.store import get_store
 from samverkan.chat.tests.conftest import YOUNG_ADDRESS, console, receive_type, young
 
 STAFF_ADDRESS = "192.0.2.10"  # the console's address in conftest.console
@@ -58,6 +59,20 @@ async def test_nothing_written_and_no_address_survives_a_conversation(small, vol
             {"type": "message", "conversation": conversation_id, "text": theirs}
         )
         assert (await receive_type(person, "message"))["text"] == theirs
+    # Refused frames carry text too (a bad id, a lone surrogate, a frame too long, a bad
+    # field on the console): refused, and nothing of them logged or kept.
+    import json
+
+    for frame in (
+        {"type": "message", "text": FROM_YOUNG[0], "id": ""},
+        {"type": "message", "text": FROM_YOUNG[0] + "\ud800"},
+        {"type": "message", "text": FROM_YOUNG[0], "padding": "x" * 16_000},
+        {"type": "typing", "active": FROM_YOUNG[1]},
+    ):
+        await person.send_to(text_data=json.dumps(frame))
+        assert (await receive_type(person, "error"))["code"] == "bad_request"
+    await desk.send_json_to({"type": "message", "conversation": FROM_VOLUNTEER[0], "text": "x"})
+    assert (await receive_type(desk, "error"))["code"] == "bad_request"
     await desk.send_json_to(
         {"type": "refer", "conversation": conversation_id, "service": small.rvc_service.pk}
     )
@@ -108,6 +123,30 @@ async def test_nothing_written_and_no_address_survives_a_conversation(small, vol
         assert secret not in logged
         assert secret.encode() not in files
     assert "/chatt/" not in logged
+    # In production mode (scripts/with-redis), nothing in Redis either: the conversation's
+    # state (restored ones too) holds no text and no address.
+    store = get_store()
+    if store.shared_between_processes:
+        import redis.asyncio as redis
+
+        client = redis.Redis.from_url(store.url)
+        try:
+            kept = b""
+            async for key in client.scan_iter(match="*"):
+                kind = (await client.type(key)).decode()
+                if kind == "hash":
+                    kept += repr(await client.hgetall(key)).encode()
+                elif kind == "string":
+                    kept += await client.get(key) or b""
+                elif kind in {"zset", "set"}:
+                    members = await (
+                        client.zrange(key, 0, -1) if kind == "zset" else client.smembers(key)
+                    )
+                    kept += repr(members).encode()
+        finally:
+            await client.aclose()
+        for secret in SECRETS:
+            assert secret.encode() not in kept
 
 
 def test_the_filter_drops_chat_paths_and_blanks_other_addresses():

@@ -169,7 +169,9 @@ async def _scenario(site, port: int, redis_port: int, restart) -> None:  # noqa:
     # No connection left blocked on an inbox once everyone has gone; no text in Redis.
     client = redis.Redis.from_url(url, decode_responses=True)
     try:
-        for _ in range(100):
+        # Within one blocking read's wait (55 s, chat/layers.py): a read cancelled in flight
+        # may finish its wait on the server; a reader left running would block for ever.
+        for _ in range(650):
             info = await client.info("clients")
             if info["blocked_clients"] == 0:
                 break

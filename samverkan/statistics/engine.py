@@ -513,6 +513,8 @@ def _clinic_counts_by_month(
                 month = month.date()
         else:
             month, (resident, gender, concern, came_via, closed_on, n) = first, row[1:]
+        if month not in result:
+            continue  # a month between those asked for (a released one is not recomputed)
         clients, count = result[month]
         clients[
             (resident, gender, concern, came_via or "unknown", _ongoing(closed_on, ends[month]))

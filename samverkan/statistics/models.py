@@ -148,9 +148,10 @@ class DisclosureKey(models.Model):
 
 
 class ReleasedFigure(models.Model):
-    """A public figure as it was first released: one cell of time (a month; for distinct clinic
+    """The public figures of one cell of time as first released: a month; for distinct clinic
     clients a calendar period such as "2022-01..2022-05"; for means and medians a period such as
-    "statistics:2022-01..2022-05"), one figure, its published value.
+    "statistics:2022-01..2022-05". `values` maps each figure's path to its published value, one
+    row per cell so that a period of years reads a few dozen rows.
 
     The public level publishes each month once and keeps it (statistics.release): a later
     registration or correction changes the exact figures but not what was released, so a reader
@@ -162,18 +163,15 @@ class ReleasedFigure(models.Model):
         "partnership.Partnership", on_delete=models.CASCADE, related_name="+"
     )
     cell = models.CharField(_("cell of time"), max_length=40)
-    path = models.CharField(_("figure"), max_length=160)
-    value = models.IntegerField(_("published value"))
+    values = models.JSONField(_("published values"))
     released_at = models.DateTimeField(_("released"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("released figure")
+        verbose_name = _("released figures")
         verbose_name_plural = _("released figures")
         constraints = [
-            models.UniqueConstraint(
-                fields=["partnership", "cell", "path"], name="released_figure_key"
-            )
+            models.UniqueConstraint(fields=["partnership", "cell"], name="released_figures_key")
         ]
 
     def __str__(self) -> str:
-        return f"{self.cell} {self.path} = {self.value}"
+        return f"{self.cell}: {len(self.values)} figures"

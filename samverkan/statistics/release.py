@@ -320,11 +320,8 @@ def finest_cells(paths: frozenset[str]) -> frozenset[str]:
 
 def _released(partnership_id: int, cells: list[str]) -> dict[str, dict[str, int]]:
     """The figures already released of these cells of time, by cell."""
-    released: dict[str, dict[str, int]] = defaultdict(dict)
     rows = ReleasedFigure.objects.filter(partnership_id=partnership_id, cell__in=cells)
-    for cell, path, value in rows.values_list("cell", "path", "value"):
-        released[cell][path] = value
-    return dict(released)
+    return dict(rows.values_list("cell", "values"))
 
 
 def _release(partnership_id: int, fresh: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
@@ -333,12 +330,10 @@ def _release(partnership_id: int, fresh: dict[str, dict[str, int]]) -> dict[str,
     with transaction.atomic():
         ReleasedFigure.objects.bulk_create(
             [
-                ReleasedFigure(partnership_id=partnership_id, cell=cell, path=path, value=value)
+                ReleasedFigure(partnership_id=partnership_id, cell=cell, values=values)
                 for cell, values in fresh.items()
-                for path, value in values.items()
             ],
             ignore_conflicts=True,
-            batch_size=1000,
         )
     return _released(partnership_id, list(fresh))
 

@@ -122,14 +122,20 @@ def disclosure_for(user: User) -> str:
     return INTERNAL if user.role in INTERNAL_ROLES else PUBLIC
 
 
-def default_period(partnership: Partnership, today: datetime.date) -> Period:
-    """The calendar year of the latest month with data, in whole months that have ended: where
-    there is something to see, rather than an empty current year in a partnership that
-    registers late, and a period the public level answers (statistics.release)."""
+def default_period(
+    partnership: Partnership, today: datetime.date, disclosure: str = PUBLIC
+) -> Period:
+    """The calendar year of the latest month with data: where there is something to see,
+    rather than an empty current year in a partnership that registers late. For the public
+    level its whole months that have been released (statistics.release); for the coordinator's
+    exact figures up to today, so that what was registered today is on the page."""
     latest = MonthlyCount.objects.filter(
         unit__in=partnership.units.all(), month__lte=today
     ).aggregate(latest=Max("month"))["latest"]
-    return year_period((latest or today).year, today)
+    year = (latest or today).year
+    if disclosure == INTERNAL:
+        return Period(datetime.date(year, 1, 1), min(datetime.date(year, 12, 31), today))
+    return year_period(year, today)
 
 
 def year_period(year: int, today: datetime.date) -> Period:

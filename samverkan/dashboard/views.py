@@ -19,6 +19,7 @@ from samverkan.dashboard.overview import (
     years_with_data,
 )
 from samverkan.statistics.disclosure import DisclosureError
+from samverkan.statistics.engine import INTERNAL
 from samverkan.statistics.release import PublicPeriodError
 
 logger = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     if "date_from" in request.GET or "date_to" in request.GET:
         form = PeriodForm(request.GET)
     else:
-        period = default_period(partnership, today)
+        period = default_period(partnership, today, disclosure_for(request.user))
         form = PeriodForm({"date_from": period.date_from, "date_to": period.date_to})
     result = None
     problem = ""
@@ -67,7 +68,9 @@ def overview(request: HttpRequest) -> HttpResponse:
             "overview": result,
             "partnership": partnership,
             "partnerships": partnerships,
-            "presets": _presets(years_with_data(partnership, today), today),
+            "presets": _presets(
+                years_with_data(partnership, today), today, disclosure_for(request.user)
+            ),
             "problem": problem,
             "suggestion": suggestion,
         },
@@ -83,9 +86,15 @@ def _chosen(partnerships: list, key: str | None):  # noqa: ANN001, ANN202
 
 
 def _presets(
-    years: list[int], today: datetime.date
+    years: list[int], today: datetime.date, disclosure: str
 ) -> list[tuple[int, datetime.date, datetime.date]]:
-    """Whole calendar years (this one in its months that have ended), as links."""
+    """Whole calendar years, as links: for the public level in their released months, for
+    exact figures this year up to today."""
+    if disclosure == INTERNAL:
+        return [
+            (year, datetime.date(year, 1, 1), min(datetime.date(year, 12, 31), today))
+            for year in years
+        ]
     presets = []
     for year in years:
         period = year_period(year, today)

@@ -26,6 +26,8 @@ NOT_PAGES = {
     "set_language": "a POST that sets the language and goes back",
     "records:clinic_edit": "a client's details are not changed after registration",
     "statistics:history_choose": "sends the coordinator on to the chosen unit's history",
+    "accounts:oidc_login": "sends the browser on to the identity provider (test_oidc.py)",
+    "accounts:oidc_callback": "where the identity provider sends the browser back (tests/browser/test_oidc.py)",
 }
 # Pages known to fail, kept in sight: the test fails when one of them passes (strike it off) and
 # when any other page fails. Not for the application's own templates: fix those.

@@ -89,6 +89,9 @@ def test_default_period_is_the_latest_year_with_data(small):
     # In January no month of the year has ended yet: the year before.
     january = default_period(small.partnership, datetime.date(2021, 1, 20))
     assert january == Period(datetime.date(2020, 1, 1), datetime.date(2020, 12, 31))
+    # The coordinator's exact figures run up to today: what was registered today is there.
+    exact = default_period(small.partnership, datetime.date(2021, 6, 1), "internal")
+    assert exact == Period(datetime.date(2021, 1, 1), datetime.date(2021, 6, 1))
 
 
 def test_chart_by_month_has_a_series_per_concern_and_draws(small):

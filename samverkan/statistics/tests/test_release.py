@@ -5,6 +5,7 @@ The attacks a reader would try are in statistics/tests/adversary/."""
 import datetime
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -96,7 +97,7 @@ def test_whole_months_that_have_ended_are_public(date_from, date_to):
     ],
 )
 def test_other_periods_are_refused_naming_the_nearest_public_one(date_from, date_to, nearest):
-    with pytest.raises(PublicPeriodError) as refused:
+    with translation.override("sv"), pytest.raises(PublicPeriodError) as refused:
         check_public_period(date_from, date_to, TODAY)
     assert refused.value.suggestion == nearest
     assert nearest_public_period(date_from, date_to, TODAY) == nearest

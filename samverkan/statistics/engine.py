@@ -710,7 +710,7 @@ def exact_figures(
     years they include. `referral_rows`: the period's, when the caller has read them."""
     unit_ids = list(configuration.unit_ids)
     split = _split(date_from, date_to)
-    history = {(month, unit) for month, unit in configuration.history if month in split.months}
+    history = history_in(configuration, split)
     period_counts = _period_counts(unit_ids, split, with_history=bool(history))
     figures = _build(
         configuration,
@@ -724,6 +724,25 @@ def exact_figures(
         else referral_rows,
     )
     return figures, history
+
+
+def history_in(
+    configuration: Configuration, split: "_Split | tuple[datetime.date, datetime.date]"
+) -> set[tuple[datetime.date, str]]:
+    """The (month, unit key) of the figures of earlier years within a period's whole months."""
+    if not isinstance(split, _Split):
+        split = _split(*split)
+    return {(month, unit) for month, unit in configuration.history if month in split.months}
+
+
+def structure_figures(
+    configuration: Configuration, date_from: datetime.date, date_to: datetime.date
+) -> _Figures:
+    """The figures of a period with every count 0 and every statistic empty, without a query:
+    their paths, relations and statistics are those of `exact_figures` for the same
+    configuration. The public level reads this instead when every value it needs has been
+    released already (statistics.release), and takes the values from what was released."""
+    return _build(configuration, {}, {}, date_from, date_to, (Counter(), 0), [])
 
 
 def month_starts(date_from: datetime.date, date_to: datetime.date) -> list[datetime.date]:

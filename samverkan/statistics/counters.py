@@ -43,7 +43,7 @@ _cached = functools.lru_cache(maxsize=4096)
 @_cached
 def _chat_concern(concern: str) -> tuple[Fact, ...]:
     # Only the finest cells are stored; totals and one-way breakdowns are their sums, added by
-    # the engine (statistics.engine._with_marginals).
+    # the engine (statistics.engine.with_marginals).
     return ((f"chat.by_concern.{concern}", 0),)
 
 

@@ -46,6 +46,7 @@ from django.utils.translation import gettext as _
 from samverkan.core.errors import SamverkanError
 from samverkan.statistics import engine
 from samverkan.statistics.disclosure import Relation, check_consistent
+from samverkan.statistics.figures import HIDDEN_MARK
 from samverkan.statistics.models import ReleasedFigure
 from samverkan.statistics.perturbation import disclosure_key, draw, perturb
 
@@ -85,7 +86,7 @@ def public_note(threshold: int) -> str:
         "max": threshold - 1,
         "threshold": threshold,
         "base": BASE_FACTOR * threshold,
-        "mark": "..",
+        "mark": HIDDEN_MARK,
     }
 
 
@@ -98,7 +99,7 @@ class PublicPeriodError(SamverkanError):
 
 
 def _month_end(day: datetime.date) -> datetime.date:
-    return engine._next_month(day.replace(day=1)) - engine.ONE_DAY
+    return engine.next_month(day.replace(day=1)) - engine.ONE_DAY
 
 
 def last_public_day(today: datetime.date) -> datetime.date:
@@ -124,7 +125,7 @@ def nearest_public_period(
     """The whole ended months of the period; failing that, the months it touches; failing that
     (a period in the future), the last month that has ended."""
     last = last_public_day(today)
-    start = date_from if date_from.day == 1 else engine._next_month(date_from)
+    start = date_from if date_from.day == 1 else engine.next_month(date_from)
     end = date_to if date_to == _month_end(date_to) else date_to.replace(day=1) - engine.ONE_DAY
     end = min(end, last)
     if start <= end:
@@ -347,7 +348,7 @@ def _structure_if_released(
     date_to: datetime.date,
     cells: list[str],
     released: dict[str, dict[str, int]],
-) -> "engine._Figures | None":
+) -> "engine.Figures | None":
     """When every cell of time the period needs has been released, the figures' structure
     (paths, relations, statistics) without a query: nothing exact is read, the values all
     come from what was released. None when something is still to be released, or when a
@@ -389,7 +390,9 @@ def public_figures(
     codes: list[engine.ReferralRow] = []
     if exact is None:
         # Something is released for the first time: the exact figures are needed.
-        codes = engine._referral_rows(configuration, date_from, date_to)  # read once, used twice
+        codes = engine.read_referral_rows(
+            configuration, date_from, date_to
+        )  # read once, used twice
         exact, _history = engine.exact_figures(configuration, date_from, date_to, codes)
         check_consistent(exact.counts, exact.relations, exact.statistics, threshold)
     history = engine.history_in(configuration, (date_from, date_to))
@@ -466,7 +469,7 @@ def public_figures(
         else:
             values[statistic.path] = encoded_value / 2
 
-    result_values = engine._Figures(values=values)
+    result_values = engine.Figures(values=values)
     return {
         "disclosure": {
             "level": engine.PUBLIC,

@@ -17,9 +17,9 @@ from django.conf import settings
 from django.db.models import Sum
 
 from samverkan.core.errors import SamverkanError
+from samverkan.core.time import local_day
 from samverkan.partnership.models import Partnership
 from samverkan.statistics.configuration import Configuration, configuration_for
-from samverkan.statistics.counters import local_day
 from samverkan.statistics.disclosure import check_consistent
 from samverkan.statistics.figures import (
     CHAT_CONCERNS,

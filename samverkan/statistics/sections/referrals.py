@@ -7,9 +7,9 @@ from statistics import median
 
 from django.db.models.functions import Coalesce
 
+from samverkan.core.time import STOCKHOLM, local_day
 from samverkan.referrals.models import Referral
 from samverkan.statistics.configuration import Configuration
-from samverkan.statistics.counters import STOCKHOLM, local_day
 from samverkan.statistics.disclosure import Relation
 from samverkan.statistics.figures import CHAT_CONCERNS, Figures
 from samverkan.statistics.period import ONE_DAY

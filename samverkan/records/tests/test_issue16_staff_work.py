@@ -407,3 +407,13 @@ def test_one_label_for_resident_and_the_forms_of_violence(client, small):
     clinic = ClinicClientForm(unit=small.clinic)
     assert chat["resident"].label == clinic["resident"].label == glossary.label("resident")
     assert chat["violence"].label == glossary.label("violence")
+
+
+def test_a_record_that_is_not_there_answers_the_applications_own_page_in_swedish(
+    client, counsellor
+):
+    response = client.get(reverse("records:clinic_edit", args=[999]))
+    content = response.content.decode()
+    assert response.status_code == 404
+    assert "Sidan finns inte här" in content and "Not Found" not in content
+    assert 'href="/static/samverkan/base.css"' in content or "base.css" in content

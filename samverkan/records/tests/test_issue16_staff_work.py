@@ -417,3 +417,48 @@ def test_a_record_that_is_not_there_answers_the_applications_own_page_in_swedish
     assert response.status_code == 404
     assert "Sidan finns inte här" in content and "Not Found" not in content
     assert 'href="/static/samverkan/base.css"' in content or "base.css" in content
+
+
+def test_the_admin_repairs_a_clients_closing_and_a_conversation(client, small):
+    patient = services.clinic_client_create(
+        unit=small.clinic, ref="SM-9", first_visit=D(2022, 1, 10), concern="victim"
+    )
+    services.clinic_session_add(client=patient, date=D(2022, 1, 10))
+    services.clinic_client_close(client=patient, closed_on=D(2022, 3, 1), closure="completed")
+    conversation = services.chat_conversation_create(
+        unit=small.chat,
+        started_at=timezone.make_aware(datetime.datetime(2022, 3, 1, 19)),
+        concern="victim",
+    )
+    admin = User.objects.create_superuser("root", password="x" * 16)
+    sign_in(client, admin)
+    url = reverse("admin:records_clinicclient_change", args=[patient.pk])
+    assert 'name="closed_on"' in client.get(url).content.decode()
+    session = patient.sessions.get()
+    response = client.post(
+        url,
+        {
+            "ref": "SM-9",
+            "first_visit": "2022-01-10",
+            "gender": "unknown",
+            "age": "",
+            "resident": "unknown",
+            "concern": "victim",
+            "came_via": "",
+            "closed_on": "2022-02-01",
+            "closure": "completed",
+            "sessions-TOTAL_FORMS": "1",
+            "sessions-INITIAL_FORMS": "1",
+            "sessions-MIN_NUM_FORMS": "0",
+            "sessions-MAX_NUM_FORMS": "1000",
+            "sessions-0-id": str(session.pk),
+            "sessions-0-client": str(patient.pk),
+            "sessions-0-date": "2022-01-10",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    patient.refresh_from_db()
+    assert patient.closed_on == D(2022, 2, 1)
+    chat_url = reverse("admin:records_chatconversation_change", args=[conversation.pk])
+    assert client.get(chat_url).status_code == 200
+    assert AuditEntry.objects.filter(action="records.repaired", user=admin).count() == 1

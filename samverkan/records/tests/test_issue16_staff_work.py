@@ -462,3 +462,17 @@ def test_the_admin_repairs_a_clients_closing_and_a_conversation(client, small):
     chat_url = reverse("admin:records_chatconversation_change", args=[conversation.pk])
     assert client.get(chat_url).status_code == 200
     assert AuditEntry.objects.filter(action="records.repaired", user=admin).count() == 1
+
+
+def test_the_chat_console_and_the_form_say_bor_i_kommunen_and_våldsformer_som_togs_upp(
+    client, small
+):
+    volunteer = User.objects.create_user(
+        "volontar", password="x" * 16, role=Role.VOLUNTEER, unit=small.chat
+    )
+    sign_in(client, volunteer)
+    console = client.get(reverse("chat:console")).content.decode()
+    form = client.get(reverse("records:chat_create")).content.decode()
+    for label in ("Bor i kommunen", "Våldsformer som togs upp"):
+        assert label in console and label in form
+    assert "Bosatt" not in console and "Former av våld" not in console

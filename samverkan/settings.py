@@ -146,6 +146,9 @@ SAMVERKAN_CHAT_UNIT = env_str("SAMVERKAN_CHAT_UNIT", "")
 # Where the chat's quick exit leads: a neutral site that replaces the chat in the history.
 SAMVERKAN_CHAT_EXIT_URL = env_str("SAMVERKAN_CHAT_EXIT_URL", "https://www.google.com/")
 
+# Every form field through one template that marks what is wrong (core/forms.py).
+FORM_RENDERER = "samverkan.core.forms.FormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

@@ -1,11 +1,10 @@
 from django.contrib import admin
-from django.contrib.auth.models import Group as PermissionGroup
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group as PermissionGroup
 from django.utils.translation import gettext_lazy as _
 
 from samverkan.accounts.audit import action_label
 from samverkan.accounts.models import AuditEntry, ExternalIdentity, GroupRule, User
-
 
 # The admin's own name, not "Django administration".
 admin.site.site_header = _("Samverkan: administration")

@@ -415,7 +415,7 @@ def test_a_record_that_is_not_there_answers_the_applications_own_page_in_swedish
     response = client.get(reverse("records:clinic_edit", args=[999]))
     content = response.content.decode()
     assert response.status_code == 404
-    assert "Sidan finns inte här" in content and "Not Found" not in content
+    assert "Sidan hittades inte" in content and "Not Found" not in content
     assert 'href="/static/samverkan/base.css"' in content or "base.css" in content
 
 

@@ -151,6 +151,20 @@ def months_with_data(partnership: Partnership, today: datetime.date) -> list[dat
     )
 
 
+def with_figures(
+    periods: list[ReportingPeriod], months: list[datetime.date]
+) -> list[ReportingPeriod]:
+    """The reporting periods with any registered figures (not those still ahead of the data)."""
+    return [
+        reporting
+        for reporting in periods
+        if any(
+            reporting.period.date_from.replace(day=1) <= month <= reporting.period.date_to
+            for month in months
+        )
+    ]
+
+
 def default_period(
     partnership: Partnership,
     today: datetime.date,
@@ -168,10 +182,9 @@ def default_period(
         periods = reporting_periods(partnership, today, disclosure)
     if months is None:
         months = months_with_data(partnership, today)
-    for reporting in periods:
-        first = reporting.period.date_from.replace(day=1)
-        if any(first <= month <= reporting.period.date_to for month in months):
-            return reporting.period
+    with_data = with_figures(periods, months)
+    if with_data:
+        return with_data[0].period
     year = max(months).year if months else today.year
     if disclosure == INTERNAL:
         return Period(datetime.date(year, 1, 1), min(datetime.date(year, 12, 31), today))

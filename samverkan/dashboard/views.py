@@ -24,6 +24,7 @@ from samverkan.dashboard.overview import (
     months_with_data,
     partnerships_for_user,
     reporting_periods,
+    with_figures,
     unit_is_published,
     year_period,
     years_with_data,
@@ -48,7 +49,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     units = list(partnership.units.order_by("name"))
     districts = dict(partnership.districts.values_list("key", "name"))
     months = months_with_data(partnership, today)
-    periods = reporting_periods(partnership, today, disclosure)
+    periods = with_figures(reporting_periods(partnership, today, disclosure), months)
     own_unit = request.user.unit if request.user.role == Role.UNIT_MANAGER else None
     if "date_from" in request.GET or "date_to" in request.GET:
         form = PeriodForm(request.GET, units=units, districts=districts)
@@ -112,7 +113,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "overview": result,
             "partnership": partnership,
             "partnerships": partnerships,
-            "reporting": _reporting_links(periods[:6], partnership.key, form),
+            "reporting": _reporting_links(periods[:8], partnership.key, form),
             "presets": _presets(years_with_data(partnership, today, months), today, disclosure),
             "problem": problem,
             "suggestion": suggestion,

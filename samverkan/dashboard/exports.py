@@ -54,13 +54,17 @@ def overview_tables(overview: Overview) -> list[tuple[str, list[str], list[list]
 def _about(overview: Overview) -> list[str]:
     lines = [
         overview.partnership.name,
-        _("Period %(from)s to %(to)s") % {"from": overview.period.date_from, "to": overview.period.date_to},
+        _("Period %(from)s to %(to)s")
+        % {"from": overview.period.date_from, "to": overview.period.date_to},
     ]
     if overview.filter_note:
         lines.append(overview.filter_note)
     lines.append(
         overview.note
-        or _("Exact figures, for the partnership's internal work: check disclosure control before you pass them on.")
+        or _(
+            "Exact figures, for the partnership's internal work: check disclosure control "
+            "before you pass them on."
+        )
     )
     return lines
 

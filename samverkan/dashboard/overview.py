@@ -13,7 +13,7 @@ import datetime
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from samverkan.accounts.models import Role, User
@@ -648,8 +648,7 @@ def _only(chart: charts.Chart, keep: list[int]) -> charts.Chart:
         chart,
         categories=[chart.categories[i] for i in keep],
         series=[
-            charts.Series(series.label, [series.values[i] for i in keep])
-            for series in chart.series
+            charts.Series(series.label, [series.values[i] for i in keep]) for series in chart.series
         ],
         hidden_cells=sum(1 for series in chart.series for i in keep if series.values[i] is None),
     )

@@ -24,8 +24,8 @@ from samverkan.dashboard.overview import (
     months_with_data,
     partnerships_for_user,
     reporting_periods,
-    with_figures,
     unit_is_published,
+    with_figures,
     year_period,
     years_with_data,
 )

@@ -130,7 +130,9 @@ def _the_job(browser, site, user, device: dict, *, own_unit: bool) -> None:  # n
     with page.expect_download() as download:
         page.get_by_role("link", name="CSV").click()
     text = open(download.value.path(), encoding="utf-8-sig").read()  # noqa: PTH123, SIM115
-    assert any(row[:2] == ["Ärenden på Stödcentrum", shown] for row in csv.reader(io.StringIO(text)))
+    assert any(
+        row[:2] == ["Ärenden på Stödcentrum", shown] for row in csv.reader(io.StringIO(text))
+    )
     context.close()
 
 

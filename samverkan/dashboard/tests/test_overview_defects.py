@@ -292,9 +292,7 @@ def test_the_overview_had_no_export(client, small, people):
     assert chat[1] == (int(published) if published != ".." else "..")
 
 
-def test_a_chart_whose_cells_are_all_protected_said_nothing_was_registered(
-    client, small, people
-):
+def test_a_chart_whose_cells_are_all_protected_said_nothing_was_registered(client, small, people):
     _chats(small, local(2022, 3, 5, 18), 2, resident="yes", district=small.district)
     sign_in(client, people["steering"])
     html = client.get(reverse("dashboard:overview"), MARCH).content.decode()

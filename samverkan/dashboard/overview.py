@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from samverkan.accounts.models import Role, User
@@ -216,6 +217,8 @@ def _value(stats: dict[str, Any], path: str) -> int | float | None:
 # --- What the overview shows: every figure the committee report prints, by population ---------
 
 COUNT, MEAN, MEDIAN = "count", "mean", "median"
+HIDDEN = ".."
+"""A figure disclosure control hides, in tables as in Swedish official statistics."""
 CHAT, CLINIC, SUPPORT_CENTRE = Unit.Kind.CHAT, Unit.Kind.CLINIC, Unit.Kind.SUPPORT_CENTRE
 
 
@@ -407,6 +410,24 @@ class Figure:
     @property
     def is_mean(self) -> bool:
         return self.kind != COUNT
+
+    def shown(self) -> tuple[str, str, str]:
+        """The value, the year before's and the change as the page writes them: formatted here
+        once rather than by template filters cell by cell (the page's larger cost)."""
+        return (self._format(self.value), self._format(self.previous), self._change())
+
+    def _format(self, value: int | float | None) -> str:
+        if value is None:
+            return HIDDEN
+        if self.kind == COUNT:
+            return number_format(value, force_grouping=True)
+        return number_format(value, decimal_pos=1)
+
+    def _change(self) -> str:
+        change = self.change
+        if change is None:
+            return HIDDEN
+        return ("+" if change > 0 else "") + self._format(change)
 
 
 @dataclass(frozen=True)

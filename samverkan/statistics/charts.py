@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -73,6 +73,20 @@ class Chart:
         return [
             (category, [s.values[i] for s in self.series])
             for i, category in enumerate(self.categories)
+        ]
+
+    def shown_rows(self) -> list[tuple[str, list[str]]]:
+        """The table's rows as written on a page: numbers grouped as in the reader's language,
+        ".." for a hidden cell (formatted here once, not by a template filter per cell)."""
+        return [
+            (
+                category,
+                [
+                    ".." if value is None else number_format(value, force_grouping=True)
+                    for value in values
+                ],
+            )
+            for category, values in self.rows()
         ]
 
     def digest(self) -> str:

@@ -342,3 +342,30 @@ def test_chart_labels_broke_mid_word_samtalsmottagnin_gen():
     )
     svg = render_svg(chart)
     assert "Samtalsmottagningen" in svg and "Samtalsmottagnin<" not in svg
+
+
+def _page_queries(client, user, query) -> int:  # noqa: ANN001
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sign_in(client, user)
+    client.get(reverse("dashboard:overview"), query)  # months released once, sessions warm
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("dashboard:overview"), query)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_overview_page_reads_a_bounded_number_of_queries(client, small, people):
+    # A tripwire, not a timing (issue 19): the session, the user and the page's choices (units,
+    # districts, months with data, the reporting periods: 2), then the engine per period.
+    # The unit manager's own unit costs two more exact runs and the audit entry.
+    _chats(small, local(2022, 3, 5, 18), 7)
+    _cases(small, D(2022, 3, 7), 6)
+    steering = _page_queries(client, people["steering"], MARCH)
+    coordinator = _page_queries(client, people["coordinator"], MARCH)
+    manager = _page_queries(client, people["manager"], MARCH)
+    assert steering <= 30, steering
+    assert coordinator <= 27, coordinator
+    # Two exact runs of three queries, the audit entry (in its transaction's savepoint).
+    assert manager <= steering + 9, manager

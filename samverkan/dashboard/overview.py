@@ -570,6 +570,14 @@ def dashboard_overview(
             _("%(unit)s keeps no figures of its own in the partnership.")
             % {"unit": filter.unit.name}
         )
+    if filter.unit is not None and filter.district is not None and filter.unit.kind != CHAT:
+        raise FilterNotPublic(
+            _(
+                "%(unit)s keeps no figures by district: only the chat asks where a young "
+                "person lives. Choose all districts, or the chat."
+            )
+            % {"unit": filter.unit.name}
+        )
     if own_unit is not None and own_unit.pk not in configuration.unit_ids:
         own_unit = None
     if filter.unit is not None and disclosure == PUBLIC and filter.unit != own_unit:
@@ -596,7 +604,7 @@ def dashboard_overview(
         previous = _statistics(partnership, narrowed, previous_period, disclosure)
     # A unit manager's own unit, exactly: what their lists show anyway.
     own_stats = own_previous = None
-    if own_unit is not None and (filter.unit is None or only_own):
+    if own_unit is not None and (only_own or (filter.unit is None and filter.district is None)):
         own = replace(configuration, unit_ids=(own_unit.pk,))
         own_stats = _statistics(partnership, own, period, INTERNAL)
         own_previous = _statistics(partnership, own, previous_period, INTERNAL)
@@ -617,6 +625,7 @@ def dashboard_overview(
             _section(spec.key, spec.title, spec.population, lines, source, before, exact=mine)
         )
     filter_note = ""
+    main, main_previous = (stats, previous) if stats is not None else (own_stats, own_previous)
     if filter.district is not None:
         key, name = filter.district
         path = f"chat.residents.by_district.{key}"
@@ -630,11 +639,11 @@ def dashboard_overview(
                     "district."
                 ),
                 (Line(path, _("Conversations with residents of the district")),),
-                stats,
-                previous,
+                main,
+                main_previous,
+                exact=only_own,
             )
         )
-    main = stats if stats is not None else own_stats
     district_names = {key: districts.get(key, key) for key in configuration.district_keys}
     chart_list = _charts(main, services, filter, district_names)
     if filter.unit is not None:

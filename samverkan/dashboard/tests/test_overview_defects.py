@@ -369,3 +369,24 @@ def test_the_overview_page_reads_a_bounded_number_of_queries(client, small, peop
     assert coordinator <= 27, coordinator
     # Two exact runs of three queries, the audit entry (in its transaction's savepoint).
     assert manager <= steering + 9, manager
+
+
+def test_a_unit_and_a_district_together_say_what_can_be_shown(client, small, people):
+    _chats(small, local(2022, 3, 5, 18), 9, resident="yes", district=small.district)
+    sign_in(client, people["manager"])  # the support centre's: keeps no figures by district
+    html = client.get(
+        reverse("dashboard:overview"), {**MARCH, "unit": "support", "district": "north"}
+    ).content.decode()
+    assert 'data-figure="' not in html and "har inga uppgifter per stadsdelsområde" in html
+    html = client.get(
+        reverse("dashboard:overview"), {**MARCH, "unit": "chat", "district": "north"}
+    ).content.decode()
+    assert _figures(html)["chat.residents.by_district.north"] in (
+        "9",
+        "10",
+        "11",
+        "12",
+        "6",
+        "7",
+        "8",
+    )

@@ -175,14 +175,20 @@ def default_period(
     months: list[datetime.date] | None = None,
 ) -> Period:
     """The latest reporting period of the agreement that has ended and has figures: the period
-    the steering group and the committee read about. For the public level its whole months
-    must have been released (statistics.release). Without one, the calendar year of the latest
-    month with data (its released months at the public level; up to today for the
-    coordinator's exact figures, so that what was registered today is on the page)."""
+    the steering group and the committee read about, rather than a current year that is nearly
+    empty in a partnership that reports on last year. For the public level its whole months
+    must have been released (statistics.release). The coordinator's exact figures open on this
+    year up to today when anything has been registered this year, so that what was registered
+    today is on the page (the reporting periods are one click away). Without a reporting
+    period, the calendar year of the latest month with data (its released months at the public
+    level)."""
     if periods is None:
         periods = reporting_periods(partnership, today, disclosure)
     if months is None:
         months = months_with_data(partnership, today)
+    this_year = datetime.date(today.year, 1, 1)
+    if disclosure == INTERNAL and any(month >= this_year for month in months):
+        return Period(this_year, today)
     with_data = with_figures(periods, months)
     if with_data:
         return with_data[0].period

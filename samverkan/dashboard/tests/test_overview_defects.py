@@ -116,6 +116,11 @@ def test_the_overview_opened_on_a_nearly_empty_current_year(small):
     expected = Period(D(2022, 7, 1), D(2022, 12, 31))
     assert default_period(small.partnership, today, PUBLIC) == expected
     assert default_period(small.partnership, today, INTERNAL) == expected
+    # The coordinator's exact figures open on this year up to today once anything has been
+    # registered this year (what was registered today is on the page); the public level stays.
+    _chats(small, local(2026, 2, 5, 18), 1)
+    assert default_period(small.partnership, today, INTERNAL) == Period(D(2026, 1, 1), today)
+    assert default_period(small.partnership, today, PUBLIC) == expected
     # Before the autumn's months are released, the public level opens on the spring.
     assert default_period(small.partnership, D(2022, 12, 20), PUBLIC) == Period(
         D(2022, 1, 1), D(2022, 6, 30)

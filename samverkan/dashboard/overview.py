@@ -533,7 +533,14 @@ def _statistics(
     configuration: Configuration,
     period: Period,
     disclosure: str,
+    *,
+    narrowed: bool = False,
 ) -> dict[str, Any]:
+    """`narrowed`: the configuration is restricted to one unit. Such figures are internal only:
+    the public level releases the partnership's months once (ReleasedFigure), and a release of a
+    unit's figures under the partnership's cells would be wrong and could never be taken back."""
+    if narrowed and disclosure != INTERNAL:
+        raise ValueError("A unit's own figures are internal only.")
     return statistics_compute(
         partnership=partnership,
         date_from=period.date_from,
@@ -606,14 +613,17 @@ def dashboard_overview(
             narrowed = replace(configuration, unit_ids=(filter.unit.pk,))
         else:
             narrowed = configuration
-        stats = _statistics(partnership, narrowed, period, disclosure)
-        previous = _statistics(partnership, narrowed, previous_period, disclosure)
+        one_unit = narrowed is not configuration
+        stats = _statistics(partnership, narrowed, period, disclosure, narrowed=one_unit)
+        previous = _statistics(
+            partnership, narrowed, previous_period, disclosure, narrowed=one_unit
+        )
     # A unit manager's own unit, exactly: what their lists show anyway.
     own_stats = own_previous = None
     if own_unit is not None and (only_own or (filter.unit is None and filter.district is None)):
         own = replace(configuration, unit_ids=(own_unit.pk,))
-        own_stats = _statistics(partnership, own, period, INTERNAL)
-        own_previous = _statistics(partnership, own, previous_period, INTERNAL)
+        own_stats = _statistics(partnership, own, period, INTERNAL, narrowed=True)
+        own_previous = _statistics(partnership, own, previous_period, INTERNAL, narrowed=True)
 
     sections: list[Section] = []
     specs = list(SECTIONS)

@@ -47,6 +47,7 @@ ACTIONS = {
     "api.token.refusals_limited": _("was stopped after too many refused API tokens"),
     "statistics.history.changed": _("entered figures of earlier years"),
     "statistics.history.imported": _("imported figures of earlier years"),
+    "statistics.own_unit.viewed": _("read their unit's exact figures on the overview"),
     "accounts.oidc.provisioned": _("was given an account at the first sign-in through a provider"),
     "accounts.oidc.signed_in": _("signed in through an identity provider"),
     "accounts.oidc.role_changed": _("was given another role or unit by the provider's groups"),

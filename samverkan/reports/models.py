@@ -24,6 +24,14 @@ class Report(models.Model):
         _("reference number (Dnr)"), max_length=100, blank=True, help_text=_("E.g. 1.3.2-266/2022.")
     )
     document_date = models.DateField(_("date of the document"))
+    based_on = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("texts taken from"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

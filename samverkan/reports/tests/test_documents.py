@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db
 # Each figure of the source document's report section, as the sentences write it.
 SOURCE_FIGURES = [
     "612 chattsamtal",
-    "228 med boende",
-    "151 identifierade sig som tjejer och 35 som killar",
+    "Av dessa var 228 boende i Stockholms stad",
+    "varav 151 identifierade sig som tjejer och 35 som killar. Övriga uppgav inte sådan "
+    "information.",
     "152 samtal om våldsutsatthet och 13 om våldsutövande",
     "drygt 17 år",
     "21 besökare",

@@ -231,3 +231,45 @@ def test_a_section_left_out_of_the_request_is_left_as_it_was(client, small, peop
     client.post(reverse("reports:detail", args=[report.pk]), {"summary": "Ändrad."})
     texts = dict(report.sections.values_list("key", "text"))
     assert texts["summary"] == "Ändrad." and texts["background"] == "Också kvar."
+
+
+@pytest.mark.parametrize(
+    ("median", "expected"),
+    [
+        (0.0, "Hälften av dem kom fram samma dag som koden gavs."),
+        (0.5, "Hälften av dem kom fram inom ett dygn."),
+        (1.0, "Hälften av dem kom fram inom ett dygn."),
+        (3.0, "Hälften av dem kom fram inom tre dagar."),
+        (2.5, "Hälften av dem kom fram inom 2,5 dagar."),
+        (14.0, "Hälften av dem kom fram inom 14 dagar."),
+    ],
+)
+def test_a_referral_median_reads_as_words_not_inom_0_0_dagar(median, expected):
+    from django.utils import translation
+
+    from samverkan.reports.sentences import arrival_sentence
+
+    with translation.override("sv"):
+        assert arrival_sentence(median) == expected
+
+
+def test_more_published_ongoing_series_than_clients_reads_samtliga(small):
+    """Public counts are changed each on its own: 17 ongoing of 16 clients is "all of them"."""
+    from django.utils import translation
+
+    from samverkan.reports.sentences import Writer, clinic_paragraphs
+
+    stats = {
+        "disclosure": {"suppressed": [], "threshold": 5},
+        "clinic": {
+            "clients": 21,
+            "residents": {
+                "clients": 16,
+                "ongoing": 17,
+                "by_gender_and_concern": {"girl": {"victim": 12}, "boy": {"perpetrator": 5}},
+            },
+        },
+    }
+    with translation.override("sv"):
+        (text,) = clinic_paragraphs(Writer(stats), "januari till maj 2022", "Stockholms stad")
+    assert "Samtliga dessa samtalsserier pågår." in text and "17 av dessa" not in text

@@ -5,6 +5,7 @@ data say now."""
 
 from django.conf import settings
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 
@@ -45,7 +46,10 @@ class Report(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.date_from:%Y-%m-%d}–{self.date_to:%Y-%m-%d}"
+        # A heading and a link: "Delrapportering 2022-01-01–2022-05-31", not "delrapportering".
+        return (
+            f"{capfirst(self.get_kind_display())} {self.date_from:%Y-%m-%d}–{self.date_to:%Y-%m-%d}"
+        )
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse

@@ -398,3 +398,29 @@ def test_the_generated_swedish_reads_as_administrative_prose(demo):
         assert not re.search(r"\.\s*[;,]", text), text
         assert "inom 0" not in text and "0,0" not in text
     assert any("boende i Stockholms stad" in text for text in sentences)
+
+
+def test_the_figures_as_text_read_as_swedish_not_keys_and_decimals(demo):
+    """`samverkan stats --format text`: the partnership by name, months by name, whole days
+    without ",0"."""
+    from django.utils import translation
+
+    from samverkan.statistics.engine import statistics_compute
+    from samverkan.statistics.text import figures_as_text
+
+    report = _interim()
+    with translation.override("sv"):
+        text = figures_as_text(
+            statistics_compute(
+                partnership=report.partnership,
+                date_from=report.date_from,
+                date_to=report.date_to,
+                disclosure=INTERNAL,
+            )
+        )
+    assert text.startswith(
+        "Siffror för perioden 2022-01-01 till 2022-05-31: Förebygga våld i ungas relationer"
+    )
+    assert "    januari 2022\n" in text and "2022-01\n" not in text
+    median = re.search(r"median, dagar från kod till ankomst: (\S+)", text).group(1)
+    assert "," not in median

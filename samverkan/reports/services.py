@@ -77,22 +77,6 @@ def report_create(
 
 
 @transaction.atomic
-def section_save(*, report: Report, key: str, text: str, by: User | None) -> ReportSection:
-    """Save a section's new wording; the old one stays in its history."""
-    check_report_writer(by)
-    if key not in PROSE_SECTIONS:
-        raise SamverkanError(_("Unknown section %(key)r.") % {"key": key})
-    section, _created = ReportSection.objects.select_for_update().get_or_create(
-        report=report, key=key
-    )
-    if section.text != text:
-        section.text = text
-        section.save(update_fields=["text"])
-        ReportSectionVersion.objects.create(section=section, text=text, saved_by=by)
-    return section
-
-
-@transaction.atomic
 def report_save(*, report: Report, texts: dict[str, str], by: User | None) -> list[str]:
     """Save the whole document's texts at once (the editor's one form): every section whose
     wording changed gets a new version. Returns the keys of the changed sections."""

@@ -39,6 +39,7 @@
   }
 
   form.addEventListener("input", function (event) {
+    if (event.target && event.target.name === "disclosure") return;  // not a text: see "change"
     unsaved = true;
     if (event.target && event.target.dataset && event.target.dataset.section) {
       lastSection = event.target.dataset.section;

@@ -75,7 +75,7 @@ class Command(BaseCommand):
                     document = report_document(stored, disclosure=disclosure, language=language)
                 else:
                     # No drafted report for the period: the prose of the previous report.
-                    earlier = previous_report(chosen, period_from)
+                    earlier = previous_report(chosen, period_to)
                     document = build_document(
                         partnership=chosen,
                         kind=kind,

@@ -24,7 +24,7 @@ from samverkan.accounts.audit import log_action
 from samverkan.accounts.models import Role, User
 from samverkan.core.errors import Forbidden, SamverkanError
 from samverkan.partnership.models import Unit
-from samverkan.records.imports import ImportFailed, RowError, Source, _rows
+from samverkan.records.imports import ImportFailed, RowError, Source, read_rows
 from samverkan.records.models import (
     MAX_AGE,
     ChatConcern,
@@ -219,7 +219,7 @@ def history_import(*, by: User, path: Source) -> int:
     metrics = {key: {m.name: m for m in metrics_for(unit)} for key, unit in units.items()}
     errors: list[RowError] = []
     months: dict[tuple[str, datetime.date], dict[str, tuple[int, int]]] = defaultdict(dict)
-    for line, cells in _rows(path, COLUMNS):
+    for line, cells in read_rows(path, COLUMNS):
         if len(cells) != len(COLUMNS):
             errors.append(
                 RowError(

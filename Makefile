@@ -88,6 +88,7 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/python scripts/check-duplicates
 
 format: $(VENV)/.dev
 	$(BIN)/ruff format .

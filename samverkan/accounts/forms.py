@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samverkan.core.periods import PeriodFormMixin
+
 
 class CodeForm(forms.Form):
     code = forms.CharField(
@@ -12,7 +14,7 @@ class CodeForm(forms.Form):
     )
 
 
-class AuditSearchForm(forms.Form):
+class AuditSearchForm(PeriodFormMixin, forms.Form):
     """Criteria for searching the audit log; every field is optional."""
 
     date_from = forms.DateField(
@@ -39,13 +41,6 @@ class AuditSearchForm(forms.Form):
         self.fields["target_type"].choices = [("", _("All"))] + [
             (code, str(label)) for code, label in TARGET_TYPES.items()
         ]
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
-        if date_from and date_to and date_to < date_from:
-            self.add_error("date_to", _("The period ends before it starts."))
-        return cleaned
 
     def criteria(self) -> dict:
         data = self.cleaned_data

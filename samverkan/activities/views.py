@@ -4,7 +4,6 @@ unit managers register them."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,13 +23,7 @@ def _partnership(user: User, roles: frozenset[str]) -> Partnership:
     """The partnership the user's unit or organisation takes part in, or 404."""
     if not (user.is_active and user.role in roles and user.unit_id):
         raise Http404
-    unit = user.unit
-    partnership = (
-        Partnership.objects.filter(Q(units=unit) | Q(organisations=unit.organisation))
-        .distinct()
-        .order_by("pk")
-        .first()
-    )
+    partnership = Partnership.objects.first_for_user(user)
     if partnership is None:
         raise Http404
     return partnership

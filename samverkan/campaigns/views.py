@@ -123,14 +123,8 @@ def _campaign_form(request: HttpRequest, campaign: Campaign | None) -> HttpRespo
     )
 
 
-def _partnership_of(user: User):  # noqa: ANN202
-    unit = user.unit
-    partnership = (
-        Partnership.objects.filter(Q(units=unit) | Q(organisations=unit.organisation))
-        .distinct()
-        .order_by("pk")
-        .first()
-    )
+def _partnership_of(user: User) -> Partnership:
+    partnership = Partnership.objects.first_for_user(user)
     if partnership is None:
         raise Http404
     return partnership

@@ -29,15 +29,7 @@ READING_ROLES = frozenset({Role.COORDINATOR, Role.STEERING_MEMBER})
 
 def partnership_for_user(user: User) -> Partnership | None:
     """The partnership the user's unit or organisation takes part in."""
-    if not (user.is_active and user.unit_id):
-        return None
-    unit = user.unit
-    return (
-        Partnership.objects.filter(Q(units=unit) | Q(organisations=unit.organisation))
-        .distinct()
-        .order_by("pk")
-        .first()
-    )
+    return Partnership.objects.first_for_user(user)
 
 
 @dataclass(frozen=True)

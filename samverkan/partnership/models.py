@@ -60,6 +60,24 @@ class Unit(models.Model):
         return self.name
 
 
+class PartnershipQuerySet(models.QuerySet):
+    def of_unit(self, unit: Unit) -> "PartnershipQuerySet":
+        """The partnerships a unit takes part in, itself or through its organisation."""
+        return self.filter(models.Q(units=unit) | models.Q(organisations=unit.organisation_id))
+
+    def for_user(self, user) -> "PartnershipQuerySet":  # noqa: ANN001 - accounts is above this
+        """The partnerships of a signed-in staff user's unit: none for an inactive user or one
+        without a unit. What the user may do in them is for the role to decide (the callers)."""
+        if not (user.is_active and user.unit_id):
+            return self.none()
+        return self.of_unit(user.unit).distinct()
+
+    def first_for_user(self, user) -> "Partnership | None":  # noqa: ANN001
+        """The one partnership of pages that show a single partnership. A user whose unit takes
+        part in several works in the oldest (the first created), the same on every page."""
+        return self.for_user(user).order_by("pk").first()
+
+
 class Partnership(models.Model):
     key = models.SlugField(_("key"), unique=True)
     name = models.CharField(_("name"), max_length=300)
@@ -82,6 +100,8 @@ class Partnership(models.Model):
         verbose_name=_("units"),
         help_text=_("Units whose records count towards the partnership's figures."),
     )
+
+    objects = PartnershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samverkan.core.periods import PeriodFormMixin
 from samverkan.partnership.models import Partnership
 from samverkan.reports.content import PROSE_SECTIONS
 from samverkan.reports.models import Report
@@ -13,7 +14,7 @@ PROSE_HELP = _(
 )
 
 
-class ReportForm(forms.ModelForm):
+class ReportForm(PeriodFormMixin, forms.ModelForm):
     based_on = forms.ModelChoiceField(
         label=_("Texts taken from"),
         queryset=Report.objects.none(),
@@ -38,13 +39,6 @@ class ReportForm(forms.ModelForm):
             latest = previous_report(partnership, self.initial.get("date_to") or _far_future())
             if latest is not None:
                 self.initial.setdefault("based_on", latest.pk)
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
-        if date_from and date_to and date_to < date_from:
-            self.add_error("date_to", _("The period ends before it starts."))
-        return cleaned
 
 
 def _far_future():  # noqa: ANN202

@@ -65,7 +65,10 @@ class Figures:
         """Counts at total.<key> that add up to the count at `total`... or to another total."""
         for path, value in parts.items():
             self.count(path, value)
-        self.relations.append(Relation(total=total, parts=tuple(parts)))
+        # A breakdown by something not configured (a partnership without referral destinations
+        # yet) has no cells: nothing adds up, so there is no relation to declare.
+        if parts:
+            self.relations.append(Relation(total=total, parts=tuple(parts)))
 
     def statistic(
         self, path: str, value: float | int | None, base: int, kind: str = "mean"

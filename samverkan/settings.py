@@ -6,6 +6,7 @@ secret key is generated once into ./var/secret_key.
 
 import datetime
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -34,9 +35,27 @@ SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
+
+def _daphne_wanted() -> bool:
+    """daphne's app replaces `runserver` with one that serves WebSockets; importing it (and
+    twisted) is a third of a second of CPU. The command line loads it for the commands that serve
+    or check the configuration; any other process (the tests, the servers) as before."""
+    program = Path(sys.argv[0]) if sys.argv and sys.argv[0] else Path()
+    if not (program.name == "samverkan" or program.parts[-2:] == ("samverkan", "__main__.py")):
+        return True
+    return len(sys.argv) < 2 or sys.argv[1] in {
+        "runserver",
+        "demo",
+        "check",
+        "help",
+        "-h",
+        "--help",
+    }
+
+
 INSTALLED_APPS = [
     # First, so `samverkan runserver` (and `make demo`) serves WebSockets through daphne.
-    "daphne",
+    *(["daphne"] if _daphne_wanted() else []),
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -1,0 +1,179 @@
+"""The committee PDF's time: the whole command, and where its CPU goes by phase.
+
+Times `samverkan report interim --from 2022-01-01 --to 2022-05-31 --format pdf` on the demo
+database (`samverkan demo --no-serve` builds it) in two ways, each in fresh processes:
+
+- the command itself, N times: wall and CPU (user + system, of the process and its children);
+- the same work split into phases in one process of its own, N times: start-up (Python, Django,
+  the command's modules), the figures (`report_document`), the charts, the HTML, WeasyPrint's
+  import, its layout and the writing of the PDF. A phase's CPU is the process's CPU between two
+  points; start-up is the CPU from the process's start.
+
+The machine may be shared: the least-disturbed run (the least wall time) is printed beside the
+median, and the CPU figures, which other work disturbs less than wall time.
+
+    .venv/bin/python benchmarks/report.py                # 5 runs of each
+    .venv/bin/python benchmarks/report.py --runs 9 --format docx
+"""
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+COMMAND = ["report", "interim", "--from", "2022-01-01", "--to", "2022-05-31"]
+
+# The phases, run in a process of their own: prints one JSON line of {phase: [wall, cpu]}.
+PHASES = r"""
+import json, os, sys, time
+marks = [("Python's own start", time.perf_counter() - START_WALL, time.process_time())]
+def mark(name):
+    marks.append((name, time.perf_counter() - START_WALL, time.process_time()))
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samverkan.settings")
+FMT = sys.argv[1]
+sys.argv = ["samverkan", "report"]  # what the settings see of the command line
+import django
+django.setup()
+import datetime
+from django.utils import translation
+from samverkan.reports.management.commands import report as command  # what the command imports
+from samverkan.reports import render
+from samverkan.reports.content import ChartBlock, report_document
+from samverkan.reports.models import Report
+from samverkan.statistics import charts
+mark("start-up (Python, Django, the command's modules)")
+
+stored = Report.objects.get(
+    kind="interim", date_from=datetime.date(2022, 1, 1), date_to=datetime.date(2022, 5, 31)
+)
+with translation.override("sv"):
+    document = report_document(stored, disclosure="public", language="sv")
+    mark("the figures (report_document)")
+    drawn = [b.chart for s in document.sections for b in s.blocks if isinstance(b, ChartBlock)]
+    if FMT == "pdf":
+        draw = getattr(charts, "document_svg", None)
+        if draw is None:  # before the pdf branch: matplotlib, cached by digest in Django's cache
+            for chart in drawn:
+                charts.render_svg(chart)
+        else:  # drawn once here; document_html below takes them as drawn
+            svgs = {chart.digest(): draw(chart) for chart in drawn}
+            render.document_svg = lambda chart: svgs[chart.digest()]
+        mark(f"the charts ({len(drawn)}, SVG, with their drawing library's import)")
+        html = render.document_html(document, for_print=True)
+        mark("the HTML")
+        import weasyprint
+        mark("importing WeasyPrint")
+        import logging
+        logging.getLogger("weasyprint").setLevel(logging.ERROR)
+        options = {"pdf_variant": render.PDF_VARIANT, "pdf_tags": True,
+                   "pdf_identifier": False, "uncompressed_pdf": False}
+        rendered = weasyprint.HTML(string=html, base_url=str(ROOT)).render(**options)
+        mark("WeasyPrint's layout")
+        render._accessible_metadata(rendered.metadata)
+        data = rendered.write_pdf(finisher=render._scope_table_headers, **options)
+        mark("writing the PDF")
+    else:
+        data = render.render(document, FMT)
+        mark(f"the {FMT.upper()} (charts included)")
+phases = {}
+for (_, wall0, cpu0), (name, wall1, cpu1) in zip(marks, marks[1:]):
+    phases[name] = [wall1 - wall0, cpu1 - cpu0]
+phases[marks[0][0]] = [marks[0][1], marks[0][2]]
+print(json.dumps({"phases": phases, "bytes": len(data)}))
+"""
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_command(root: Path, fmt: str, output: Path) -> tuple[float, float]:
+    """The whole command in a process of its own: (wall, CPU) seconds."""
+    cpu = _children_cpu()
+    wall = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "samverkan", *COMMAND, "--format", fmt, "-o", str(output)],
+        cwd=root,
+        check=True,
+        stderr=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - wall, _children_cpu() - cpu
+
+
+def run_phases(root: Path, fmt: str) -> dict[str, list[float]]:
+    # perf_counter is the system's monotonic clock: the child counts its wall time from here.
+    source = f"import time\nSTART_WALL = {time.perf_counter()!r}\nROOT = {str(root)!r}\n"
+    out = subprocess.run(
+        [sys.executable, "-c", source + PHASES, fmt],
+        cwd=root,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])["phases"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--format", default="pdf", choices=["pdf", "docx", "html"])
+    parser.add_argument("--output", default="/tmp/samverkan-report-benchmark")
+    parser.add_argument("--label", default="", help="A name for this run in the JSON line.")
+    parser.add_argument(
+        "--root",
+        default=str(ROOT),
+        help="The checkout whose code is timed (its var/ holds the demo database): e.g. an "
+        "unpacked `git archive` of main, to time before and after with the same script.",
+    )
+    args = parser.parse_args()
+    output = Path(f"{args.output}.{args.format}")
+
+    print(
+        f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
+    root = Path(args.root).resolve()
+    print(f"code: {root}")
+    # Alternately, so that a disturbance of the machine falls on both kinds of run alike.
+    commands, phase_runs = [], []
+    for _ in range(args.runs):
+        commands.append(run_command(root, args.format, output))
+        phase_runs.append(run_phases(root, args.format))
+    least = min(commands)
+    print(f"\nthe command ({args.runs} runs; {output}: {output.stat().st_size} bytes)")
+    print(f"  wall: least {least[0]:.2f} s, median {statistics.median(c[0] for c in commands):.2f}")
+    print(
+        f"  CPU:  least {min(c[1] for c in commands):.2f} s, "
+        f"median {statistics.median(c[1] for c in commands):.2f}, "
+        f"in the least-disturbed run {least[1]:.2f}"
+    )
+    print(f"\nphases ({args.runs} runs): CPU s least / median, wall s least")
+    names = list(phase_runs[0])
+    names = names[-1:] + names[:-1]  # start-up first
+    for name in names:
+        cpus = [run[name][1] for run in phase_runs]
+        walls = [run[name][0] for run in phase_runs]
+        print(f"  {name:60} {min(cpus):5.2f} / {statistics.median(cpus):5.2f}   {min(walls):5.2f}")
+    totals = [sum(phase[1] for phase in run.values()) for run in phase_runs]
+    print(f"  {'all phases':60} {min(totals):5.2f} / {statistics.median(totals):5.2f}")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    summary = {
+        "label": args.label,
+        "format": args.format,
+        "command_wall": [round(c[0], 3) for c in commands],
+        "command_cpu": [round(c[1], 3) for c in commands],
+    }
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()

@@ -69,7 +69,10 @@ with translation.override("sv"):
         mark(f"the charts ({len(drawn)}, SVG, with their drawing library's import)")
         html = render.document_html(document, for_print=True)
         mark("the HTML")
-        import weasyprint
+        import contextlib
+        quick = getattr(render, "_libraries_found_by_one_ldconfig", contextlib.nullcontext)
+        with quick():
+            import weasyprint
         mark("importing WeasyPrint")
         import logging
         logging.getLogger("weasyprint").setLevel(logging.ERROR)

@@ -8,11 +8,16 @@ alternative text written from its own numbers, and the language is set.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import io
 import logging
+import os
 import re
+import shutil
+import subprocess
+import sys
 from html import escape
 from pathlib import Path
 
@@ -165,8 +170,55 @@ def _accessible_metadata(metadata):  # noqa: ANN001, ANN202 - WeasyPrint's Docum
     return metadata
 
 
+@contextlib.contextmanager
+def _libraries_found_by_one_ldconfig():  # noqa: ANN202
+    """WeasyPrint's import opens Pango, HarfBuzz and fontconfig by trying several names of each
+    (for every platform): cffi looks each name up with `ctypes.util.find_library`, which on Linux
+    runs `ldconfig -p` and then gcc and ld for each name not found, 54 programs in all, about
+    0.45 s of CPU and more of waiting. While it imports, the names are looked up in one listing
+    of `ldconfig -p`, as find_library's first step does; elsewhere, or without ldconfig, nothing
+    changes."""
+    import ctypes.util
+
+    if sys.platform != "linux" or shutil.which("ldconfig", path="/sbin:/usr/sbin:/usr/bin") is None:
+        yield
+        return
+    try:
+        listing = subprocess.run(
+            [shutil.which("ldconfig", path="/sbin:/usr/sbin:/usr/bin"), "-p"],
+            env={"LC_ALL": "C", "LANG": "C"},
+            capture_output=True,
+            check=True,
+            timeout=10,
+        ).stdout.decode(errors="replace")
+    except (OSError, subprocess.SubprocessError):
+        yield
+        return
+    # find_library's own pattern: the library's file name, then its ABI (libc6,x86-64, ...).
+    machine = os.uname().machine + ("-64" if sys.maxsize > 2**32 else "-32")
+    abi = {
+        "x86_64-64": "libc6,x86-64",
+        "ppc64-64": "libc6,64bit",
+        "sparc64-64": "libc6,64bit",
+        "s390x-64": "libc6,64bit",
+        "ia64-64": "libc6,IA-64",
+    }.get(machine, "libc6")
+
+    def find_library(name: str) -> str | None:
+        found = re.search(rf"\s+(lib{re.escape(name)}\.[^\s]+)\s+\({re.escape(abi)}", listing)
+        return found.group(1) if found else None
+
+    original = ctypes.util.find_library
+    ctypes.util.find_library = find_library
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = original
+
+
 def document_pdf(document: Document) -> bytes:
-    from weasyprint import HTML
+    with _libraries_found_by_one_ldconfig():
+        from weasyprint import HTML
 
     # WeasyPrint's CSS parser warns about every SVG presentation property (fill, stroke, ...)
     # of the inline charts, which its SVG renderer then uses all the same: noise, not news.

@@ -2,8 +2,11 @@
 
 A chart is first a `Chart` — plain data: title, categories, series, and which cells disclosure
 control hid. The dashboard renders it as SVG beside an accessible table of the same numbers, and
-the committee documents render the very same `Chart` as PNG (DOCX) or SVG (PDF). Drawing is done
-by matplotlib on the server, so charts need no JavaScript and look the same everywhere.
+the committee documents render the very same `Chart` as SVG (HTML and PDF, `document_svg`) or
+PNG (DOCX). The dashboard's SVG and the DOCX's PNG are drawn by matplotlib on the server; the
+documents' SVG is written here directly (plain bars, the same palette and hatching), which spares
+the committee PDF matplotlib's import and WeasyPrint the hatching's thousands of paths. Charts
+need no JavaScript and look the same everywhere.
 
 Charts are drawn with the object-oriented API (`Figure`, never `pyplot`): pyplot keeps global
 state and is not safe in a threaded server.

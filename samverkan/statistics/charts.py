@@ -378,16 +378,17 @@ def document_svg(chart: Chart) -> str:
         ),
         "</defs>",
     ]
-    # The grid and the value axis.
-    for tick in ticks:
-        y = bottom_y - tick * scale
-        out.append(
-            f'<path d="M{left:.1f} {y:.1f}H{right:.1f}" stroke="#d0d0d0" stroke-width="0.6"/>'
-        )
-        out.append(
-            f'<path d="M{left - 3.5:.1f} {y:.1f}H{left:.1f}" stroke="#000" stroke-width="0.8"/>'
-        )
-        out.append(_svg_text(left - 6, y + 3.5, _number(tick), text_anchor="end"))
+    # The grid and the value axis: each kind of line one path (fewer elements to draw).
+    heights = [bottom_y - tick * scale for tick in ticks]
+    grid = "".join(f"M{left:.1f} {y:.1f}H{right:.1f}" for y in heights)
+    marks = "".join(f"M{left - 3.5:.1f} {y:.1f}H{left:.1f}" for y in heights)
+    out.append(f'<path d="{grid}" stroke="#d0d0d0" stroke-width="0.6"/>')
+    out.append(f'<path d="{marks}" stroke="#000" stroke-width="0.8"/>')
+    out.append('<g text-anchor="end">')
+    out.extend(
+        _svg_text(left - 6, y + 3.5, _number(tick)) for tick, y in zip(ticks, heights, strict=True)
+    )
+    out.append("</g>")
     middle = (top_y + bottom_y) / 2
     out.append(
         _svg_text(
@@ -418,9 +419,11 @@ def document_svg(chart: Chart) -> str:
         f'<path d="M{left:.1f} {top_y:.1f}V{bottom_y:.1f}H{right:.1f}" fill="none" '
         'stroke="#000" stroke-width="0.8"/>'
     )
-    for position, lines in enumerate(labels):
-        x = left + slot * (position + 0.5)
-        out.append(f'<path d="M{x:.1f} {bottom_y:.1f}v3.5" stroke="#000" stroke-width="0.8"/>')
+    centres = [left + slot * (position + 0.5) for position in range(len(labels))]
+    marks = "".join(f"M{x:.1f} {bottom_y:.1f}v3.5" for x in centres)
+    if marks:
+        out.append(f'<path d="{marks}" stroke="#000" stroke-width="0.8"/>')
+    for x, lines in zip(centres, labels, strict=True):
         if many:
             out.append(
                 _svg_text(

@@ -14,6 +14,9 @@ median, and the CPU figures, which other work disturbs less than wall time.
 
     .venv/bin/python benchmarks/report.py                # 5 runs of each
     .venv/bin/python benchmarks/report.py --runs 9 --format docx
+    # before and after side by side: main's code unpacked beside, sharing this demo database
+    mkdir /tmp/main && git archive main | tar -x -C /tmp/main && ln -s "$PWD/var" /tmp/main/var
+    .venv/bin/python benchmarks/report.py --before /tmp/main
 """
 
 import argparse
@@ -125,57 +128,79 @@ def run_phases(root: Path, fmt: str) -> dict[str, list[float]]:
     return json.loads(out.stdout.strip().splitlines()[-1])["phases"]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--format", default="pdf", choices=["pdf", "docx", "html"])
-    parser.add_argument("--output", default="/tmp/samverkan-report-benchmark")
-    parser.add_argument("--label", default="", help="A name for this run in the JSON line.")
-    parser.add_argument(
-        "--root",
-        default=str(ROOT),
-        help="The checkout whose code is timed (its var/ holds the demo database): e.g. an "
-        "unpacked `git archive` of main, to time before and after with the same script.",
-    )
-    args = parser.parse_args()
-    output = Path(f"{args.output}.{args.format}")
-
-    print(
-        f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
-    )
-    root = Path(args.root).resolve()
-    print(f"code: {root}")
-    # Alternately, so that a disturbance of the machine falls on both kinds of run alike.
-    commands, phase_runs = [], []
-    for _ in range(args.runs):
-        commands.append(run_command(root, args.format, output))
-        phase_runs.append(run_phases(root, args.format))
+def _report(name: str, output: Path, commands: list, phase_runs: list) -> dict:
     least = min(commands)
-    print(f"\nthe command ({args.runs} runs; {output}: {output.stat().st_size} bytes)")
+    print(f"\n{name}: the command ({len(commands)} runs; {output}: {output.stat().st_size} bytes)")
     print(f"  wall: least {least[0]:.2f} s, median {statistics.median(c[0] for c in commands):.2f}")
     print(
         f"  CPU:  least {min(c[1] for c in commands):.2f} s, "
         f"median {statistics.median(c[1] for c in commands):.2f}, "
         f"in the least-disturbed run {least[1]:.2f}"
     )
-    print(f"\nphases ({args.runs} runs): CPU s least / median, wall s least")
+    print(f"{name}: phases ({len(phase_runs)} runs): CPU s least / median, wall s least")
     names = list(phase_runs[0])
-    names = names[-1:] + names[:-1]  # start-up first
-    for name in names:
-        cpus = [run[name][1] for run in phase_runs]
-        walls = [run[name][0] for run in phase_runs]
-        print(f"  {name:60} {min(cpus):5.2f} / {statistics.median(cpus):5.2f}   {min(walls):5.2f}")
+    names = names[-1:] + names[:-1]  # Python's own start first
+    for phase in names:
+        cpus = [run[phase][1] for run in phase_runs]
+        walls = [run[phase][0] for run in phase_runs]
+        print(f"  {phase:60} {min(cpus):5.2f} / {statistics.median(cpus):5.2f}   {min(walls):5.2f}")
     totals = [sum(phase[1] for phase in run.values()) for run in phase_runs]
     print(f"  {'all phases':60} {min(totals):5.2f} / {statistics.median(totals):5.2f}")
-    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    summary = {
-        "label": args.label,
-        "format": args.format,
+    return {
+        "wall_least": min(c[0] for c in commands),
+        "wall_median": statistics.median(c[0] for c in commands),
+        "cpu_least": min(c[1] for c in commands),
+        "cpu_median": statistics.median(c[1] for c in commands),
         "command_wall": [round(c[0], 3) for c in commands],
         "command_cpu": [round(c[1], 3) for c in commands],
     }
-    print(json.dumps(summary))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--format", default="pdf", choices=["pdf", "docx", "html"])
+    parser.add_argument("--output", default="/tmp/samverkan-report-benchmark")
+    parser.add_argument(
+        "--root",
+        default=str(ROOT),
+        help="The checkout whose code is timed (its var/ holds the demo database).",
+    )
+    parser.add_argument(
+        "--before",
+        default="",
+        help="Another checkout to time side by side, run for run (e.g. an unpacked `git archive` "
+        "of main with var/ linked to this one's): the ratios after/before are printed.",
+    )
+    args = parser.parse_args()
+
+    print(
+        f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
+    roots = {"after": Path(args.root).resolve()}
+    if args.before:
+        roots = {"before": Path(args.before).resolve(), **roots}
+    for name, root in roots.items():
+        print(f"{name}: {root}")
+    outputs = {name: Path(f"{args.output}-{name}.{args.format}") for name in roots}
+    commands: dict[str, list] = {name: [] for name in roots}
+    phase_runs: dict[str, list] = {name: [] for name in roots}
+    # Alternately, so that a disturbance of the machine falls on each kind of run alike.
+    for _ in range(args.runs):
+        for name, root in roots.items():
+            commands[name].append(run_command(root, args.format, outputs[name]))
+            phase_runs[name].append(run_phases(root, args.format))
+    results = {
+        name: _report(name, outputs[name], commands[name], phase_runs[name]) for name in roots
+    }
+    if "before" in results:
+        before, after = results["before"], results["after"]
+        print("\nafter / before:")
+        for key in ("wall_least", "wall_median", "cpu_least", "cpu_median"):
+            print(f"  {key:12} {after[key] / before[key]:.2f}")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(json.dumps({"format": args.format, **results}))
 
 
 if __name__ == "__main__":

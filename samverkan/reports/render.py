@@ -8,16 +8,10 @@ alternative text written from its own numbers, and the language is set.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import functools
 import io
-import logging
-import os
 import re
-import shutil
-import subprocess
-import sys
 from html import escape
 from pathlib import Path
 
@@ -26,7 +20,16 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from samverkan.reports import pdf
 from samverkan.reports.content import Bullets, ChartBlock, Document, Paragraph, Table
+
+# What the PDF's writer is made of, where it has been (benchmarks/report.py times its phases).
+from samverkan.reports.pdf import (  # noqa: F401
+    PDF_VARIANT,
+    _accessible_metadata,
+    _libraries_found_by_one_ldconfig,
+    _scope_table_headers,
+)
 from samverkan.statistics.charts import Chart, document_svg, render_png
 
 FORMATS = ("html", "pdf", "docx")
@@ -117,136 +120,8 @@ def _document_engine():  # noqa: ANN202 - a django.template.Engine
     )
 
 
-PDF_VARIANT = "pdf/a-2b"
-"""PDF/A-2b, as before, now tagged: and so also identified as PDF/UA-1 (see _AccessibleMetadata)."""
-
-_PDFUA_NS = "http://www.aiim.org/pdfua/ns/id/"
-_RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-# PDF/A allows only the XMP schemas it predefines unless the file describes the others: the
-# PDF/UA identification schema, described as PDF/A-2 asks (ISO 19005-2, 6.6.2.3).
-_PDFUA_EXTENSION = f"""<rdf:Description rdf:about="" xmlns:rdf="{_RDF_NS}"
- xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
- xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"
- xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
-<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
-<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
-<pdfaSchema:namespaceURI>{_PDFUA_NS}</pdfaSchema:namespaceURI>
-<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
-<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
-<pdfaProperty:name>part</pdfaProperty:name>
-<pdfaProperty:valueType>Integer</pdfaProperty:valueType>
-<pdfaProperty:category>internal</pdfaProperty:category>
-<pdfaProperty:description>The part of ISO 14289 followed</pdfaProperty:description>
-</rdf:li></rdf:Seq></pdfaSchema:property>
-</rdf:li></rdf:Bag></pdfaExtension:schemas>
-</rdf:Description>"""
-
-
-def _accessible_metadata(metadata):  # noqa: ANN001, ANN202 - WeasyPrint's DocumentMetadata
-    """WeasyPrint writes one identification (PDF/A or PDF/UA): the XMP packet gets the other,
-    PDF/UA-1's, beside PDF/A-2b's, with the extension schema PDF/A requires for it."""
-    from xml.etree.ElementTree import fromstring, register_namespace, tostring
-
-    # PDF/A checkers read the extension schema by these very prefixes.
-    for prefix, uri in (
-        ("pdfuaid", _PDFUA_NS),
-        ("pdfaExtension", "http://www.aiim.org/pdfa/ns/extension/"),
-        ("pdfaSchema", "http://www.aiim.org/pdfa/ns/schema#"),
-        ("pdfaProperty", "http://www.aiim.org/pdfa/ns/property#"),
-    ):
-        register_namespace(prefix, uri)
-
-    base = type(metadata)
-
-    class AccessibleMetadata(base):
-        def generate_rdf_metadata(self, variant, version, conformance):  # noqa: ANN001, ANN202
-            rdf = fromstring(super().generate_rdf_metadata(variant, version, conformance))
-            identification = rdf.find(f"{{{_RDF_NS}}}Description")
-            identification.set(f"{{{_PDFUA_NS}}}part", "1")
-            rdf.append(fromstring(_PDFUA_EXTENSION))
-            return tostring(rdf, encoding="utf-8")
-
-    metadata.__class__ = AccessibleMetadata
-    return metadata
-
-
-@contextlib.contextmanager
-def _libraries_found_by_one_ldconfig():  # noqa: ANN202
-    """WeasyPrint's import opens Pango, HarfBuzz and fontconfig by trying several names of each
-    (for every platform): cffi looks each name up with `ctypes.util.find_library`, which on Linux
-    runs `ldconfig -p` and then gcc and ld for each name not found, 54 programs in all, about
-    0.45 s of CPU and more of waiting. While it imports, the names are looked up in one listing
-    of `ldconfig -p`, as find_library's first step does; elsewhere, or without ldconfig, nothing
-    changes."""
-    import ctypes.util
-
-    if sys.platform != "linux" or shutil.which("ldconfig", path="/sbin:/usr/sbin:/usr/bin") is None:
-        yield
-        return
-    try:
-        listing = subprocess.run(
-            [shutil.which("ldconfig", path="/sbin:/usr/sbin:/usr/bin"), "-p"],
-            env={"LC_ALL": "C", "LANG": "C"},
-            capture_output=True,
-            check=True,
-            timeout=10,
-        ).stdout.decode(errors="replace")
-    except (OSError, subprocess.SubprocessError):
-        yield
-        return
-    # find_library's own pattern: the library's file name, then its ABI (libc6,x86-64, ...).
-    machine = os.uname().machine + ("-64" if sys.maxsize > 2**32 else "-32")
-    abi = {
-        "x86_64-64": "libc6,x86-64",
-        "ppc64-64": "libc6,64bit",
-        "sparc64-64": "libc6,64bit",
-        "s390x-64": "libc6,64bit",
-        "ia64-64": "libc6,IA-64",
-    }.get(machine, "libc6")
-
-    def find_library(name: str) -> str | None:
-        found = re.search(rf"\s+(lib{re.escape(name)}\.[^\s]+)\s+\({re.escape(abi)}", listing)
-        return found.group(1) if found else None
-
-    original = ctypes.util.find_library
-    ctypes.util.find_library = find_library
-    try:
-        yield
-    finally:
-        ctypes.util.find_library = original
-
-
 def document_pdf(document: Document) -> bytes:
-    with _libraries_found_by_one_ldconfig():
-        from weasyprint import HTML
-
-    # WeasyPrint's CSS parser warns about every SVG presentation property (fill, stroke, ...)
-    # of the inline charts, which its SVG renderer then uses all the same: noise, not news.
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-
-    html = document_html(document, for_print=True)
-    options = {
-        "pdf_variant": PDF_VARIANT,
-        "pdf_tags": True,  # the structure tree: headings, lists, tables, figures, reading order
-        "pdf_identifier": False,
-        "uncompressed_pdf": False,
-    }
-    rendered = HTML(string=html, base_url=str(settings.BASE_DIR)).render(**options)
-    _accessible_metadata(rendered.metadata)
-    return rendered.write_pdf(finisher=_scope_table_headers, **options)
-
-
-def _scope_table_headers(_document, pdf) -> None:  # noqa: ANN001 - WeasyPrint's, pydyf's
-    """Each TH's Scope (Column in a table's head, Row in its body), which screen readers and
-    PDF/UA checkers look for beside the Headers WeasyPrint gives the data cells."""
-
-    def parent(element):  # noqa: ANN001, ANN202
-        return pdf.objects[int(element["P"].split()[0])]
-
-    for element in pdf.objects:
-        if isinstance(element, dict) and element.get("S") == "/TH":
-            group = parent(parent(element)).get("S")
-            element["A"]["Scope"] = "/Column" if group == "/THead" else "/Row"
+    return pdf.write_pdf(document_html(document, for_print=True), str(settings.BASE_DIR))
 
 
 def _docx_template() -> Path:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from samverkan.reports import pdf
 from samverkan.reports.content import Bullets, ChartBlock, Document, Paragraph, Table
 
-# What the PDF's writer is made of, where it has been (benchmarks/report.py times its phases).
+# The PDF's parts, now in reports.pdf, named here as before (benchmarks/report.py uses them).
 from samverkan.reports.pdf import (  # noqa: F401
     PDF_VARIANT,
     _accessible_metadata,

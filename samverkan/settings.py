@@ -6,6 +6,7 @@ secret key is generated once into ./var/secret_key.
 
 import datetime
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -34,10 +35,32 @@ SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
+
+def _serving_or_checking() -> bool:
+    """Whether this process serves pages (or checks the configuration that serves them).
+
+    The command line's other commands (`samverkan report`, `stats`, `import`, ...) skip what only
+    serving needs: daphne's app (its `runserver` with WebSockets; daphne and twisted cost a third
+    of a second to import) and the admin's discovery of every app's admin module (its models'
+    pages). Any process other than the command line (the tests, the servers) loads both."""
+    program = Path(sys.argv[0]) if sys.argv and sys.argv[0] else Path()
+    if not (program.name == "samverkan" or program.parts[-2:] == ("samverkan", "__main__.py")):
+        return True
+    return len(sys.argv) < 2 or sys.argv[1] in {
+        "runserver",
+        "demo",
+        "check",
+        "help",
+        "-h",
+        "--help",
+    }
+
+
+_SERVING = _serving_or_checking()
 INSTALLED_APPS = [
     # First, so `samverkan runserver` (and `make demo`) serves WebSockets through daphne.
-    "daphne",
-    "django.contrib.admin",
+    *(["daphne"] if _SERVING else []),
+    "django.contrib.admin" if _SERVING else "django.contrib.admin.apps.SimpleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

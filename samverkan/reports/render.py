@@ -9,20 +9,28 @@ alternative text written from its own numbers, and the language is set.
 from __future__ import annotations
 
 import copy
+import functools
 import io
-import logging
 import re
 from html import escape
 from pathlib import Path
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from samverkan.reports import pdf
 from samverkan.reports.content import Bullets, ChartBlock, Document, Paragraph, Table
-from samverkan.statistics.charts import Chart, render_png, render_svg
+
+# The PDF's parts, now in reports.pdf, named here as before (benchmarks/report.py uses them).
+from samverkan.reports.pdf import (  # noqa: F401
+    PDF_VARIANT,
+    _accessible_metadata,
+    _libraries_found_by_one_ldconfig,
+    _scope_table_headers,
+)
+from samverkan.statistics.charts import Chart, document_svg, render_png
 
 FORMATS = ("html", "pdf", "docx")
 DEFAULT_DOCX_TEMPLATE = Path(__file__).parent / "word" / "report-template.docx"
@@ -75,12 +83,12 @@ def document_html(document: Document, *, for_print: bool = False) -> str:
             if isinstance(block, ChartBlock):
                 alt = chart_alt(block.chart)
                 rendered.append(
-                    ("chart", block.chart, _svg_with_title(render_svg(block.chart), alt))
+                    ("chart", block.chart, _svg_with_title(document_svg(block.chart), alt))
                 )
             else:
                 rendered.append((type(block).__name__.lower(), block, None))
         blocks.append((section, rendered))
-    return render_to_string(
+    return _document_engine().render_to_string(
         "reports/document.html",
         {
             "document": document,
@@ -93,89 +101,27 @@ def document_html(document: Document, *, for_print: bool = False) -> str:
     )
 
 
-PDF_VARIANT = "pdf/a-2b"
-"""PDF/A-2b, as before, now tagged: and so also identified as PDF/UA-1 (see _AccessibleMetadata)."""
+@functools.cache
+def _document_engine():  # noqa: ANN202 - a django.template.Engine
+    """The document's template engine: the project's template folders, and only the tag
+    libraries the document loads. Django's own engine imports every installed app's tag
+    libraries when first used (Django REST framework's pull in psycopg, requests and pygments):
+    about a third of a second of `samverkan report`'s start, for a template that needs two."""
+    from django.template import Engine
 
-_PDFUA_NS = "http://www.aiim.org/pdfua/ns/id/"
-_RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-# PDF/A allows only the XMP schemas it predefines unless the file describes the others: the
-# PDF/UA identification schema, described as PDF/A-2 asks (ISO 19005-2, 6.6.2.3).
-_PDFUA_EXTENSION = f"""<rdf:Description rdf:about="" xmlns:rdf="{_RDF_NS}"
- xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
- xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"
- xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
-<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
-<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
-<pdfaSchema:namespaceURI>{_PDFUA_NS}</pdfaSchema:namespaceURI>
-<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
-<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
-<pdfaProperty:name>part</pdfaProperty:name>
-<pdfaProperty:valueType>Integer</pdfaProperty:valueType>
-<pdfaProperty:category>internal</pdfaProperty:category>
-<pdfaProperty:description>The part of ISO 14289 followed</pdfaProperty:description>
-</rdf:li></rdf:Seq></pdfaSchema:property>
-</rdf:li></rdf:Bag></pdfaExtension:schemas>
-</rdf:Description>"""
-
-
-def _accessible_metadata(metadata):  # noqa: ANN001, ANN202 - WeasyPrint's DocumentMetadata
-    """WeasyPrint writes one identification (PDF/A or PDF/UA): the XMP packet gets the other,
-    PDF/UA-1's, beside PDF/A-2b's, with the extension schema PDF/A requires for it."""
-    from xml.etree.ElementTree import fromstring, register_namespace, tostring
-
-    # PDF/A checkers read the extension schema by these very prefixes.
-    for prefix, uri in (
-        ("pdfuaid", _PDFUA_NS),
-        ("pdfaExtension", "http://www.aiim.org/pdfa/ns/extension/"),
-        ("pdfaSchema", "http://www.aiim.org/pdfa/ns/schema#"),
-        ("pdfaProperty", "http://www.aiim.org/pdfa/ns/property#"),
-    ):
-        register_namespace(prefix, uri)
-
-    base = type(metadata)
-
-    class AccessibleMetadata(base):
-        def generate_rdf_metadata(self, variant, version, conformance):  # noqa: ANN001, ANN202
-            rdf = fromstring(super().generate_rdf_metadata(variant, version, conformance))
-            identification = rdf.find(f"{{{_RDF_NS}}}Description")
-            identification.set(f"{{{_PDFUA_NS}}}part", "1")
-            rdf.append(fromstring(_PDFUA_EXTENSION))
-            return tostring(rdf, encoding="utf-8")
-
-    metadata.__class__ = AccessibleMetadata
-    return metadata
+    options = settings.TEMPLATES[0]
+    return Engine(
+        dirs=[str(folder) for folder in options["DIRS"]],
+        app_dirs=options["APP_DIRS"],
+        libraries={
+            "i18n": "django.templatetags.i18n",
+            "reports": "samverkan.reports.templatetags.reports",
+        },
+    )
 
 
 def document_pdf(document: Document) -> bytes:
-    from weasyprint import HTML
-
-    # WeasyPrint's CSS parser warns about every SVG presentation property (fill, stroke, ...)
-    # of the inline charts, which its SVG renderer then uses all the same: noise, not news.
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-
-    html = document_html(document, for_print=True)
-    options = {
-        "pdf_variant": PDF_VARIANT,
-        "pdf_tags": True,  # the structure tree: headings, lists, tables, figures, reading order
-        "pdf_identifier": False,
-        "uncompressed_pdf": False,
-    }
-    rendered = HTML(string=html, base_url=str(settings.BASE_DIR)).render(**options)
-    _accessible_metadata(rendered.metadata)
-    return rendered.write_pdf(finisher=_scope_table_headers, **options)
-
-
-def _scope_table_headers(_document, pdf) -> None:  # noqa: ANN001 - WeasyPrint's, pydyf's
-    """Each TH's Scope (Column in a table's head, Row in its body), which screen readers and
-    PDF/UA checkers look for beside the Headers WeasyPrint gives the data cells."""
-
-    def parent(element):  # noqa: ANN001, ANN202
-        return pdf.objects[int(element["P"].split()[0])]
-
-    for element in pdf.objects:
-        if isinstance(element, dict) and element.get("S") == "/TH":
-            group = parent(parent(element)).get("S")
-            element["A"]["Scope"] = "/Column" if group == "/THead" else "/Row"
+    return pdf.write_pdf(document_html(document, for_print=True), str(settings.BASE_DIR))
 
 
 def _docx_template() -> Path:

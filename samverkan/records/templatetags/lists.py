@@ -15,6 +15,7 @@ import html
 import re
 
 from django import template
+from django.conf import settings
 from django.template.base import FilterExpression, NodeList, Parser, Token, Variable, VariableNode
 from django.template.context import Context
 from django.utils import translation
@@ -80,11 +81,14 @@ _MARKS = re.compile("\ue000Cell(\\d+)x\ue001")
 
 def _cell(value: object) -> str:
     """A value as `{{ value }}` renders it with autoescaping on."""
+    kind = type(value)
+    if kind is str:
+        return html.escape(value)
+    if kind is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)  # what localize gives an int without grouping, without its look-ups
     if isinstance(value, SafeData):
         return str(value)
-    if type(value) is not str:
-        value = localize(value)
-    return html.escape(str(value))
+    return html.escape(str(localize(value)))
 
 
 class EachRowNode(template.Node):

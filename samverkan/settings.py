@@ -190,6 +190,9 @@ TEMPLATES = [
 
 _default_db = f"sqlite:///{VAR_DIR / 'samverkan.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", _default_db))}
+# A connection per request, as Django's default: production serves ASGI, where persistent
+# connections are not reused (docs/ARCHITECTURE.md, "What every signed-in page pays").
+DATABASES["default"]["CONN_MAX_AGE"] = 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # WAL lets the statistics read while an import writes; a generous timeout rides out the lock.
@@ -339,10 +342,13 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 X_FRAME_OPTIONS = "DENY"
-# A signed-in session ends after this many minutes without a request (every request renews it)
-# and when the browser closes.
+# A signed-in session ends after this many minutes without a request (a request renews it, to the
+# minute) and when the browser closes.
 SESSION_COOKIE_AGE = env_int("SAMVERKAN_SESSION_MINUTES", 30, minimum=1) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle timeout is kept by saving a session again once its end would move by a minute
+# (samverkan/accounts/sessions.py), not by a write transaction on every page view.
+SESSION_ENGINE = "samverkan.accounts.sessions"
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 # No page's script reads the CSRF token from the cookie: forms carry it.

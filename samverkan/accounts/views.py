@@ -128,9 +128,9 @@ def _grouped(key: bytes) -> str:
 def home(request: HttpRequest) -> HttpResponse:
     """Straight to the user's first page (the overview, or the unit's records); a user whose role
     has no page yet sees who they are signed in as and whom to ask."""
-    from samverkan.core.navigation import menu_for
+    from samverkan.core.navigation import cached_menu_for
 
-    menu = menu_for(request.user)
+    menu = cached_menu_for(request.user)
     if menu:
         return redirect(menu[0].url)
     return render(request, "home.html")

@@ -5,7 +5,9 @@ says what is wrong where it is wrong: Django 5.2 marks an invalid input `aria-in
 its message by `aria-describedby`; this template adds a visible mark around the field (a border
 and the message beside it, base.css "Forms") and the summary (`forms/_error_summary.html`)
 links to each field. A choice with nothing chosen reads "Välj …", never Django's "---------"
-(`templates/django/forms/widgets/select_option.html`).
+(`templates/django/forms/widgets/select_option.html`). A select places its options itself
+(`templates/django/forms/widgets/select.html`, the same markup as an include of that template
+per option): a template per option made the audit log's search form half of its page's CPU.
 """
 
 from pathlib import Path

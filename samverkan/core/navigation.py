@@ -1,13 +1,35 @@
 """The main menu: which pages a signed-in user can reach, decided in one place.
 
 The views enforce access themselves; the menu only leaves out links that would end in 404.
+
+Every signed-in page shows the menu, and deciding it took three queries (the chat's unit, the
+unit's services, the partnership's agreement) and a dozen `reverse` calls: about a tenth of a
+list page (benchmarks/RESULTS.md, "List pages (perf-lists branch)"). What decides it is the
+user's role, unit and staff flag, the language, the day (an agreement's period) and the
+partnership's configuration, which changes a few times a year. So each process keeps a
+user's menu by those for at most a minute (`MENU_SECONDS`), and forgets all of them when
+a unit, a service, a partnership, an agreement or a user is saved or deleted in it; another
+process's change reaches the menus of this one within the minute. A link the menu still shows
+for that minute only leads to the view's own refusal (404), as any typed address would.
 """
 
 from dataclasses import dataclass
+from time import monotonic
 
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+
+MENU_SECONDS = 60
+# What a menu is decided by besides the key: the partnership app's rows (organisations, units,
+# services, partnerships and their members, agreements) and the users. Not the audit entries
+# and records every page writes: those would empty the kept menus at every list.
+_DECIDING_APPS = frozenset({"partnership"})
+_DECIDING_MODELS = frozenset({"accounts.user"})
+_MENUS: dict[tuple, tuple[float, list["MenuItem"]]] = {}
+_MAX_MENUS = 1024
 
 
 @dataclass(frozen=True)
@@ -77,7 +99,42 @@ def menu_for(user) -> list[MenuItem]:  # noqa: ANN001 - a User, or AnonymousUser
     return items
 
 
+def cached_menu_for(user) -> list[MenuItem]:  # noqa: ANN001 - a User, or AnonymousUser
+    """menu_for, kept per process for at most MENU_SECONDS (see the module's docstring)."""
+    if not user.is_authenticated or not user.is_verified():
+        return []
+    key = (
+        user.role,
+        user.unit_id,
+        user.is_staff,
+        user.is_active,
+        translation.get_language(),
+        timezone.localdate(),
+    )
+    now = monotonic()
+    kept = _MENUS.get(key)
+    if kept is not None and now - kept[0] < MENU_SECONDS:
+        return kept[1]
+    # Labels as text in the language of the key: the kept list is never translated again.
+    items = [MenuItem(str(item.label), item.url) for item in menu_for(user)]
+    if len(_MENUS) >= _MAX_MENUS:
+        _MENUS.clear()
+    _MENUS[key] = (now, items)
+    return items
+
+
+def forget_menus(sender, **kwargs) -> None:  # noqa: ANN001, ANN003 - a signal's receiver
+    """Every kept menu of this process, when a row that decides menus changes in it."""
+    meta = sender._meta
+    if meta.app_label in _DECIDING_APPS or meta.label_lower in _DECIDING_MODELS:
+        _MENUS.clear()
+
+
+for _name, _signal in (("save", post_save), ("delete", post_delete), ("m2m", m2m_changed)):
+    _signal.connect(forget_menus, dispatch_uid=f"samverkan.core.navigation.forget.{_name}")
+
+
 def navigation(request: HttpRequest) -> dict:
     """Context processor: the menu and the current page for base.html."""
-    items = menu_for(request.user) if hasattr(request, "user") else []
+    items = cached_menu_for(request.user) if hasattr(request, "user") else []
     return {"menu": [(item, item.is_current(request.path)) for item in items]}

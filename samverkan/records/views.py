@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -142,6 +143,7 @@ def _clinic_rows(
         .values_list("client_id", "n")
     )
     concern = labels("concern")
+    ongoing = gettext("ongoing")
     return [
         (
             url(pk),
@@ -149,7 +151,7 @@ def _clinic_rows(
             first_visit.isoformat(),
             concern.get(c, c),
             sessions.get(pk, 0),
-            closed_on.isoformat() if closed_on else None,
+            gettext("closed %(date)s") % {"date": closed_on.isoformat()} if closed_on else ongoing,
         )
         for pk, ref, first_visit, c, closed_on in records
     ]

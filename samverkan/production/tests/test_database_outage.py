@@ -102,15 +102,22 @@ def test_a_record_saved_as_the_database_stops_is_not_half_saved(client, small):
 
 
 def test_a_read_only_database_gives_signed_in_pages_a_503_not_a_500(small):
-    """A signed-in page saves its session after the view (SESSION_SAVE_EVERY_REQUEST): on a
-    database that refuses writes that fails outside the view, and is still a clear 503."""
+    """A signed-in page saves its session after the view (once its idle end would move by a
+    minute, accounts.sessions): on a database that refuses writes that fails outside the view,
+    and is still a clear 503."""
+    import datetime
+
+    from django.contrib.sessions.models import Session
     from django.test import Client
+    from django.utils import timezone
 
     volunteer = User.objects.create_user(
         "volunteer", password="x" * 16, role=Role.VOLUNTEER, unit=small.chat
     )
     client = Client(raise_request_exception=False)
     sign_in(client, volunteer)
+    # The last page two minutes ago: this one saves the session.
+    Session.objects.update(expire_date=timezone.now() + datetime.timedelta(minutes=28))
     url = reverse("records:chat_create")
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -1,11 +1,14 @@
 """The overview's tables: rows written here in one pass rather than by the template engine cell
-by cell (a year's page has some 500 cells; per-cell tags and look-ups were most of its cost)."""
+by cell (a year's page has some 500 cells; per-cell tags and look-ups were most of its cost).
+Text is escaped with `html.escape`, which is what Django's `escape` calls (without its lazy
+wrapper): the same bytes as the template wrote."""
+
+from html import escape
 
 from django import template
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from samverkan.dashboard.overview import Section
+from samverkan.dashboard.overview import HIDDEN, Section, count_format
 from samverkan.statistics.charts import Chart, render_svg
 
 register = template.Library()
@@ -22,8 +25,9 @@ def chart_svg(chart: Chart) -> SafeString:
 def figure_rows(section: Section) -> SafeString:
     """The rows of a section's table: label, value, the year before's and the change."""
     rows = []
+    count = count_format()
     for figure in section.figures:
-        value, previous, change = figure.shown()
+        value, previous, change = figure.shown(count)
         part = ' class="part"' if figure.indented else ""
         kind = "number statistic" if figure.is_mean else "number"
         mark = "data-statistic" if figure.is_mean else "data-figure"
@@ -40,7 +44,11 @@ def figure_rows(section: Section) -> SafeString:
 def chart_rows(chart: Chart) -> SafeString:
     """The rows of a chart's table of numbers: a category, then a cell per series."""
     rows = []
-    for category, values in chart.shown_rows():
-        cells = "".join(f'<td class="number">{escape(value)}</td>' for value in values)
+    count = count_format()
+    for category, values in chart.rows():
+        cells = "".join(
+            f'<td class="number">{HIDDEN if value is None else escape(count(value))}</td>'
+            for value in values
+        )
         rows.append(f'\n        <tr><th scope="row">{escape(category)}</th>{cells}</tr>\n      ')
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped

@@ -600,13 +600,18 @@ def dashboard_overview(
     own (`unit_is_published`), a district filter the residents' conversations of the district
     (finest cells of the release), and anything else raises FilterNotPublic. `own_unit`: the
     reader's own unit (a unit manager's), whose sections are its exact figures instead.
+    `units` and `districts`: all of the partnership's, in name order, when the caller has read
+    them (the page, for its filter); the figures' configuration takes them from there.
     """
-    # Units, districts and services once for both periods and the funnel's labels.
-    configuration = configuration_for(partnership)
+    # Units, districts and services once for both periods and the funnel's labels; the units
+    # and districts the page has read for its filter are the configuration's too.
     if units is None:
         units = list(partnership.units.all())
     if districts is None:
         districts = dict(partnership.districts.values_list("key", "name"))
+    configuration = configuration_for(
+        partnership, unit_ids=tuple(unit.pk for unit in units), district_keys=tuple(districts)
+    )
     previous_period = period.year_before()
     if filter.unit is not None and (
         filter.unit.pk not in configuration.unit_ids

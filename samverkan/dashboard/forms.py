@@ -2,14 +2,22 @@
 so a view can be bookmarked and shared."""
 
 import datetime
+import threading
 
 from django import forms
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from samverkan.dashboard.overview import Period
 from samverkan.partnership.models import Unit
 
 LONGEST_PERIOD = datetime.timedelta(days=366 * 10)
+
+_DRAWN: dict[tuple, SafeString] = {}
+"""The form's fields as drawn, by everything they depend on (`PeriodForm.drawn_fields`)."""
+_DRAWN_MOST = 512
+_DRAWN_LOCK = threading.Lock()
 
 
 class PeriodForm(forms.Form):
@@ -53,6 +61,39 @@ class PeriodForm(forms.Form):
             elif date_to - date_from > LONGEST_PERIOD:
                 self.add_error("date_to", _("Choose a period of at most ten years."))
         return cleaned
+
+    def drawn_fields(self) -> SafeString:
+        """Every field in its `div.field`, as the page's template wrote them one by one through
+        the form renderer's templates (a few milliseconds a page, mostly the district list's
+        options): kept per process by what the drawing depends on — the language, each field's
+        value and choices — and drawn anew for a form with errors."""
+        if self.is_bound and self.errors:
+            return self._draw()
+        key = (
+            get_language(),
+            *((name, repr(self[name].value())) for name in self.fields),
+            *(
+                tuple((value, str(label)) for value, label in self.fields[name].choices)
+                for name in ("unit", "district")
+            ),
+        )
+        drawn = _DRAWN.get(key)
+        if drawn is None:
+            drawn = self._draw()
+            with _DRAWN_LOCK:
+                if len(_DRAWN) >= _DRAWN_MOST:
+                    _DRAWN.clear()
+                _DRAWN[key] = drawn
+        return drawn
+
+    def _draw(self) -> SafeString:
+        return mark_safe(  # noqa: S308 - the renderer's own escaped output
+            "".join(
+                f'\n    <div class="field{" invalid" if field.errors else ""}">'
+                f"{field.as_field_group()}</div>\n  "
+                for field in self
+            )
+        )
 
     @property
     def period(self) -> Period:

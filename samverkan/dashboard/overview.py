@@ -10,11 +10,14 @@ disclosure is decided here, not in the template:
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils.formats import number_format
+from django.utils.formats import get_format, number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from samverkan.accounts.models import Role, User
@@ -417,23 +420,53 @@ class Figure:
     def is_mean(self) -> bool:
         return self.kind != COUNT
 
-    def shown(self) -> tuple[str, str, str]:
+    def shown(self, count: Callable[[Any], str] | None = None) -> tuple[str, str, str]:
         """The value, the year before's and the change as the page writes them: formatted here
-        once rather than by template filters cell by cell (the page's larger cost)."""
-        return (self._format(self.value), self._format(self.previous), self._change())
+        once rather than by template filters cell by cell (the page's larger cost). `count`:
+        the reader's language's `count_format()`, when the caller formats many figures."""
+        count = count or count_format()
+        return (
+            self._format(self.value, count),
+            self._format(self.previous, count),
+            self._change(count),
+        )
 
-    def _format(self, value: int | float | None) -> str:
+    def _format(self, value: int | float | None, count: Callable[[Any], str]) -> str:
         if value is None:
             return HIDDEN
         if self.kind == COUNT:
-            return number_format(value, force_grouping=True)
+            return count(value)
         return number_format(value, decimal_pos=1)
 
-    def _change(self) -> str:
+    def _change(self, count: Callable[[Any], str]) -> str:
         change = self.change
         if change is None:
             return HIDDEN
-        return ("+" if change > 0 else "") + self._format(change)
+        return ("+" if change > 0 else "") + self._format(change, count)
+
+
+def count_format() -> Callable[[Any], str]:
+    """`number_format(value, force_grouping=True)` in the active language, for many counts:
+    the language's separator and grouping are looked up once, and a whole number is grouped by
+    Python's own formatting (the same string; anything else goes to number_format)."""
+    return _count_format(get_language())
+
+
+@functools.cache
+def _count_format(language: str | None) -> Callable[[Any], str]:
+    separator = get_format("THOUSAND_SEPARATOR", language)
+    grouping = get_format("NUMBER_GROUPING", language)
+
+    def fast(value: Any) -> str:  # noqa: ANN401 - a count, or whatever number_format takes
+        if type(value) is int:
+            return f"{value:,}".replace(",", separator)
+        return number_format(value, force_grouping=True)
+
+    def slow(value: Any) -> str:  # noqa: ANN401
+        return number_format(value, force_grouping=True)
+
+    # Python groups by threes with ",": the same as number_format only for a grouping of 3.
+    return fast if grouping == 3 else slow
 
 
 @dataclass(frozen=True)
@@ -567,13 +600,18 @@ def dashboard_overview(
     own (`unit_is_published`), a district filter the residents' conversations of the district
     (finest cells of the release), and anything else raises FilterNotPublic. `own_unit`: the
     reader's own unit (a unit manager's), whose sections are its exact figures instead.
+    `units` and `districts`: all of the partnership's, in name order, when the caller has read
+    them (the page, for its filter); the figures' configuration takes them from there.
     """
-    # Units, districts and services once for both periods and the funnel's labels.
-    configuration = configuration_for(partnership)
+    # Units, districts and services once for both periods and the funnel's labels; the units
+    # and districts the page has read for its filter are the configuration's too.
     if units is None:
         units = list(partnership.units.all())
     if districts is None:
         districts = dict(partnership.districts.values_list("key", "name"))
+    configuration = configuration_for(
+        partnership, unit_ids=tuple(unit.pk for unit in units), district_keys=tuple(districts)
+    )
     previous_period = period.year_before()
     if filter.unit is not None and (
         filter.unit.pk not in configuration.unit_ids

@@ -29,18 +29,28 @@ class Configuration:
         return [key for key, _name in self.services]
 
 
-def configuration_for(partnership: Partnership) -> Configuration:
+def configuration_for(
+    partnership: Partnership,
+    *,
+    unit_ids: tuple[int, ...] | None = None,
+    district_keys: tuple[str, ...] | None = None,
+) -> Configuration:
     """Read once by a caller that computes several periods (the dashboard: a period and the
-    year before), so that each computation does not read it again."""
-    # Without the units' ordering by organisation name, which only costs a join here.
-    unit_ids = tuple(partnership.units.order_by().values_list("id", flat=True))
+    year before), so that each computation does not read it again. `unit_ids` and
+    `district_keys` (in the districts' order, by name): the partnership's, when the caller has
+    read them already (the overview, for its filter)."""
+    if unit_ids is None:
+        # Without the units' ordering by organisation name, which only costs a join here.
+        unit_ids = tuple(partnership.units.order_by().values_list("id", flat=True))
+    if district_keys is None:
+        district_keys = tuple(partnership.districts.values_list("key", flat=True))
     disposed = ClinicSeriesCount.objects.filter(unit_id__in=unit_ids).aggregate(
         first=Min("first"), last=Max("last")
     )
     return Configuration(
         partnership_id=partnership.pk,
         unit_ids=unit_ids,
-        district_keys=tuple(partnership.districts.values_list("key", flat=True)),
+        district_keys=district_keys,
         services=tuple(partnership.services.values_list("key", "name")),
         history=frozenset(
             HistoricalMonthlyCount.objects.filter(unit_id__in=unit_ids)

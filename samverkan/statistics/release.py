@@ -34,11 +34,15 @@ public period costs less than the internal one.
 
 import datetime
 import functools
-from collections import defaultdict
+import json
+import threading
+from collections import OrderedDict, defaultdict
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -328,6 +332,39 @@ def _released(partnership_id: int, cells: list[str]) -> dict[str, dict[str, int]
     return dict(rows.values_list("cell", "values"))
 
 
+def _released_text(partnership_id: int, cells: list[str]) -> dict[str, str]:
+    """The figures already released of these cells of time, by cell, as their stored JSON text:
+    the key of an answer already given (`_ANSWERS`), decoded only when it is not."""
+    rows = ReleasedFigure.objects.filter(partnership_id=partnership_id, cell__in=cells)
+    return dict(rows.values_list("cell", Cast("values", output_field=TextField())))
+
+
+_ANSWERS: OrderedDict[tuple, tuple[dict[str, Any], dict[str, str]]] = OrderedDict()
+"""Public answers of periods whose every cell had been released, in this process, by what they
+are a function of alone: the configuration, the period, the threshold and the released cells'
+stored text. (values, rules) of the last `_ANSWERS_MOST` such periods; a period's answer is
+rebuilt from them (the tree and the list of hidden figures are new for every caller)."""
+_ANSWERS_MOST = 256
+_ANSWERS_LOCK = threading.Lock()
+
+
+def _answer(
+    values: dict[str, Any],
+    rules: dict[str, str],
+    threshold: int,
+    history: set[tuple[datetime.date, str]],
+) -> dict[str, Any]:
+    return {
+        "disclosure": {
+            "level": engine.PUBLIC,
+            "threshold": threshold,
+            "suppressed": [{"path": path, "rule": rules[path]} for path in sorted(rules)],
+        },
+        **engine.Figures(values=values).tree(set(rules)),
+        **engine.history_note(history),
+    }
+
+
 def _release(partnership_id: int, fresh: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
     """Keep newly published cells of time, and return what is kept: when two requests release
     the same month at once, both answer with the values of the one that was saved first."""
@@ -385,8 +422,22 @@ def public_figures(
     statistics_cell = f"statistics:{date_from:%Y-%m}..{date_to:%Y-%m}"
     cells = [f"{month:%Y-%m}" for month in months] + ([whole] if whole else [])
     cells.append(statistics_cell)
-    released = _released(configuration.partnership_id, cells)
+    history = engine.history_in(configuration, (date_from, date_to))
+    stored = _released_text(configuration.partnership_id, cells)
+    # A period released before, asked again: the same answer, from the same released cells.
+    key = None
+    if len(stored) == len(cells):
+        key = (configuration, date_from, date_to, threshold, tuple(sorted(stored.items())))
+        with _ANSWERS_LOCK:
+            answered = _ANSWERS.get(key)
+            if answered is not None:
+                _ANSWERS.move_to_end(key)
+        if answered is not None:
+            return _answer(*answered, threshold, history)
+    released = {cell: json.loads(text) for cell, text in stored.items()}
     exact = _structure_if_released(configuration, date_from, date_to, cells, released)
+    if exact is None:
+        key = None  # the exact figures give the structure: not an answer from releases alone
     codes: list[engine.ReferralRow] = []
     if exact is None:
         # Something is released for the first time: the exact figures are needed.
@@ -395,7 +446,6 @@ def public_figures(
         )  # read once, used twice
         exact, _history = engine.exact_figures(configuration, date_from, date_to, codes)
         check_consistent(exact.counts, exact.relations, exact.statistics, threshold)
-    history = engine.history_in(configuration, (date_from, date_to))
     missing = [month for month in months if f"{month:%Y-%m}" not in released]
     fresh: dict[str, dict[str, int]] = {}
     secret = disclosure_key() if missing or (whole is not None and whole not in released) else b""
@@ -469,13 +519,9 @@ def public_figures(
         else:
             values[statistic.path] = encoded_value / 2
 
-    result_values = engine.Figures(values=values)
-    return {
-        "disclosure": {
-            "level": engine.PUBLIC,
-            "threshold": threshold,
-            "suppressed": [{"path": path, "rule": rules[path]} for path in sorted(rules)],
-        },
-        **result_values.tree(set(rules)),
-        **engine.history_note(history),
-    }
+    if key is not None:
+        with _ANSWERS_LOCK:
+            _ANSWERS[key] = (values, rules)
+            while len(_ANSWERS) > _ANSWERS_MOST:
+                _ANSWERS.popitem(last=False)
+    return _answer(values, rules, threshold, history)

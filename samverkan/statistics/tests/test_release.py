@@ -252,6 +252,38 @@ def test_a_period_already_released_reads_no_record_and_gives_the_same_figures(sm
 
 
 @pytest.mark.django_db
+def test_an_answer_kept_in_the_process_is_the_released_cells_own(small, settings):
+    """A period whose every cell was released is answered from the process's memory when
+    asked again (`release._ANSWERS`), keyed by the released cells' stored text: the same answer
+    as computed anew, a new dictionary for every caller, and never the answer of other released
+    values (a database rolled back and released again, as between tests)."""
+    from samverkan.statistics import release  # noqa: PLC0415
+    from samverkan.statistics.models import ReleasedFigure  # noqa: PLC0415
+
+    _chats(small, 1, 40)
+    _chats(small, 2, 7, concern="perpetrator", gender="boy", age=19)
+    period = (D(2022, 1, 1), D(2022, 2, 28))
+    first = _public(small, *period)
+    kept = _public(small, *period)
+    assert kept == first and kept is not first
+    kept["chat"]["conversations"] = -1
+    kept["disclosure"]["suppressed"].clear()
+    assert _public(small, *period) == first
+    release._ANSWERS.clear()
+    assert _public(small, *period) == first
+    # Released anew with another key: other values, and the answer is theirs.
+    ReleasedFigure.objects.all().delete()
+    settings.SAMVERKAN_DISCLOSURE_KEY = "another key"
+    again = _public(small, *period)
+    assert again != first
+    assert _public(small, *period) == again  # not the answer kept of the earlier release
+    released = dict(ReleasedFigure.objects.values_list("cell", "values"))
+    assert (
+        again["chat"]["by_month"]["2022-01"]["total"] == released["2022-01"]["chat.conversations"]
+    )
+
+
+@pytest.mark.django_db
 def test_means_are_given_from_ten_records_to_the_half_year(small):
     _chats(small, 5, 6, age=15)
     _chats(small, 5, 6, age=16)  # 15.5 exactly

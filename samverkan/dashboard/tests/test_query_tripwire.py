@@ -1,0 +1,84 @@
+"""How many queries the overview page makes, for each reader: a tripwire, not a timing. A change
+that adds a query to every overview (a look-up in a loop, a configuration read twice) fails here
+and must say why in the count it sets.
+
+The counts include what every signed-in page reads (session, user, second factor, the unit and
+its organisation, the menu's look-ups, the session's save): `EVERY_PAGE`, by reader, since the
+menu looks up more for some roles (core/navigation.py)."""
+
+import pytest
+from django.urls import reverse
+
+from samverkan.accounts.models import Role, User
+from samverkan.conftest import local, sign_in
+from samverkan.partnership.models import Unit
+from samverkan.records import services
+
+pytestmark = pytest.mark.django_db
+
+YEAR = {"date_from": "2022-01-01", "date_to": "2022-12-31"}
+
+
+@pytest.fixture
+def readers(small):
+    department = Unit.objects.create(
+        key="dept",
+        name="Department",
+        kind=Unit.Kind.DEPARTMENT,
+        organisation=small.support_centre.organisation,
+    )
+    small.partnership.organisations.add(small.support_centre.organisation)
+    for day in (3, 9, 17):
+        services.chat_conversation_create(
+            unit=small.chat, started_at=local(2022, 3, day, 18), concern="victim"
+        )
+
+    def user(name, role, unit):
+        return User.objects.create_user(name, password="x" * 16, role=role, unit=unit)
+
+    return {
+        "coordinator": user("coordinator", Role.COORDINATOR, department),
+        "steering": user("steering", Role.STEERING_MEMBER, department),
+        "unit-manager": user("manager", Role.UNIT_MANAGER, small.chat),
+    }
+
+
+def _overview(client, **query):
+    response = client.get(reverse("dashboard:overview"), {**YEAR, **query})
+    assert response.status_code == 200
+    return response
+
+
+# (reader, filter, queries): the page's own queries are the partnerships, units, districts,
+# months with data, the reporting periods (committee documents, the agreement's obligations),
+# the configuration (services, figures of earlier years, disposed clinic clients), then per
+# period (this one and the year before):
+# - internal: the monthly counts, the clinic's sessions, the referral codes (3);
+# - public, every cell released: the released cells (1), never a record or a count;
+# - a unit manager: the public level, and their own unit's exact figures (3 + 1 a period),
+#   with an audit entry of that read.
+EVERY_PAGE = {"coordinator": 10, "steering": 11, "unit-manager": 13}
+PAGE = 9
+EXPECTED = [
+    ("coordinator", {}, PAGE + 2 * 3),
+    ("coordinator", {"unit": "chat"}, PAGE + 2 * 3),
+    ("steering", {}, PAGE + 2 * 1),
+    ("steering", {"district": "north"}, PAGE + 2 * 1),
+    ("unit-manager", {}, PAGE + 2 * (1 + 3) + 1),
+]
+
+
+@pytest.mark.parametrize(("reader", "query", "expected"), EXPECTED)
+def test_the_overview_makes_a_fixed_number_of_queries(
+    client, readers, reader, query, expected, django_assert_num_queries
+):
+    sign_in(client, readers[reader])
+    _overview(client, **query)  # the public level releases the year's months on first reading
+    with django_assert_num_queries(EVERY_PAGE[reader] + expected) as captured:
+        _overview(client, **query)
+    if reader == "steering":
+        # Released periods are answered from what was released: no record, no count (the
+        # page reads which months have any, for its default period and presets).
+        read = " ".join(q["sql"] for q in captured.captured_queries)
+        for table in ("records_", "referrals_referral", "dailycount", 'monthlycount"."metric'):
+            assert table not in read, table

@@ -73,7 +73,7 @@ PAGES = [
     ("psykolog", CLIENTS + "?concern=victim", 8),
     ("psykolog", client_page, 8),  # a client's sessions and history
     ("psykolog", "/remisskoder/ankomst/", 8),  # the codes that arrived at the unit
-    ("samordnare", "/aktiviteter/", 10),  # the demo's activities: the page, its services, orgs
+    ("samordnare", "/aktiviteter/", 9),  # the demo's activities: the page, its services, orgs
     ("samordnare", "/kampanjer/", 6),
     ("samordnare", "/namndhandlingar/", 7),
     ("samordnare", interim, 25),  # the editor: its texts and the sentences of the figures
@@ -81,11 +81,11 @@ PAGES = [
     ("samordnare", "/konto/logg/", 6),
     ("admin", "/konto/logg/", 6),
     ("samordnare", "/statistik/historik/", 7),
-    ("samordnare", "/styrning/", 11),
-    ("samordnare", "/styrning/grupper/", 12),
-    ("samordnare", "/styrning/beslut/", 9),
-    ("samordnare", "/styrning/ekonomi/", 12),
-    ("styrgrupp", "/styrning/", 10),
+    ("samordnare", "/styrning/", 10),
+    ("samordnare", "/styrning/grupper/", 11),
+    ("samordnare", "/styrning/beslut/", 8),
+    ("samordnare", "/styrning/ekonomi/", 11),
+    ("styrgrupp", "/styrning/", 9),
     ("verksamhetschef", "/styrning/ekonomi/", 13),
     ("enhetschef", "/api-nycklar/", 5),
 ]
@@ -99,8 +99,8 @@ MENU_QUERIES = {
     "stodcentrum": 3,
     "enhetschef": 6,
     "verksamhetschef": 7,
-    "samordnare": 3,
-    "styrgrupp": 4,
+    "samordnare": 2,
+    "styrgrupp": 3,
     "admin": 1,
 }
 

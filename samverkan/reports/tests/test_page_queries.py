@@ -48,11 +48,11 @@ def _download() -> str:
 
 # (page, queries) for the coordinator, who writes the reports.
 PAGES = [
-    (lambda: reverse("reports:list"), 12),
-    (_detail, 30),  # the editor: its texts and the sentences of the figures
-    (lambda: _preview(), 26),  # the public level: the released months' figures
-    (lambda: _preview() + "?disclosure=internal", 28),  # the figures computed
-    (lambda: _download() + "?format=html", 26),
+    (lambda: reverse("reports:list"), 7),
+    (_detail, 25),  # the editor: its texts and the sentences of the figures
+    (lambda: _preview(), 23),  # the public level: the released months' figures
+    (lambda: _preview() + "?disclosure=internal", 25),  # the figures computed
+    (lambda: _download() + "?format=html", 23),
 ]
 
 
@@ -79,7 +79,7 @@ def test_the_preview_of_unsaved_texts_makes_a_fixed_number_of_queries(client, de
         response = client.post(_preview(), texts)
     assert response.status_code == 200
     assert "Ett osparat utkast till sammanfattningen." in response.content.decode()
-    assert len(queries) == 27
+    assert len(queries) == 24
 
 
 def test_the_report_command_makes_a_fixed_number_of_queries(demo, tmp_path):

@@ -32,10 +32,11 @@ MAX_MESSAGE_ID = 64  # a message's own id from the client
 MAX_TOKEN = 100  # a resume token (ours are 43 characters)
 CONVERSATION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
-YOUNG_TYPES = frozenset({"start", "resume", "message", "typing", "end", "feedback"})
+YOUNG_TYPES = frozenset({"start", "resume", "message", "ack", "typing", "end", "feedback"})
 VOLUNTEER_TYPES = frozenset(
-    {"take", "message", "typing", "note", "refer", "end", "block", "discard"}
+    {"take", "message", "ack", "typing", "note", "refer", "end", "block", "discard"}
 )
+MAX_SEQ = 2**53 - 1  # a sequence number stays exact in JavaScript
 FEEDBACK_ANSWERS = frozenset({"yes", "partly", "no"})
 
 # Close codes (4000-4999 are the application's own).
@@ -106,6 +107,14 @@ def message_id(content: dict[str, Any], **fields: Any) -> str | None:
         return None
     value = content["id"]
     if not isinstance(value, str) or not 0 < len(value) <= MAX_MESSAGE_ID:
+        raise Refused("bad_request", **fields)
+    return value
+
+
+def seq(content: dict[str, Any], **fields: Any) -> int:
+    """An `ack`'s `seq`: a whole number from 0 (not a boolean), or bad_request."""
+    value = content.get("seq")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SEQ:
         raise Refused("bad_request", **fields)
     return value
 

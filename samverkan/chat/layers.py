@@ -19,8 +19,12 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.maint_notifications import MaintNotificationsConfig
 
 logger = logging.getLogger("samverkan.chat")
+
+# See redis_store.NO_MAINT_NOTIFICATIONS: a new connection's handshake stalled seconds.
+NO_MAINT_NOTIFICATIONS = MaintNotificationsConfig(enabled=False)
 
 
 # A message waits in an absent side's inbox at most this long (seconds). Longer than the
@@ -72,6 +76,7 @@ class RedisChannelLayer(_RedisChannelLayer):
             host.setdefault("retry", Retry(ExponentialBackoff(cap=0.5, base=0.05), 4))
             host.setdefault("retry_on_error", [RedisConnectionError])
             host.setdefault("health_check_interval", 10)
+            host.setdefault("maint_notifications_config", NO_MAINT_NOTIFICATIONS)
         return create_pool(host)
 
     async def receive(self, channel: str) -> dict:

@@ -16,6 +16,7 @@ unpaired half) cannot be encoded as UTF-8, so it could not be passed on to the o
 through Redis: a frame with one anywhere is refused as `bad_request`.
 """
 
+import functools
 import json
 import re
 from typing import Any
@@ -164,8 +165,16 @@ def error(code: str, message: str = "", **fields: Any) -> dict[str, Any]:
     return {"type": "error", "code": code, "message": message, **fields}
 
 
+@functools.cache
+def record_path() -> str:
+    """The post-chat form's path. Cached: the first `reverse` of a process loads the URL
+    configuration and took seconds, on the event loop that every socket of the worker shares;
+    chat/routing.py calls it at start-up."""
+    return reverse("records:chat_create")
+
+
 def record_url(conversation_id: str) -> str:
-    return f"{reverse('records:chat_create')}?samtal={conversation_id}"
+    return f"{record_path()}?samtal={conversation_id}"
 
 
 def summary(conversation: Conversation) -> dict[str, Any]:

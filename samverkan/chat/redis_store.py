@@ -52,6 +52,7 @@ from django.conf import settings
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.maint_notifications import MaintNotificationsConfig
 
 from samverkan.chat.store import (
     ACTIVE,
@@ -66,6 +67,11 @@ from samverkan.chat.store import (
     Swept,
     resume_grace,
 )
+
+# redis-py 8 asks every new connection of a RESP3 client to turn on "maintenance notifications"
+# (a Redis Enterprise feature); against Redis 7 that handshake stalled a new connection for two to
+# three seconds, in which the socket waiting for it (a message's delivery) waited too. Off.
+NO_MAINT_NOTIFICATIONS = MaintNotificationsConfig(enabled=False)
 
 # Connections of one worker's store to Redis (each command holds one for a round trip).
 POOL_SIZE = 200
@@ -295,6 +301,7 @@ class RedisChatStore(ChatStore):
                 retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 4),
                 retry_on_error=[RedisConnectionError],
                 health_check_interval=10,
+                maint_notifications_config=NO_MAINT_NOTIFICATIONS,
             )
             client = redis.Redis(connection_pool=pool)
             client.samverkan_scripts = {

@@ -139,7 +139,8 @@ async def api_writer(port: int, token: str, prefix: str, log: ApiLog, stop_at: a
 
 class Side:
     """One side of a conversation as a careful client (docs/chat-protocol.md, Delivery): every
-    message with an id, kept until `sent`, resent after a reconnect; the young person resumes
+    message with an id, kept until `sent`, resent after a reconnect; every message received
+    acknowledged by its number, and a number already shown dropped; the young person resumes
     with the token; everything the server says about the conversation is kept."""
 
     def __init__(self, side: str, port: int, cookie: str | None = None) -> None:
@@ -152,6 +153,7 @@ class Side:
         self.outbox: dict[str, str] = {}
         self.acknowledged: set[str] = set()
         self.received: Counter = Counter()
+        self.shown = 0  # the highest message number shown (received)
         self.conversation: str | None = None
         self.token: str | None = None
         self.dropped = asyncio.Event()
@@ -178,7 +180,15 @@ class Side:
                     self.outbox.pop(event["id"], None)
                     self.acknowledged.add(event["id"])
                 elif kind == "message":
+                    if event["seq"] <= self.shown:
+                        continue  # handed over again by a new socket: shown already
+                    self.shown = event["seq"]
                     self.received[event["id"]] += 1
+                    ack = {"type": "ack", "seq": event["seq"]}
+                    if self.side == "volunteer":
+                        ack["conversation"] = event["conversation"]
+                    with contextlib.suppress(ConnectionClosed):
+                        await socket.send(json.dumps(ack))
                 elif kind == "queue":
                     self.queue = event["queue"]
                 elif (

@@ -126,6 +126,22 @@
     return item;
   }
 
+  // Each message gets an id of its own, kept until the server answers `sent` and sent again
+  // after a resume; what arrives is numbered (`seq`): a number shown is dropped, and every one
+  // is acknowledged (docs/chat-protocol.md, Delivery). In memory only, never stored.
+  var idPrefix = Math.random().toString(36).slice(2, 10);
+  var sentCounter = 0;
+  var unsent = [];
+  var shown = 0;
+
+  function seen(message) {
+    if (typeof message.seq !== "number") { return false; }
+    if (message.seq <= shown) { return true; }
+    shown = message.seq;
+    send({ type: "ack", seq: message.seq });
+    return false;
+  }
+
   function send(message) {
     if (socket && socket.readyState === WebSocket.OPEN) {
       socket.send(JSON.stringify(message));
@@ -179,6 +195,8 @@
   function receive(message) {
     switch (message.type) {
       case "queued":
+        shown = 0;
+        unsent = [];
         token(message.resume);
         show("waiting", true);
         $("position").textContent = format(strings.position, { n: message.position });
@@ -194,6 +212,7 @@
           $("position").textContent = format(strings.position, { n: message.position });
         } else {
           show("conversation", false);
+          unsent.forEach(function (again) { send(again); });
         }
         say(strings.reconnected);
         break;
@@ -203,7 +222,11 @@
         say(strings.joined);
         textarea.focus();
         break;
+      case "sent":
+        unsent = unsent.filter(function (again) { return again.id !== message.id; });
+        break;
       case "message":
+        if (seen(message)) { break; }
         typing.textContent = "";
         addMessage("them", message.text);
         break;
@@ -218,7 +241,7 @@
         addNotice(message.state === "away" ? strings.volunteer_away : strings.volunteer_back);
         break;
       case "referral":
-        addReferral(message);
+        if (!seen(message)) { addReferral(message); }
         break;
       case "ended":
         token(null);
@@ -267,7 +290,10 @@
     event.preventDefault();
     var text = textarea.value;
     if (!text.trim()) { return; }
-    if (send({ type: "message", text: text })) {
+    sentCounter += 1;
+    var message = { type: "message", text: text, id: idPrefix + "-" + sentCounter };
+    if (send(message)) {
+      unsent.push(message);
       addMessage("me", text);
       textarea.value = "";
       stopTyping();

@@ -58,7 +58,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench"
 # Bump when what the builder makes changes: a cached database of another version is not used.
-BUILD_VERSION = 1
+BUILD_VERSION = 2
 PASSWORD = "bench-Lösenord-2026"
 USERS_PER_ROLE = 10
 TARGET_P95_MS = 150.0
@@ -137,6 +137,7 @@ def build(manifest_path: Path, n_chat: int, n_support: int) -> None:
         (Role.VOLUNTEER, demo.chat, "volontar"),
         (Role.SUPPORT_CENTRE_OFFICER, demo.support_centre, "stodcentrum"),
         (Role.COORDINATOR, demo.department, "samordnare"),
+        (Role.STEERING_MEMBER, demo.department, "styrgrupp"),
     ]:
         for number in range(1, USERS_PER_ROLE + 1):
             user = User(username=f"bench-{prefix}-{number:02d}", role=role, unit=unit)
@@ -511,6 +512,10 @@ PAGES = {
         ),
     ],
     "coordinator": [("dashboard (a year)", lambda rng: f"/oversikt/?{_year(rng)}")],
+    # The public level (statistics.release): the same year, as released month by month.
+    "steering-member": [
+        ("dashboard, public level (a year)", lambda rng: f"/oversikt/?{_year(rng)}")
+    ],
 }
 
 
@@ -878,7 +883,7 @@ def main() -> None:
     try:
         roles = ["volunteer", "support-centre-officer"]
         if has_dashboard(port):
-            roles.append("coordinator")
+            roles += ["coordinator", "steering-member"]
         else:
             print("the dashboard (/oversikt/) does not exist yet: measuring the record lists only")
         accounts = {role: [u for u in manifest["users"] if u["role"] == role] for role in roles}

@@ -90,3 +90,16 @@ def _disclosure_key(settings):  # noqa: ANN001, ANN202 - pytest-django's setting
     # Months public as soon as they end, so that tests name their periods plainly; the lag
     # before release is tested where it matters (statistics/tests/test_release.py).
     settings.SAMVERKAN_PUBLIC_AFTER_DAYS = 0
+
+
+@pytest.fixture(autouse=True)
+def _default_language():  # noqa: ANN202
+    """Every test starts in the default language (Swedish) and leaves it so: a request or a
+    command that activates another language in a test would otherwise carry into the next one
+    in the same thread, and what a test reads would depend on the order of the suite."""
+    from django.conf import settings  # noqa: PLC0415
+    from django.utils import translation  # noqa: PLC0415
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

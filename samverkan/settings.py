@@ -146,6 +146,9 @@ SAMVERKAN_CHAT_UNIT = env_str("SAMVERKAN_CHAT_UNIT", "")
 # Where the chat's quick exit leads: a neutral site that replaces the chat in the history.
 SAMVERKAN_CHAT_EXIT_URL = env_str("SAMVERKAN_CHAT_EXIT_URL", "https://www.google.com/")
 
+# Every form field through one template that marks what is wrong (core/forms.py).
+FORM_RENDERER = "samverkan.core.forms.FormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -321,6 +324,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 # No page's script reads the CSRF token from the cookie: forms carry it.
 CSRF_COOKIE_HTTPONLY = True
+# A form sent from a page too old for its session: the application's own page, in Swedish.
+CSRF_FAILURE_VIEW = "samverkan.core.error_pages.csrf_failure"
 # Served over HTTPS (production): cookies only over TLS, plain HTTP redirected, and browsers told
 # to use HTTPS only for a year (HSTS). Off for the demo and the tests on plain http://localhost.
 SAMVERKAN_HTTPS = env_bool("SAMVERKAN_HTTPS", False)

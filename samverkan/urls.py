@@ -6,6 +6,9 @@ from samverkan.accounts import views as account_views
 # The database gone or read-only behind an error outside the views: a 503, not a 500 or 400.
 handler500 = "samverkan.production.middleware.server_error"
 handler400 = "samverkan.production.middleware.bad_request"
+# Not found and not allowed: the application's own pages, in Swedish (samverkan.core.error_pages).
+handler404 = "samverkan.core.error_pages.page_not_found"
+handler403 = "samverkan.core.error_pages.permission_denied"
 
 urlpatterns = [
     path("", account_views.home, name="home"),

@@ -1,8 +1,10 @@
-"""Screenshots of the dashboard and of a registration form, in Swedish and in English.
+"""Screenshots of each role's main page, on a phone (390x844) and on a desktop (1280x800), in
+Swedish: what a user of that role sees first after signing in.
 
 Builds the demo in a throwaway folder (your own database is not touched), serves it on a free
 loopback port, signs in as the demo users with the system's headless Chromium (the second factor's
-code from `samverkan democode`) and writes PNGs to docs/screenshots/.
+code from `samverkan democode`) and writes PNGs to docs/screenshots/ as <role>-<device>.png,
+reduced to a palette of 256 colours (Pillow) so that they stay small in the repository.
 
     .venv/bin/python scripts/screenshots.py        (or: make screenshots)
 """
@@ -30,13 +32,17 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-# The demo's report period (January to May 2022, the interim report's).
-PERIOD = "?date_from=2022-01-01&date_to=2022-05-31"
-SHOTS = [
-    # (file name, demo user, path, viewport width)
-    ("dashboard", "samordnare", f"/oversikt/{PERIOD}", 1280),
-    ("chat-form", "volontar", "/registrering/chattsamtal/nytt/", 480),
+# (role as the docs name it, demo user, path): each role's main page is where signing in leads
+# ("/" sends each user on to their first page); the volunteer's is the live chat's console.
+ROLES = [
+    ("psykolog", "psykolog", "/"),
+    ("stodcentrum", "stodcentrum", "/"),
+    ("samordnare", "samordnare", "/"),
+    ("styrgrupp", "styrgrupp", "/"),
+    ("volontar", "volontar", "/chatt/konsol/"),
+    ("enhetschef", "enhetschef", "/"),
 ]
+DEVICES = [("phone", {"width": 390, "height": 844}), ("desktop", {"width": 1280, "height": 800})]
 
 
 def _free_port() -> int:
@@ -83,6 +89,16 @@ def _set_language(page: Page, language: str) -> None:
         page.wait_for_function(f"document.documentElement.lang === '{language}'")
 
 
+def _small(target: Path) -> None:
+    """A palette of 256 colours, compressed as far as PNG goes: a page of text loses nothing
+    a reader sees, and the file is a fraction of the size."""
+    from PIL import Image
+
+    with Image.open(target) as image:
+        reduced = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    reduced.save(target, optimize=True)
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     folder = tempfile.mkdtemp(prefix="samverkan-screenshots-")
@@ -99,34 +115,33 @@ def main() -> None:
     try:
         _wait_for(port, server)
         with sync_playwright() as playwright:
-            sessions = {}  # a code is good once: each demo user signs in once
-            for language, locale in [("sv", "sv-SE"), ("en", "en-GB")]:
-                # Date fields are drawn in the browser's own language (its translations come
-                # with Debian's chromium-l10n; without it, in American English).
-                browser = playwright.chromium.launch(
-                    executable_path=CHROMIUM,
-                    args=[*CHROMIUM_ARGS, f"--lang={locale}"],
-                    env={**os.environ, "LANG": f"{locale.replace('-', '_')}.UTF-8"},
-                )
-                for name, username, path, width in SHOTS:
-                    viewport = {"width": width, "height": 900}
-                    if username not in sessions:
-                        signing_in = browser.new_context(viewport=viewport)
-                        _sign_in(signing_in.new_page(), base, username, env)
-                        sessions[username] = signing_in.storage_state()
-                        signing_in.close()
+            # Date fields are drawn in the browser's own language (its translations come with
+            # Debian's chromium-l10n; without it, in American English).
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM,
+                args=[*CHROMIUM_ARGS, "--lang=sv-SE"],
+                env={**os.environ, "LANG": "sv_SE.UTF-8"},
+            )
+            for role, username, path in ROLES:
+                # A code is good once: each demo user signs in once, both devices share it.
+                signing_in = browser.new_context(locale="sv-SE")
+                _sign_in(signing_in.new_page(), base, username, env)
+                session = signing_in.storage_state()
+                signing_in.close()
+                for device, viewport in DEVICES:
                     context = browser.new_context(
-                        viewport=viewport, locale=locale, storage_state=sessions[username]
+                        viewport=viewport, locale="sv-SE", storage_state=session
                     )
                     page = context.new_page()
                     page.goto(base + path)
-                    _set_language(page, language)
+                    _set_language(page, "sv")
                     page.wait_for_load_state("networkidle")
-                    target = OUT / f"{name}-{language}.png"
-                    page.screenshot(path=target, full_page=True)
-                    print(target.relative_to(ROOT))
+                    target = OUT / f"{role}-{device}.png"
+                    page.screenshot(path=target)
+                    _small(target)
+                    print(target.relative_to(ROOT), target.stat().st_size // 1024, "kB")
                     context.close()
-                browser.close()
+            browser.close()
     finally:
         server.terminate()
         server.wait(timeout=20)

@@ -1,9 +1,20 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group as PermissionGroup
 from django.utils.translation import gettext_lazy as _
 
 from samverkan.accounts.audit import action_label
 from samverkan.accounts.models import AuditEntry, ExternalIdentity, GroupRule, User
+
+# The admin's own name, not "Django administration".
+admin.site.site_header = _("Samverkan: administration")
+admin.site.site_title = _("Samverkan administration")
+admin.site.index_title = _("Registers and settings")
+
+# Roles, not Django's permission groups, decide what a user may do (accounts.models.Role): the
+# admin's "Grupper" are the partnership's groups (partnership.Group) only.
+if admin.site.is_registered(PermissionGroup):
+    admin.site.unregister(PermissionGroup)
 
 
 @admin.register(User)

@@ -42,7 +42,11 @@ class RequireSecondFactorMiddleware:
             if request.path not in open_paths and not request.path.startswith(
                 ("/static/", "/sprak/")
             ):
-                target = "accounts:verify" if confirmed_device(user) else "accounts:setup"
+                target = reverse("accounts:verify" if confirmed_device(user) else "accounts:setup")
+                if request.method == "GET" and request.path != reverse("home"):
+                    # The page asked for is kept through the second factor (see
+                    # accounts.views.requested_page, which accepts only this site's paths).
+                    target += "?" + urlencode({"next": request.get_full_path()})
                 return redirect(target)
         response = self.get_response(request)
         provider = (

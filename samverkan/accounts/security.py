@@ -1,6 +1,7 @@
 """Sign-in security: the second factor and what the lock-out keeps."""
 
 from django.http import HttpRequest
+from django_otp.oath import hotp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from samverkan.accounts.models import User
@@ -27,10 +28,25 @@ class Throttled(Exception):
     """Too many wrong codes in a row: django-otp makes each new try wait longer."""
 
 
+class AlreadyUsed(Exception):
+    """The right code, but one already used to sign in: a code is good once, so the person
+    waits for the app's next one (a new code every 30 seconds)."""
+
+
 def verify_code(device: TOTPDevice, code: str) -> bool:
-    """Whether the code is right; a code is good once, and wrong codes slow down the next try."""
+    """Whether the code is right; a code is good once, and wrong codes slow down the next try.
+    Raises AlreadyUsed for the code that was last accepted (still counted as a failed try, so
+    that a code seen over a shoulder cannot be used to lift the slowing-down)."""
     allowed, _details = device.verify_is_allowed()
     if not allowed:
         raise Throttled
     code = "".join(code.split())
-    return code.isdigit() and len(code) == device.digits and device.verify_token(code)
+    if not (code.isdigit() and len(code) == device.digits):
+        return False
+    if device.verify_token(code):
+        return True
+    if device.last_t >= 0 and int(code) == hotp(
+        device.bin_key, device.last_t, digits=device.digits
+    ):
+        raise AlreadyUsed
+    return False

@@ -24,6 +24,7 @@ from samverkan.accounts.audit import TARGET_TYPES, action_label, audit_search, l
 from samverkan.accounts.forms import AuditSearchForm, CodeForm, NewAuthenticatorForm
 from samverkan.accounts.models import Role, UserSession
 from samverkan.accounts.security import (
+    AlreadyUsed,
     Throttled,
     confirmed_device,
     device_for_setup,
@@ -57,7 +58,7 @@ def setup(request: HttpRequest) -> HttpResponse:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         otp_login(request, device)
-        return redirect("home")
+        return redirect(requested_page(request) or "home")
     qr = segno.make(device.config_url, error="m")
     return render(
         request,
@@ -79,8 +80,19 @@ def verify(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and _code_accepted(form, device):
         otp_login(request, device)
-        return redirect("home")
+        return redirect(requested_page(request) or "home")
     return render(request, "accounts/verify.html", {"form": form})
+
+
+def requested_page(request: HttpRequest) -> str:
+    """The page the person asked for before signing in (`next`, carried through the password
+    and the second factor), if it is a path on this site; otherwise nothing."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not target.startswith("/") or target.startswith(("//", "/\\")):
+        return ""
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return ""
+    return target
 
 
 def _code_accepted(form: CodeForm, device) -> bool:  # noqa: ANN001 - a TOTPDevice
@@ -89,6 +101,15 @@ def _code_accepted(form: CodeForm, device) -> bool:  # noqa: ANN001 - a TOTPDevi
             return True
         form.add_error(
             "code", _("The code is not right. Check the time on your phone and try again.")
+        )
+    except AlreadyUsed:
+        form.add_error(
+            "code",
+            _(
+                "This code has just been used to sign in, and a code is good once. Wait until "
+                "your authenticator app shows the next code (a new one every 30 seconds) and "
+                "enter that."
+            ),
         )
     except Throttled:
         form.add_error("code", _("Too many wrong codes: wait a few seconds and try again."))

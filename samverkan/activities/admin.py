@@ -7,4 +7,4 @@ from samverkan.activities.models import Activity
 class ActivityAdmin(admin.ModelAdmin):
     list_display = ["date", "kind", "topic", "participants", "partnership"]
     list_filter = ["kind", "partnership"]
-    filter_horizontal = ["organisations"]
+    filter_horizontal = ["organisations", "units"]

@@ -21,6 +21,16 @@ class Activity(models.Model):
     organisations = models.ManyToManyField(
         "partnership.Organisation", related_name="+", verbose_name=_("organisations present")
     )
+    units = models.ManyToManyField(
+        "partnership.Unit",
+        related_name="+",
+        blank=True,
+        verbose_name=_("services present"),
+        help_text=_(
+            "The services that took part, e.g. Stockholms ungdomstjänst, RVC, the youth clinics; "
+            "their organisations count as present."
+        ),
+    )
     participants = models.PositiveIntegerField(_("number of participants"))
     topic = models.CharField(
         _("topic"),

@@ -39,7 +39,7 @@ def _partnership(user: User, roles: frozenset[str]) -> Partnership:
 @login_required
 def activity_list(request: HttpRequest) -> HttpResponse:
     partnership = _partnership(request.user, AGGREGATE_ROLES)
-    activities = partnership.activities.prefetch_related("organisations")
+    activities = partnership.activities.prefetch_related("organisations", "units")
     page = Paginator(activities, 50).get_page(request.GET.get("sida"))
     context = {
         "page": page,

@@ -1,7 +1,8 @@
-"""The dashboard: thin view over dashboard.overview."""
+"""The dashboard: thin view over dashboard.overview, and its tables as CSV or XLSX."""
 
 import datetime
 import logging
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -9,20 +10,32 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samverkan.accounts.audit import log_action
+from samverkan.accounts.models import Role
+from samverkan.dashboard.exports import overview_csv, overview_xlsx
 from samverkan.dashboard.forms import PeriodForm
 from samverkan.dashboard.overview import (
+    Filter,
+    FilterNotPublic,
+    Overview,
     dashboard_overview,
     default_period,
     disclosure_for,
+    months_with_data,
     partnerships_for_user,
+    reporting_periods,
+    unit_is_published,
+    with_figures,
     year_period,
     years_with_data,
 )
 from samverkan.statistics.disclosure import DisclosureError
-from samverkan.statistics.engine import INTERNAL
+from samverkan.statistics.engine import INTERNAL, PUBLIC
 from samverkan.statistics.release import PublicPeriodError
 
 logger = logging.getLogger(__name__)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -32,25 +45,50 @@ def overview(request: HttpRequest) -> HttpResponse:
         raise Http404
     partnership = _chosen(partnerships, request.GET.get("partnership"))
     today = timezone.localdate()
+    disclosure = disclosure_for(request.user)
+    units = list(partnership.units.order_by("name"))
+    districts = dict(partnership.districts.values_list("key", "name"))
+    months = months_with_data(partnership, today)
+    periods = with_figures(reporting_periods(partnership, today, disclosure), months)
+    own_unit = request.user.unit if request.user.role == Role.UNIT_MANAGER else None
     if "date_from" in request.GET or "date_to" in request.GET:
-        form = PeriodForm(request.GET)
+        form = PeriodForm(request.GET, units=units, districts=districts)
     else:
-        period = default_period(partnership, today, disclosure_for(request.user))
-        form = PeriodForm({"date_from": period.date_from, "date_to": period.date_to})
+        period = default_period(partnership, today, disclosure, periods=periods, months=months)
+        form = PeriodForm(
+            {
+                "date_from": period.date_from,
+                "date_to": period.date_to,
+                "unit": request.GET.get("unit", ""),
+                "district": request.GET.get("district", ""),
+            },
+            units=units,
+            districts=districts,
+        )
     result = None
     problem = ""
     suggestion = None
     if form.is_valid():
+        district = form.cleaned_data.get("district") or None
         try:
             result = dashboard_overview(
                 partnership=partnership,
                 period=form.period,
-                disclosure=disclosure_for(request.user),
+                disclosure=disclosure,
+                filter=Filter(
+                    unit=form.chosen_unit,
+                    district=(district, districts[district]) if district else None,
+                ),
+                own_unit=own_unit,
+                units=units,
+                districts=districts,
             )
         except PublicPeriodError as error:
             # Steering-group members and unit managers see the public level, which answers
             # whole months that have ended: the message names the nearest such period.
             problem, suggestion = str(error), error.suggestion
+        except FilterNotPublic as error:
+            problem = str(error)
         except DisclosureError:
             # Figures that do not add up cannot be protected, so none are shown; the cause
             # (e.g. figures of earlier years entered inconsistently) goes to the log.
@@ -60,6 +98,13 @@ def overview(request: HttpRequest) -> HttpResponse:
                 "cannot be protected for publication. The partnership's coordinator has been "
                 "told in the log; try another period."
             )
+    if result is not None and any(section.exact for section in result.sections):
+        # A unit manager read their own unit's exact figures: as a read of the unit's records.
+        log_action("statistics.own_unit.viewed", user=request.user, target=own_unit)
+    export = request.GET.get("format")
+    if result is not None and export in ("csv", "xlsx"):
+        return _export(result, export)
+    query = _query(partnership.key, form)
     return render(
         request,
         "dashboard/overview.html",
@@ -68,14 +113,71 @@ def overview(request: HttpRequest) -> HttpResponse:
             "overview": result,
             "partnership": partnership,
             "partnerships": partnerships,
-            "presets": _presets(
-                years_with_data(partnership, today), today, disclosure_for(request.user)
-            ),
+            "reporting": _reporting_links(periods[:8], partnership.key, form),
+            "presets": _presets(years_with_data(partnership, today, months), today, disclosure),
             "problem": problem,
             "suggestion": suggestion,
+            "query": query,
+            "unpublished_units": [
+                unit.name
+                for unit in units
+                if disclosure == PUBLIC and unit != own_unit and not unit_is_published(unit, units)
+            ],
         },
         status=200 if form.is_valid() else 400,
     )
+
+
+def _query(partnership: str, form: PeriodForm, **extra: str) -> str:
+    """The page's choices as a query string, for the export links."""
+    data = form.cleaned_data if form.is_valid() else {}
+    values = {"partnership": partnership}
+    if data:
+        values["date_from"] = data["date_from"].isoformat()
+        values["date_to"] = data["date_to"].isoformat()
+        if data.get("unit"):
+            values["unit"] = data["unit"]
+        if data.get("district"):
+            values["district"] = data["district"]
+    values.update(extra)
+    return urlencode(values)
+
+
+def _reporting_links(periods, partnership: str, form: PeriodForm) -> list[tuple[str, str, bool]]:  # noqa: ANN001
+    """(label, query, current) of the latest reporting periods, keeping the filter."""
+    data = form.cleaned_data if form.is_valid() else {}
+    links = []
+    for reporting in periods:
+        values = {
+            "partnership": partnership,
+            "date_from": reporting.period.date_from.isoformat(),
+            "date_to": reporting.period.date_to.isoformat(),
+        }
+        for name in ("unit", "district"):
+            if data.get(name):
+                values[name] = data[name]
+        current = bool(data) and form.period == reporting.period
+        label = f"{reporting.label} {_span(reporting.period.date_from, reporting.period.date_to)}"
+        links.append((label, urlencode(values), current))
+    return links
+
+
+def _span(first: datetime.date, last: datetime.date) -> str:
+    from django.utils.formats import date_format  # noqa: PLC0415
+
+    if first.year == last.year:
+        return f"{date_format(first, 'M')}–{date_format(last, 'M Y')}".lower()
+    return f"{date_format(first, 'M Y')}–{date_format(last, 'M Y')}".lower()
+
+
+def _export(result: Overview, kind: str) -> HttpResponse:
+    name = f"oversikt-{result.period.date_from:%Y-%m-%d}-{result.period.date_to:%Y-%m-%d}"
+    if kind == "xlsx":
+        response = HttpResponse(overview_xlsx(result), content_type=XLSX)
+    else:
+        response = HttpResponse(overview_csv(result), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
+    return response
 
 
 def _chosen(partnerships: list, key: str | None):  # noqa: ANN001, ANN202

@@ -94,6 +94,13 @@ def demo_partnership_create() -> DemoPartnership:
         ("rvc", "Relationsvåldscentrum (RVC)", Unit.Kind.RVC, administration),
         ("ungdomsmottagningarna", "Ungdomsmottagningarna", Unit.Kind.YOUTH_CLINIC, districts_org),
         ("lokal-socialtjanst", "Lokal socialtjänst", Unit.Kind.SOCIAL_SERVICES, districts_org),
+        # Named among the services the administration brought together (network meetings).
+        (
+            "arbetsgruppen-vald-i-ungas-relationer",
+            "Arbetsgruppen för våld i ungas nära relationer",
+            Unit.Kind.OTHER,
+            administration,
+        ),
     ]
     units = {
         key: Unit.objects.create(key=key, name=name, kind=kind, organisation=organisation)

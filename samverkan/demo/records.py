@@ -60,7 +60,8 @@ FRIEND, OTHER_CONCERN = ChatConcern.FRIEND, ChatConcern.OTHER
 CHAT_REPORT_CONVERSATIONS = 612
 # Residents' conversations by (gender, concern): 228 in all, 151 girls, 35 boys, 152 about being
 # subjected to violence and 13 about using it. The document gives only the margins; this joint
-# table is one believable way to fill them.
+# table is one believable way to fill them. "Övriga uppgav inte sådan information": the other 42
+# gave no gender (none is made "another gender identity", which the document does not say).
 CHAT_REPORT_RESIDENTS = {
     (GIRL, VICTIM): 118,
     (GIRL, PERPETRATOR): 2,
@@ -70,18 +71,16 @@ CHAT_REPORT_RESIDENTS = {
     (BOY, PERPETRATOR): 9,
     (BOY, FRIEND): 9,
     (BOY, OTHER_CONCERN): 5,
-    (OTHER, VICTIM): 4,
-    (OTHER, FRIEND): 1,
-    (OTHER, OTHER_CONCERN): 1,
-    (UNKNOWN, VICTIM): 18,
+    (UNKNOWN, VICTIM): 22,
     (UNKNOWN, PERPETRATOR): 2,
-    (UNKNOWN, FRIEND): 10,
-    (UNKNOWN, OTHER_CONCERN): 6,
+    (UNKNOWN, FRIEND): 11,
+    (UNKNOWN, OTHER_CONCERN): 7,
 }
 # "Drygt 17 år", for girls and boys alike.
-CHAT_REPORT_MEAN_AGE = {GIRL: 17.2, BOY: 17.25, OTHER: 17.2, UNKNOWN: 17.2}
+CHAT_REPORT_MEAN_AGE = {GIRL: 17.2, BOY: 17.25, UNKNOWN: 17.2}
 
-# Support-centre cases by (category, gender): 813 in all, 389 girls, 413 boys, 11 other/unknown.
+# Support-centre cases by (category, gender): 813 in all, 389 girls, 413 boys; the document says
+# nothing of the other 11's gender, so none is recorded.
 SC = SupportCategory
 SUPPORT_REPORT_CASES = {
     (SC.SUSPECT_INTERROGATION, GIRL): 45,
@@ -90,12 +89,10 @@ SUPPORT_REPORT_CASES = {
     (SC.SUSPECT_MEDIATION, BOY): 60,
     (SC.VICTIM, GIRL): 240,
     (SC.VICTIM, BOY): 125,
-    (SC.VICTIM, OTHER): 2,
-    (SC.VICTIM, UNKNOWN): 3,
+    (SC.VICTIM, UNKNOWN): 5,
     (SC.WITNESS, GIRL): 55,
     (SC.WITNESS, BOY): 40,
-    (SC.WITNESS, OTHER): 2,
-    (SC.WITNESS, UNKNOWN): 3,
+    (SC.WITNESS, UNKNOWN): 5,
     (SC.RELATIVE, GIRL): 29,
     (SC.RELATIVE, BOY): 3,
     (SC.RELATIVE, UNKNOWN): 1,
@@ -127,7 +124,7 @@ CLINIC_REPORT_OTHERS = [
     (GIRL, ClinicConcern.VICTIM, Resident.UNKNOWN),
     (BOY, ClinicConcern.PERPETRATOR, Resident.NO),
     (BOY, ClinicConcern.PERPETRATOR, Resident.UNKNOWN),
-    (OTHER, ClinicConcern.VICTIM, Resident.NO),
+    (GIRL, ClinicConcern.VICTIM, Resident.NO),
 ]
 
 # --- Rhythms ------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from samverkan.accounts.models import Role, User
 from samverkan.campaigns.models import Campaign, CampaignReach
+from samverkan.demo.activities import demo_activities_create
 from samverkan.demo.chat import ALWAYS, demo_chat_create
 from samverkan.demo.governance import demo_governance_create
 from samverkan.demo.partnership import PARTNERSHIP_KEY, DemoPartnership, demo_partnership_create
@@ -101,6 +102,7 @@ def demo_build(
     demo_chat_create(demo, hours=chat_hours)
     _demo_campaign(demo)
     demo_governance_create(demo)
+    demo_activities_create(demo)
     demo_reports(demo.partnership)
     return demo, created
 

@@ -1,4 +1,5 @@
-"""Writes of the governance app: keyword-only, one transaction, checked before saving."""
+"""Writes of the governance app: keyword-only, one transaction, checked before saving, each with
+its audit entry (accounts.audit) in the same transaction."""
 
 import datetime
 from decimal import Decimal
@@ -7,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samverkan.accounts.audit import log_action
 from samverkan.accounts.models import Role, User
 from samverkan.core.errors import Forbidden, SamverkanError
 from samverkan.governance.agreement_calendar import ENDED, agreement_on
@@ -56,6 +58,7 @@ def notice_register(
         agreement=agreement, given_by=given_by, given_on=given_on, registered_by=by
     )
     obligation_items_sync(agreement=agreement, today=timezone.localdate())
+    log_action("governance.notice.registered", user=by, target=notice)
     return notice
 
 
@@ -112,6 +115,7 @@ def obligation_item_submit(
     item.submitted_on = submitted_on
     item.submitted_by = by
     item.save(update_fields=["submitted_on", "submitted_by"])
+    log_action("governance.obligation_item.submitted", user=by, target=item)
     return item
 
 
@@ -139,6 +143,7 @@ def meeting_create(
             for number, text in enumerate((t for t in decisions if t.strip()), start=1)
         ]
     )
+    log_action("governance.meeting.created", user=by, target=meeting)
     return meeting
 
 
@@ -155,9 +160,11 @@ def payment_create(
     _require_coordinator(by)
     if amount <= 0:
         raise SamverkanError(_("A payment is more than 0 kronor."))
-    return Payment.objects.create(
+    payment = Payment.objects.create(
         agreement=agreement, year=year, paid_on=paid_on, amount=amount, reference=reference
     )
+    log_action("governance.payment.created", user=by, target=payment)
+    return payment
 
 
 def is_foundation_manager(user: User, agreement: Agreement) -> bool:
@@ -212,6 +219,8 @@ def financial_report_save(
         report.submitted_by = by
         report.submitted_on = timezone.localdate()
     report.save()
+    action = "submitted" if submit else "saved"
+    log_action(f"governance.financial_report.{action}", user=by, target=report)
     return report
 
 
@@ -225,6 +234,7 @@ def financial_report_approve(*, report: FinancialReport, by: User | None = None)
     report.approved_by = by
     report.approved_on = timezone.localdate()
     report.save(update_fields=["status", "approved_by", "approved_on"])
+    log_action("governance.financial_report.approved", user=by, target=report)
 
 
 @transaction.atomic
@@ -236,6 +246,7 @@ def financial_report_return(*, report: FinancialReport, by: User | None = None) 
         raise SamverkanError(_("Only a submitted report can be returned."))
     report.status = FinancialReport.Status.DRAFT
     report.save(update_fields=["status"])
+    log_action("governance.financial_report.returned", user=by, target=report)
 
 
 MEMBER_FIELDS = (
@@ -268,8 +279,10 @@ def group_member_save(
     start, end = fields.get("member_from"), fields.get("member_until")
     if start and end and end < start:
         raise SamverkanError(_("A membership cannot end before it starts."))
+    action = "changed" if member is not None else "created"
     member = member or GroupMember()
     for name, value in fields.items():
         setattr(member, name, value.strip() if isinstance(value, str) else value)
     member.save()
+    log_action(f"governance.group_member.{action}", user=by, target=member, fields=sorted(fields))
     return member

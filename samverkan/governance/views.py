@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from samverkan.core.errors import SamverkanError
+from samverkan.core.refusals import refusal_as_message, refusal_on_form
 from samverkan.governance import selectors, services
 from samverkan.governance.agreement_calendar import agreement_on
 from samverkan.governance.exports import money_export_csv, money_export_xlsx
@@ -58,13 +58,11 @@ def notice_register(request: HttpRequest) -> HttpResponse:
     access = _coordinator(request)
     form = NoticeForm(request.POST, agreement=access.agreement)
     if form.is_valid():
-        try:
+        with refusal_on_form(form):
             services.notice_register(
                 agreement=access.agreement, by=request.user, **form.cleaned_data
             )
-        except SamverkanError as error:
-            form.add_error(None, str(error))
-        else:
+        if not form.errors:
             messages.success(request, _("The notice is registered."))
             return redirect("governance:overview")
     return render(request, "governance/notice_form.html", {"form": form}, status=400)
@@ -77,11 +75,8 @@ def item_submit(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(ObligationItem, pk=pk, obligation__agreement=access.agreement)
     form = SubmittedForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal_as_message(request):
             services.obligation_item_submit(item=item, by=request.user, **form.cleaned_data)
-        except SamverkanError as error:
-            messages.error(request, str(error))
-        else:
             messages.success(request, _("The report is marked as submitted."))
     else:
         messages.error(request, _("Give the day the report was submitted."))
@@ -123,11 +118,9 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
     access = _coordinator(request)
     form = MeetingForm(request.POST or None, agreement=access.agreement)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             meeting = services.meeting_create(by=request.user, **form.cleaned_data)
-        except SamverkanError as error:
-            form.add_error(None, str(error))
-        else:
+        if not form.errors:
             messages.success(request, _("The meeting is registered."))
             return redirect("governance:meeting_detail", pk=meeting.pk)
     return render(request, "governance/meeting_form.html", {"form": form})
@@ -171,13 +164,11 @@ def payment_create(request: HttpRequest) -> HttpResponse:
     access = _coordinator(request)
     form = PaymentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             services.payment_create(
                 agreement=access.agreement, by=request.user, **form.cleaned_data
             )
-        except SamverkanError as error:
-            form.add_error(None, str(error))
-        else:
+        if not form.errors:
             messages.success(request, _("The payment is registered."))
             return redirect("governance:money")
     return render(request, "governance/payment_form.html", {"form": form})
@@ -207,7 +198,7 @@ def financial_report(request: HttpRequest, year: int) -> HttpResponse:
     form = FinancialReportForm(request.POST or None, report=report) if editable else None
     if form is not None and request.method == "POST" and form.is_valid():
         submit = request.POST.get("action") == "submit"
-        try:
+        with refusal_on_form(form):
             services.financial_report_save(
                 agreement=access.agreement,
                 year=year,
@@ -216,9 +207,7 @@ def financial_report(request: HttpRequest, year: int) -> HttpResponse:
                 submit=submit,
                 by=request.user,
             )
-        except SamverkanError as error:
-            form.add_error(None, str(error))
-        else:
+        if not form.errors:
             messages.success(
                 request,
                 _("The report is submitted for approval.") if submit else _("The report is saved."),
@@ -246,15 +235,13 @@ def financial_report(request: HttpRequest, year: int) -> HttpResponse:
 def financial_report_decide(request: HttpRequest, year: int) -> HttpResponse:
     access = _coordinator(request)
     report = get_object_or_404(FinancialReport, agreement=access.agreement, year=year)
-    try:
+    with refusal_as_message(request):
         if request.POST.get("action") == "return":
             services.financial_report_return(report=report, by=request.user)
             messages.success(request, _("The report is returned to the foundation."))
         else:
             services.financial_report_approve(report=report, by=request.user)
             messages.success(request, _("The report is approved."))
-    except SamverkanError as error:
-        messages.error(request, str(error))
     return redirect("governance:financial_report", year=year)
 
 
@@ -287,13 +274,11 @@ def member_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         initial = {name: getattr(member, name) for name in services.MEMBER_FIELDS}
     form = GroupMemberForm(request.POST or None, agreement=access.agreement, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_on_form(form):
             services.group_member_save(
                 agreement=access.agreement, member=member, by=request.user, **form.cleaned_data
             )
-        except SamverkanError as error:
-            form.add_error(None, str(error))
-        else:
+        if not form.errors:
             messages.success(request, _("The member is saved."))
             return redirect("governance:groups")
     return render(request, "governance/member_form.html", {"form": form, "member": member})

@@ -84,7 +84,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return HttpResponse(
             json.dumps(response.data), status=500, content_type="application/problem+json"
         )
-    return defaults.server_error(request)
+    return defaults.server_error(request, template_name="errors/500.html")
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -93,4 +93,4 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     response = _unavailable(request, exception)
     if response is not None:
         return response
-    return defaults.bad_request(request, exception)
+    return defaults.bad_request(request, exception, template_name="errors/400.html")

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samverkan.partnership.models import District, Service, Unit
+from samverkan.records import glossary, rules
 from samverkan.records.models import (
     MAX_AGE,
     CameVia,
@@ -15,7 +16,6 @@ from samverkan.records.models import (
     Closure,
     Gender,
     Resident,
-    ScreeningAnswer,
     SupportCategory,
     ViolenceForm,
 )
@@ -23,11 +23,14 @@ from samverkan.records.models import (
 
 def _gender_field() -> forms.ChoiceField:
     return forms.ChoiceField(
-        label=_("Gender"), choices=Gender.choices, initial=Gender.UNKNOWN, widget=forms.RadioSelect
+        label=glossary.label("gender"),
+        choices=Gender.choices,
+        initial=Gender.UNKNOWN,
+        widget=forms.RadioSelect,
     )
 
 
-def _age_field(label: str = _("Age")) -> forms.IntegerField:
+def _age_field(label: str = glossary.label("age")) -> forms.IntegerField:
     return forms.IntegerField(
         label=label,
         min_value=1,
@@ -39,21 +42,40 @@ def _age_field(label: str = _("Age")) -> forms.IntegerField:
 
 def _referral_field() -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
-        label=_("Referred to"),
+        label=glossary.label("referred_to"),
         queryset=Service.objects.none(),
         required=False,
         empty_label=_("No referral"),
     )
 
 
+def _date_field(concept: str) -> forms.DateField:
+    return forms.DateField(
+        label=glossary.label(concept),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+def _resident_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=glossary.label("resident"),
+        choices=Resident.choices,
+        initial=Resident.UNKNOWN,
+        widget=forms.RadioSelect,
+    )
+
+
 class RecordForm(forms.Form):
     """A record's form for one unit: services and districts are those of the unit's
-    partnerships, and the record's date starts as today."""
+    partnerships, the record's date starts as today and cannot be later, and an age outside
+    the service's target group is confirmed (records.rules.TARGET_AGES)."""
 
     date_field = ""
+    future_message = _("The date cannot be in the future.")
 
     def __init__(self, *args, unit: Unit, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
+        self.unit = unit
         partnerships = unit.partnerships.all()
         if "referred_to" in self.fields:
             self.fields["referred_to"].queryset = Service.objects.filter(
@@ -63,30 +85,66 @@ class RecordForm(forms.Form):
             self.fields["district"].queryset = District.objects.filter(partnership__in=partnerships)
         if not self.is_bound and self.date_field:
             self.initial.setdefault(self.date_field, self.today())
+        # The confirmation of an age outside the target group is asked only when it is needed:
+        # after such an age was sent, or on the form of a record that has one.
+        age = self.data.get(self.add_prefix("age")) if self.is_bound else self.initial.get("age")
+        try:
+            age = int(age) if age not in (None, "") else None
+        except (TypeError, ValueError):
+            age = None
+        if "age" in self.fields and rules.outside_target(unit.kind, age):
+            low, high = rules.TARGET_AGES[unit.kind]
+            self.fields["age_confirmed"] = forms.BooleanField(
+                label=_("The age is right although outside the target group (%(low)s–%(high)s)")
+                % {"low": low, "high": high},
+                required=False,
+            )
+            names = list(self.fields)
+            names.insert(names.index("age") + 1, names.pop(names.index("age_confirmed")))
+            self.order_fields(names)
 
     def today(self) -> datetime.date | datetime.datetime:
         return timezone.localdate()
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        day = cleaned.get(self.date_field) if self.date_field else None
+        if isinstance(day, datetime.datetime):
+            late = day > timezone.now() + datetime.timedelta(minutes=5)
+        else:
+            late = day is not None and day > timezone.localdate()
+        if late:
+            self.add_error(self.date_field, self.future_message)
+        if "age" in self.fields:
+            bounds = rules.outside_target(self.unit.kind, cleaned.get("age"))
+            if bounds and not cleaned.get("age_confirmed"):
+                self.add_error(
+                    "age",
+                    _(
+                        "%(age)s is outside the target group (%(low)s–%(high)s years). Check the "
+                        "age, or confirm it below."
+                    )
+                    % {"age": cleaned["age"], "low": bounds[0], "high": bounds[1]},
+                )
+        # Only the record's own values go on to the service.
+        cleaned.pop("age_confirmed", None)
+        return cleaned
 
 
 class ChatConversationForm(RecordForm):
     """The post-chat record: what the volunteer knows once the conversation has ended."""
 
     started_at = forms.DateTimeField(
-        label=_("Started at"),
+        label=glossary.label("started_at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
     concern = forms.ChoiceField(
-        label=_("What was it about?"), choices=ChatConcern.choices, widget=forms.RadioSelect
+        label=glossary.label("concern"), choices=ChatConcern.choices, widget=forms.RadioSelect
     )
-    resident = forms.ChoiceField(
-        label=_("Lives in the municipality"),
-        choices=Resident.choices,
-        initial=Resident.UNKNOWN,
-        widget=forms.RadioSelect,
-    )
+    resident = _resident_field()
     district = forms.ModelChoiceField(
-        label=_("District"),
+        label=glossary.label("district"),
         queryset=District.objects.none(),
         required=False,
         empty_label=_("Not known"),
@@ -94,7 +152,7 @@ class ChatConversationForm(RecordForm):
     gender = _gender_field()
     age = _age_field()
     violence = forms.MultipleChoiceField(
-        label=_("Forms of violence talked about"),
+        label=glossary.label("violence"),
         choices=ViolenceForm.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -102,88 +160,70 @@ class ChatConversationForm(RecordForm):
     referred_to = _referral_field()
 
     date_field = "started_at"
+    future_message = _("The conversation cannot start in the future.")
 
     def today(self) -> datetime.datetime:
         return timezone.localtime().replace(second=0, microsecond=0)
 
-    def clean_started_at(self) -> datetime.datetime:
-        started_at = self.cleaned_data["started_at"]
-        if started_at > timezone.now() + datetime.timedelta(minutes=5):
-            raise forms.ValidationError(_("The conversation cannot start in the future."))
-        return started_at
-
 
 class SupportCentreCaseForm(RecordForm):
     """A case received at the support centre, with the routine question on violence in young
-    people's close relationships."""
+    people's close relationships: one question, whose answers include "not asked"."""
 
-    received_on = forms.DateField(
-        label=_("Received on"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    received_on = _date_field("received_on")
     category = forms.ChoiceField(
-        label=_("Category"), choices=SupportCategory.choices, widget=forms.RadioSelect
+        label=glossary.label("category"), choices=SupportCategory.choices, widget=forms.RadioSelect
     )
     gender = _gender_field()
     age = _age_field()
-    screened = forms.BooleanField(
-        label=_("The routine question on violence in close relationships was asked"),
-        required=False,
-    )
-    screening_answer = forms.ChoiceField(
-        label=_("Answer to the routine question"),
-        choices=[("", _("Not asked"))] + list(ScreeningAnswer.choices),
-        required=False,
+    screening = forms.ChoiceField(
+        label=glossary.label("screening"),
+        choices=rules.SCREENING_CHOICES,
+        initial=rules.NOT_ASKED,
         widget=forms.RadioSelect,
     )
     referred_to = _referral_field()
 
     date_field = "received_on"
-
-    def clean_received_on(self) -> datetime.date:
-        received_on = self.cleaned_data["received_on"]
-        if received_on > timezone.localdate():
-            raise forms.ValidationError(_("A case cannot be received in the future."))
-        return received_on
+    future_message = _("A case cannot be received in the future.")
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        if cleaned.get("screening_answer") and not cleaned.get("screened"):
-            self.add_error(
-                "screening_answer", _("An answer is recorded only when the question was asked.")
+        if "screening" in cleaned:
+            cleaned["screened"], cleaned["screening_answer"] = rules.screening_fields(
+                cleaned.pop("screening")
             )
-        cleaned["screening_answer"] = cleaned.get("screening_answer") or None
         return cleaned
 
 
 class ClinicClientForm(RecordForm):
     ref = forms.CharField(
-        label=_("The clinic's reference"),
+        label=glossary.label("ref"),
         max_length=64,
         help_text=_("Your own pseudonymous reference, e.g. SM-2022-014: never a name."),
     )
     first_visit = forms.DateField(
-        label=_("First visit"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=glossary.label("first_visit"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("The first visit is the series' session 1."),
     )
     concern = forms.ChoiceField(
-        label=_("Seeks support as"), choices=ClinicConcern.choices, widget=forms.RadioSelect
-    )
-    gender = _gender_field()
-    age = _age_field(_("Age at first visit"))
-    resident = forms.ChoiceField(
-        label=_("Lives in the municipality"),
-        choices=Resident.choices,
-        initial=Resident.UNKNOWN,
+        label=glossary.label("clinic_concern"),
+        choices=ClinicConcern.choices,
         widget=forms.RadioSelect,
     )
+    gender = _gender_field()
+    age = _age_field(glossary.label("age_at_first_visit"))
+    resident = _resident_field()
     came_via = forms.ChoiceField(
-        label=_("Came via"),
+        label=glossary.label("came_via"),
         choices=[("", _("Not known"))] + list(CameVia.choices),
         required=False,
         widget=forms.RadioSelect,
     )
 
     date_field = "first_visit"
+    future_message = _("The first visit cannot be in the future.")
 
     def clean_ref(self) -> str:
         from samverkan.records.imports import CellError, read_ref
@@ -200,14 +240,24 @@ class ClinicSessionForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
+    def clean_date(self) -> datetime.date:
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise forms.ValidationError(_("A session cannot be in the future."))
+        return date
+
 
 class ClinicCloseForm(forms.Form):
-    closed_on = forms.DateField(
-        label=_("Closed on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    closed_on = _date_field("closed_on")
     closure = forms.ChoiceField(
-        label=_("How the series ended"), choices=Closure.choices, widget=forms.RadioSelect
+        label=glossary.label("closure"), choices=Closure.choices, widget=forms.RadioSelect
     )
+
+    def clean_closed_on(self) -> datetime.date:
+        closed_on = self.cleaned_data["closed_on"]
+        if closed_on > timezone.localdate():
+            raise forms.ValidationError(_("A series cannot be closed in the future."))
+        return closed_on
 
 
 EXPORT_PASSWORD_MIN_LENGTH = 12

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samverkan.accounts.audit import log_action
@@ -25,6 +26,14 @@ from samverkan.statistics.counters import (
     local_day,
     support_centre_case_facts,
 )
+
+
+class FieldError(SamverkanError):
+    """A domain error about one field: a form shows it at that field."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def _count(unit_id: int, day: datetime.date, facts: tuple, records: int = 1) -> None:
@@ -239,6 +248,12 @@ def support_centre_case_delete(*, case: SupportCentreCase, by: User | None = Non
     case.delete()
 
 
+def _not_in_future(day: datetime.date, message: str, field: str) -> None:
+    """A date of something that has happened: today at the latest (Stockholm time)."""
+    if day > timezone.localdate():
+        raise FieldError(message, field)
+
+
 @transaction.atomic
 def clinic_client_create(
     *,
@@ -250,8 +265,11 @@ def clinic_client_create(
     age: int | None = None,
     resident: str = "unknown",
     came_via: str | None = None,
+    first_session: bool = False,
     by: User | None = None,
 ) -> ClinicClient:
+    """Register a client; with first_session, the first visit as its session 1 (the web form:
+    the first visit is a session, as in the clinic's own files and the statistics)."""
     _check_writer(by, unit)
     if not ref:
         raise SamverkanError(_("A clinic client needs the clinic's own reference."))
@@ -267,10 +285,61 @@ def clinic_client_create(
     )
     _full_clean(client)
     if ClinicClient.objects.filter(unit=unit, ref=ref).exists():
-        raise SamverkanError(_("The reference %(ref)s is already in use.") % {"ref": ref})
+        raise FieldError(_("The reference %(ref)s is already in use.") % {"ref": ref}, "ref")
     client.save()
     _audit("records.clinic_client.created", by, client)
+    if first_session:
+        clinic_session_add(client=client, date=first_visit, by=by)
     return client
+
+
+CLINIC_CLIENT_FIELDS = frozenset(
+    {"ref", "first_visit", "concern", "gender", "age", "resident", "came_via"}
+)
+
+
+@transaction.atomic
+def clinic_client_update(
+    *, client: ClinicClient, by: User | None = None, **changes
+) -> ClinicClient:
+    """Correct a client's own values. The clinic's figures are read from the records
+    themselves (statistics.engine), so a correction is in them at once."""
+    client = ClinicClient.objects.select_for_update().get(pk=client.pk)
+    _check_writer(by, client.unit)
+    if "unit" in changes or "unit_id" in changes:
+        raise SamverkanError(_("A record stays in the unit that registered it."))
+    unknown = set(changes) - CLINIC_CLIENT_FIELDS
+    if unknown:
+        raise TypeError(f"Not a client's own value: {sorted(unknown)}")
+    before = _values(client)
+    for field, value in changes.items():
+        setattr(client, field, value)
+    client.came_via = client.came_via or None
+    if not client.ref:
+        raise SamverkanError(_("A clinic client needs the clinic's own reference."))
+    _not_in_future(client.first_visit, _("The first visit cannot be in the future."), "first_visit")
+    first_session = client.sessions.order_by("date").values_list("date", flat=True).first()
+    if first_session is not None and client.first_visit > first_session:
+        raise FieldError(_("The first visit cannot come after the first session."), "first_visit")
+    _full_clean(client)
+    if ClinicClient.objects.filter(unit=client.unit, ref=client.ref).exclude(pk=client.pk).exists():
+        raise FieldError(_("The reference %(ref)s is already in use.") % {"ref": client.ref}, "ref")
+    client.save()
+    _audit("records.clinic_client.changed", by, client, _changed(before, client))
+    return client
+
+
+@transaction.atomic
+def clinic_client_delete(*, client: ClinicClient, by: User | None = None) -> None:
+    """Delete a client registered by mistake, with its sessions."""
+    client = ClinicClient.objects.select_for_update().get(pk=client.pk)
+    _check_writer(by, client.unit)
+    _audit("records.clinic_client.deleted", by, client)
+    client.delete()
+
+
+class SessionAlreadyRegistered(FieldError):
+    """A client has one session a day at most."""
 
 
 @transaction.atomic
@@ -278,29 +347,61 @@ def clinic_session_add(
     *, client: ClinicClient, date: datetime.date, by: User | None = None
 ) -> ClinicSession:
     _check_writer(by, client.unit)
+    _not_in_future(date, _("A session cannot be in the future."), "date")
     if date < client.first_visit:
-        raise SamverkanError(_("A session cannot come before the first visit."))
+        raise FieldError(_("A session cannot come before the first visit."), "date")
     if client.closed_on is not None and date > client.closed_on:
-        raise SamverkanError(_("The session series is closed; reopen it first."))
+        raise FieldError(_("The session series is closed; reopen it first."), "date")
     session, created = ClinicSession.objects.get_or_create(client=client, date=date)
-    if created:
-        _audit("records.clinic_session.created", by, client)
+    if not created:
+        raise SessionAlreadyRegistered(
+            _("A session on %(date)s is already registered for this client.")
+            % {"date": date.isoformat()},
+            "date",
+        )
+    _audit("records.clinic_session.created", by, client)
     return session
+
+
+@transaction.atomic
+def clinic_session_delete(*, session: ClinicSession, by: User | None = None) -> None:
+    """Delete a session registered by mistake (a wrong date: delete it and register the right
+    one). The audit entry points at the client, whose page shows its history."""
+    session = ClinicSession.objects.select_for_update().select_related("client").get(pk=session.pk)
+    client = session.client
+    _check_writer(by, client.unit)
+    if client.closed_on is not None and client.sessions.count() == 1:
+        raise SamverkanError(_("A closed series keeps at least one session; reopen it first."))
+    _audit("records.clinic_session.deleted", by, client)
+    session.delete()
 
 
 @transaction.atomic
 def clinic_client_close(
     *, client: ClinicClient, closed_on: datetime.date, closure: str, by: User | None = None
 ) -> ClinicClient:
+    """Close the series, or correct the date or reason of a closed one."""
     _check_writer(by, client.unit)
+    _not_in_future(closed_on, _("A series cannot be closed in the future."), "closed_on")
     last_session = client.sessions.order_by("-date").values_list("date", flat=True).first()
     if last_session is not None and closed_on < last_session:
-        raise SamverkanError(_("A series cannot close before its last session."))
+        raise FieldError(_("A series cannot close before its last session."), "closed_on")
     client.closed_on = closed_on
     client.closure = closure
     _full_clean(client)
     client.save(update_fields=["closed_on", "closure", "updated_at"])
     _audit("records.clinic_client.closed", by, client)
+    return client
+
+
+@transaction.atomic
+def clinic_client_reopen(*, client: ClinicClient, by: User | None = None) -> ClinicClient:
+    """Open a closed series again (closed by mistake, or the client came back)."""
+    _check_writer(by, client.unit)
+    client.closed_on = None
+    client.closure = None
+    client.save(update_fields=["closed_on", "closure", "updated_at"])
+    _audit("records.clinic_client.reopened", by, client)
     return client
 
 

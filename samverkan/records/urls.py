@@ -16,6 +16,12 @@ for kind, prefix in [("chat", "chattsamtal"), ("support", "arenden"), ("clinic",
             name=f"{kind}_edit",
         ),
         path(
+            f"{prefix}/<int:record_id>/ta-bort/",
+            views.record_delete,
+            {"kind": kind},
+            name=f"{kind}_delete",
+        ),
+        path(
             f"{prefix}/<int:record_id>/",
             views.record_detail,
             {"kind": kind},
@@ -42,4 +48,10 @@ for kind, prefix in [("chat", "chattsamtal"), ("support", "arenden"), ("clinic",
 urlpatterns += [
     path("klienter/<int:record_id>/samtal/", views.clinic_session_add, name="clinic_session_add"),
     path("klienter/<int:record_id>/avsluta/", views.clinic_client_close, name="clinic_close"),
+    path("klienter/<int:record_id>/oppna/", views.clinic_client_reopen, name="clinic_reopen"),
+    path(
+        "klienter/<int:record_id>/samtal/<int:session_id>/ta-bort/",
+        views.clinic_session_delete,
+        name="clinic_session_delete",
+    ),
 ]

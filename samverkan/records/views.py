@@ -26,6 +26,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -34,7 +35,7 @@ from samverkan.accounts.audit import action_label, log_action, record_history
 from samverkan.chat.services import LiveRecord
 from samverkan.core.errors import NotFound, SamverkanError
 from samverkan.partnership.models import Unit
-from samverkan.records import exports, selectors, services
+from samverkan.records import exports, rules, selectors, services
 from samverkan.records.filters import ChatFilterForm, ClinicFilterForm, SupportFilterForm
 from samverkan.records.forms import (
     ChatConversationForm,
@@ -72,7 +73,17 @@ class Labels:
 @functools.lru_cache(maxsize=256)
 def _choice_labels(model: type[models.Model], field: str, language: str | None) -> dict[Any, str]:
     with translation.override(language):
-        return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
+        # Capitalised as every answer on the page (issue 16: "Inte ställd" beside "inget våld").
+        return {
+            value: capfirst(str(label)) for value, label in model._meta.get_field(field).flatchoices
+        }
+
+
+@functools.lru_cache(maxsize=16)
+def _screening_labels(language: str | None) -> dict[str, str]:
+    """The one answer of the routine question, by its value (records.rules)."""
+    with translation.override(language):
+        return {value: capfirst(str(label)) for value, label in rules.SCREENING_CHOICES}
 
 
 def _detail_url(kind: str) -> Callable[[int], str]:
@@ -103,7 +114,8 @@ def _chat_rows(records: Iterable[tuple], labels: Labels, url: Callable[[int], st
 def _support_rows(
     records: Iterable[tuple], labels: Labels, url: Callable[[int], str]
 ) -> list[tuple]:
-    category, gender, answer = labels("category"), labels("gender"), labels("screening_answer")
+    category, gender = labels("category"), labels("gender")
+    screening = _screening_labels(translation.get_language())
     return [
         (
             url(pk),
@@ -111,8 +123,7 @@ def _support_rows(
             category.get(c, c),
             gender.get(g, g),
             _age(age),
-            screened,
-            answer.get(a, a) or "–",
+            screening.get(rules.screening_value(screened, a)),
         )
         for pk, received_on, c, g, age, screened, a in records
     ]
@@ -162,6 +173,9 @@ class RecordPages:
     title_edit: Promise | None = None
     update: Callable[..., object] | None = None
     initial: Callable[[Any], dict[str, Any]] | None = None
+    delete: Callable[..., object] | None = None
+    deleted: Promise | None = None
+    title_delete: Promise | None = None
 
 
 PAGES = {
@@ -182,6 +196,9 @@ PAGES = {
         update=lambda record, **values: services.chat_conversation_update(
             conversation=record, **values
         ),
+        delete=lambda record, by: services.chat_conversation_delete(conversation=record, by=by),
+        deleted=_("The conversation is deleted."),
+        title_delete=_("Delete a chat conversation"),
         initial=lambda record: {
             "started_at": timezone.localtime(record.started_at),
             "concern": record.concern,
@@ -213,10 +230,12 @@ PAGES = {
             "category": record.category,
             "gender": record.gender,
             "age": record.age,
-            "screened": record.screened,
-            "screening_answer": record.screening_answer or "",
+            "screening": rules.screening_value(record.screened, record.screening_answer),
             "referred_to": record.referred_to_id,
         },
+        delete=lambda record, by: services.support_centre_case_delete(case=record, by=by),
+        deleted=_("The case is deleted."),
+        title_delete=_("Delete a support-centre case"),
     ),
     "clinic": RecordPages(
         unit_kind=Unit.Kind.CLINIC,
@@ -231,6 +250,20 @@ PAGES = {
         created=_("The client is registered."),
         title_new=_("Register a client"),
         filters=ClinicFilterForm,
+        title_edit=_("Change a client"),
+        update=lambda record, **values: services.clinic_client_update(client=record, **values),
+        initial=lambda record: {
+            "ref": record.ref,
+            "first_visit": record.first_visit,
+            "concern": record.concern,
+            "gender": record.gender,
+            "age": record.age,
+            "resident": record.resident,
+            "came_via": record.came_via or "",
+        },
+        delete=lambda record, by: services.clinic_client_delete(client=record, by=by),
+        deleted=_("The client is deleted, with the sessions."),
+        title_delete=_("Delete a client"),
     ),
 }
 
@@ -248,7 +281,8 @@ def _saved(
         with transaction.atomic():
             write()
     except SamverkanError as error:
-        form.add_error(None, str(error))
+        field = getattr(error, "field", None)
+        form.add_error(field if field in form.fields else None, str(error))
         return False
     messages.success(request, str(done))
     return True
@@ -308,15 +342,36 @@ def record_create(request: HttpRequest, kind: str) -> HttpResponse:
         return redirect("chat:console")
     form = pages.form(request.POST or None, unit=unit, initial=live.initial if live else None)
 
+    created: list[Any] = []
+
     def create() -> object:
-        record = pages.create(unit=unit, by=request.user, **form.cleaned_data)
+        extra = {"first_session": True} if kind == "clinic" else {}
+        record = pages.create(unit=unit, by=request.user, **form.cleaned_data, **extra)
         if live is not None:
             live.saved(record, by=request.user)
+        created.append(record)
         return record
 
     if request.method == "POST" and _saved(request, form, create, pages.created):
-        return redirect("chat:console" if live is not None else f"records:{kind}_list")
-    context = {"form": form, "unit": unit, "title": pages.title_new}
+        if live is not None:
+            return redirect("chat:console")
+        if kind == "clinic":
+            # On the client, whose page offers the next session at once.
+            return redirect("records:clinic_detail", record_id=created[0].pk)
+        # The next record at once, with a way to the one just saved.
+        return redirect(f"{reverse(f'records:{kind}_create')}?sparat={created[0].pk}")
+    saved = request.GET.get("sparat", "")
+    context = {
+        "form": form,
+        "unit": unit,
+        "title": pages.title_new,
+        "kind": kind,
+        "saved_url": (
+            reverse(f"records:{kind}_detail", kwargs={"record_id": int(saved)})
+            if saved.isdigit() and request.method == "GET"
+            else None
+        ),
+    }
     return render(request, f"{pages.templates}_form.html", context)
 
 
@@ -339,8 +394,41 @@ def record_edit(request: HttpRequest, kind: str, record_id: int) -> HttpResponse
         _("The change is saved."),
     ):
         return redirect(f"records:{kind}_detail", record_id=record.pk)
-    context = {"form": form, "unit": unit, "title": pages.title_edit, "record": record}
+    context = {
+        "form": form,
+        "unit": unit,
+        "title": pages.title_edit,
+        "record": record,
+        "kind": kind,
+        "editing": True,
+    }
     return render(request, f"{pages.templates}_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_delete(request: HttpRequest, kind: str, record_id: int) -> HttpResponse:
+    """Delete a record registered by mistake: a page that asks, then the deletion (with its
+    counts and an audit entry, records.services)."""
+    pages = PAGES[kind]
+    _own_unit(request, pages)
+    if pages.delete is None:
+        raise Http404
+    try:
+        record = pages.get_for_user(request.user, record_id)
+    except NotFound:
+        raise Http404 from None
+    if request.method == "POST":
+        try:
+            with transaction.atomic():
+                pages.delete(record, by=request.user)
+        except SamverkanError as error:
+            messages.error(request, str(error))
+            return redirect(f"records:{kind}_detail", record_id=record.pk)
+        messages.success(request, str(pages.deleted))
+        return redirect(f"records:{kind}_list")
+    context = {"record": record, "kind": kind, "title": pages.title_delete}
+    return render(request, "records/delete.html", context)
 
 
 @login_required
@@ -351,11 +439,36 @@ def record_detail(request: HttpRequest, kind: str, record_id: int) -> HttpRespon
         record = pages.get_for_user(request.user, record_id)
     except NotFound:
         raise Http404 from None
-    context = {"record": record, "history": _history(record), "editable": pages.update is not None}
+    context = {
+        "record": record,
+        "history": _history(record),
+        "editable": pages.update is not None,
+        "deletable": pages.delete is not None,
+        "kind": kind,
+    }
     if kind == "clinic":
-        context["session_form"] = ClinicSessionForm(initial={"date": timezone.localdate()})
-        context["close_form"] = ClinicCloseForm(initial={"closed_on": timezone.localdate()})
+        context.update(_clinic_context(record))
     return render(request, f"{pages.templates}_detail.html", context)
+
+
+def _clinic_context(
+    client: Any, session_form: forms.Form | None = None, close_form: forms.Form | None = None
+) -> dict[str, Any]:
+    """A client's page: its sessions numbered from 1 (the first visit is session 1), the form
+    of the next session and the form that closes the series (or corrects its closing)."""
+    today = timezone.localdate()
+    sessions = list(client.sessions.all())
+    return {
+        "sessions": sessions,
+        "session_form": session_form or ClinicSessionForm(initial={"date": today}),
+        "close_form": close_form
+        or ClinicCloseForm(
+            initial={
+                "closed_on": client.closed_on or (sessions[-1].date if sessions else today),
+                "closure": client.closure,
+            }
+        ),
+    }
 
 
 def _history(record: Any) -> list[dict[str, Any]]:
@@ -416,10 +529,55 @@ def _clinic_change(
     context = {
         "record": client,
         "history": _history(client),
-        "session_form": form if form_class is ClinicSessionForm else ClinicSessionForm(),
-        "close_form": form if form_class is ClinicCloseForm else ClinicCloseForm(),
+        "editable": True,
+        "deletable": True,
+        "kind": "clinic",
+        **_clinic_context(
+            client,
+            session_form=form if form_class is ClinicSessionForm else None,
+            close_form=form if form_class is ClinicCloseForm else None,
+        ),
     }
     return render(request, "records/clinic_detail.html", context, status=400)
+
+
+@login_required
+@require_http_methods(["POST"])
+def clinic_session_delete(request: HttpRequest, record_id: int, session_id: int) -> HttpResponse:
+    """Delete one session registered by mistake (a wrong date: delete, then register)."""
+    _own_unit(request, PAGES["clinic"])
+    try:
+        client = selectors.get_clinic_client_for_user(request.user, record_id)
+    except NotFound:
+        raise Http404 from None
+    session = ClinicSession.objects.filter(client=client, pk=session_id).first()
+    if session is None:
+        raise Http404
+    try:
+        with transaction.atomic():
+            services.clinic_session_delete(session=session, by=request.user)
+    except SamverkanError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("The session of %(date)s is deleted.") % {"date": session.date.isoformat()},
+        )
+    return redirect("records:clinic_detail", record_id=client.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def clinic_client_reopen(request: HttpRequest, record_id: int) -> HttpResponse:
+    _own_unit(request, PAGES["clinic"])
+    try:
+        client = selectors.get_clinic_client_for_user(request.user, record_id)
+    except NotFound:
+        raise Http404 from None
+    with transaction.atomic():
+        services.clinic_client_reopen(client=client, by=request.user)
+    messages.success(request, _("The session series is open again."))
+    return redirect("records:clinic_detail", record_id=client.pk)
 
 
 @login_required

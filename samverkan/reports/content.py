@@ -68,6 +68,7 @@ class Section:
     heading: str
     blocks: list[Block] = field(default_factory=list)
     level: int = 2
+    key: str = ""  # the drafted text it holds, if any: the editor's preview scrolls to it
 
 
 @dataclass
@@ -82,6 +83,9 @@ class Document:
     sections: list[Section]
     writer: sentences.Writer
     language: str
+    # The sentences written from the figures, by the drafted text they follow (the editor
+    # shows them beside that text).
+    generated: dict[str, list[str]] = field(default_factory=dict)
 
     def text(self) -> str:
         """All the document's text, tables and chart data as plain text (for checks)."""
@@ -119,9 +123,17 @@ def prose_blocks(text: str) -> list[Block]:
     return blocks
 
 
-def report_document(report: Report, *, disclosure: str = PUBLIC, language: str = "sv") -> Document:
-    """The document of a stored report: its drafts and the figures computed now."""
-    drafts = dict(report.sections.values_list("key", "text"))
+def report_document(
+    report: Report,
+    *,
+    disclosure: str = PUBLIC,
+    language: str = "sv",
+    drafts: dict[str, str] | None = None,
+) -> Document:
+    """The document of a stored report: its drafts (or unsaved ones, for a preview) and the
+    figures computed now."""
+    if drafts is None:
+        drafts = dict(report.sections.values_list("key", "text"))
     return build_document(
         partnership=report.partnership,
         kind=report.kind,
@@ -169,27 +181,33 @@ def build_document(
     def prose(key: str) -> list[Block]:
         return prose_blocks(drafts.get(key, ""))
 
+    def drafted(key: str) -> Section:
+        return Section(str(PROSE_SECTIONS[key]), prose(key), key=key)
+
+    report_section = _the_report(
+        kind_label,
+        phrase,
+        prose("report_intro"),
+        writer,
+        previous_writer,
+        stats,
+        dict(partnership.services.order_by("name").values_list("key", "name")),
+        partnership.municipality,
+    )
+    gender_section = _gender_analysis(writer, prose("gender_analysis"), stats)
     sections = [
-        Section(str(PROSE_SECTIONS["proposed_decision"]), prose("proposed_decision")),
-        Section(str(PROSE_SECTIONS["summary"]), prose("summary")),
-        Section(str(PROSE_SECTIONS["background"]), prose("background")),
-        Section(str(PROSE_SECTIONS["preparation"]), prose("preparation")),
-        Section(str(PROSE_SECTIONS["matter"]), prose("matter")),
+        drafted("proposed_decision"),
+        drafted("summary"),
+        drafted("background"),
+        drafted("preparation"),
+        drafted("matter"),
         _follow_up(partnership, period),
         _purpose_and_goals(partnership),
         _target_group(partnership),
         _commitments(partnership),
-        _the_report(
-            kind_label,
-            phrase,
-            prose("report_intro"),
-            writer,
-            previous_writer,
-            stats,
-            dict(partnership.services.order_by("name").values_list("key", "name")),
-        ),
-        _gender_analysis(writer, prose("gender_analysis"), stats),
-        Section(str(PROSE_SECTIONS["views_and_proposal"]), prose("views_and_proposal")),
+        report_section,
+        gender_section,
+        drafted("views_and_proposal"),
     ]
     title = _("Idea-based public partnership (IOP) – %(name)s – %(kind)s") % {
         "name": partnership.name,
@@ -206,7 +224,24 @@ def build_document(
         sections=[section for section in sections if section.blocks],
         writer=writer,
         language=language,
+        generated={
+            "report_intro": generated_text(report_section.blocks[len(prose("report_intro")) :]),
+            "gender_analysis": generated_text(
+                gender_section.blocks[: len(gender_section.blocks) - len(prose("gender_analysis"))]
+            ),
+        },
     )
+
+
+def generated_text(blocks: list[Block]) -> list[str]:
+    """The sentences and list items among blocks (tables and charts are in the preview)."""
+    texts: list[str] = []
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            texts.append(block.text)
+        elif isinstance(block, Bullets):
+            texts.extend(block.items)
+    return texts
 
 
 def _follow_up(partnership: Partnership, period: Period) -> Section:
@@ -260,16 +295,35 @@ def _follow_up(partnership: Partnership, period: Period) -> Section:
         blocks.append(
             Bullets(
                 [
-                    f"{day(meeting.held_on)}, {meeting.group}: "
-                    + (
-                        "; ".join(decision.text for decision in meeting.decisions.all())
-                        or _("no decisions")
-                    )
+                    _("%(group)s, %(day)s: %(decisions)s")
+                    % {
+                        "group": meeting.group,
+                        "day": day(meeting.held_on),
+                        "decisions": as_sentences(
+                            [decision.text for decision in meeting.decisions.all()]
+                        )
+                        or _("No decisions."),
+                    }
                     for meeting in meetings
                 ]
             )
         )
     return Section(_("The partnership's follow-up in the period"), blocks)
+
+
+def as_sentences(texts: list[str]) -> str:
+    """Decisions written one after the other as sentences: each starts with a capital and ends
+    with a full stop (never "...överenskommelsen.; Samverkansgruppen ...")."""
+    out = []
+    for text in texts:
+        text = text.strip().rstrip(";,").strip()
+        if not text:
+            continue
+        text = text[:1].upper() + text[1:]
+        if text[-1] not in ".!?":
+            text += "."
+        out.append(text)
+    return " ".join(out)
 
 
 def _purpose_and_goals(partnership: Partnership) -> Section:
@@ -300,11 +354,12 @@ def _the_report(
     before: sentences.Writer | None,
     stats: dict[str, Any],
     destinations: dict[str, str],
+    municipality: str = "",
 ) -> Section:
     blocks: list[Block] = list(intro)
     for paragraph in [
-        *sentences.chat_paragraphs(w, phrase),
-        *sentences.clinic_paragraphs(w, phrase),
+        *sentences.chat_paragraphs(w, phrase, municipality),
+        *sentences.clinic_paragraphs(w, phrase, municipality),
         *sentences.support_centre_paragraphs(w, phrase),
         *sentences.referral_paragraphs(w, phrase),
     ]:
@@ -328,7 +383,7 @@ def _the_report(
     ):
         if not chart.is_empty:
             blocks.append(ChartBlock(chart))
-    return Section(capfirst_text(kind_label) + " " + phrase, blocks)
+    return Section(capfirst_text(kind_label) + " " + phrase, blocks, key="report_intro")
 
 
 def capfirst_text(text: str) -> str:
@@ -394,6 +449,27 @@ GENDER_GROUPS = [
         "support_centre.partner_violence.perpetrators.count",
     ),
 ]
+# The same groups as a sentence names them ("... of the residents who used the chat").
+GENDER_GROUP_PHRASES = {
+    "chat.residents.by_gender": gettext_lazy("the residents who used the chat"),
+    "clinic.residents.by_gender": gettext_lazy("the clinic's clients who are residents"),
+    "support_centre.by_gender": gettext_lazy("the support centre's cases"),
+    "support_centre.partner_violence.victims.by_gender": gettext_lazy(
+        "those the support centre found subjected to violence in a relationship"
+    ),
+    "support_centre.partner_violence.perpetrators.by_gender": gettext_lazy(
+        "those the support centre found using violence in a relationship"
+    ),
+}
+
+
+def joined(items: list[str]) -> str:
+    """'a', 'a och b', 'a, b och c' (an English reader gets 'and')."""
+    items = [str(item) for item in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return _("%(first)s and %(last)s") % {"first": ", ".join(items[:-1]), "last": items[-1]}
+
 
 # Below this share of those who gave their gender as girl or boy, a group is "reached less".
 REACHED_LESS_BELOW = 0.4
@@ -412,7 +488,8 @@ def _gender_analysis(
     for label in gender_labels:
         header += [label, _("Share")]
     rows = []
-    reached_less = []
+    fewer_boys: list[str] = []
+    fewer_girls: list[str] = []
     for label, base, total in GENDER_GROUPS:
         row = [str(label), w.number(total)]
         parts = tuple(f"{base}.{gender}" for gender in GENDERS)
@@ -422,9 +499,9 @@ def _gender_analysis(
         girls, boys = w.value(f"{base}.girl"), w.value(f"{base}.boy")
         if girls is not None and boys is not None and girls + boys > 0:
             if boys / (girls + boys) < REACHED_LESS_BELOW:
-                reached_less.append(_("boys in: %(group)s") % {"group": str(label).lower()})
+                fewer_boys.append(str(GENDER_GROUP_PHRASES[base]))
             elif girls / (girls + boys) < REACHED_LESS_BELOW:
-                reached_less.append(_("girls in: %(group)s") % {"group": str(label).lower()})
+                fewer_girls.append(str(GENDER_GROUP_PHRASES[base]))
     blocks: list[Block] = [
         Paragraph(
             _(
@@ -435,16 +512,25 @@ def _gender_analysis(
         Table(_("Figures by gender"), header, rows),
         ChartBlock(charts.gender_breakdown(stats)),
     ]
-    if reached_less:
-        blocks.append(
-            Paragraph(
-                _(
-                    "Counting those who said they are a girl or a boy, the partnership reaches "
-                    "these groups less (under %(share)d %% of the group):"
-                )
-                % {"share": round(100 * REACHED_LESS_BELOW)}
+    share = round(100 * REACHED_LESS_BELOW)
+    reached_less = []
+    if fewer_boys:
+        reached_less.append(
+            _(
+                "Counting those who said they are a girl or a boy, boys are fewer than "
+                "%(share)d percent of %(groups)s."
             )
+            % {"share": share, "groups": joined(fewer_boys)}
         )
-        blocks.append(Bullets(reached_less))
+    if fewer_girls:
+        reached_less.append(
+            _(
+                "Counting those who said they are a girl or a boy, girls are fewer than "
+                "%(share)d percent of %(groups)s."
+            )
+            % {"share": share, "groups": joined(fewer_girls)}
+        )
+    if reached_less:
+        blocks.append(Paragraph(" ".join(reached_less)))
     blocks += reflections
-    return Section(_("Gender-equality analysis"), blocks)
+    return Section(_("Gender-equality analysis"), blocks, key="gender_analysis")

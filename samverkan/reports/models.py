@@ -5,6 +5,7 @@ data say now."""
 
 from django.conf import settings
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 
@@ -24,6 +25,14 @@ class Report(models.Model):
         _("reference number (Dnr)"), max_length=100, blank=True, help_text=_("E.g. 1.3.2-266/2022.")
     )
     document_date = models.DateField(_("date of the document"))
+    based_on = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("texts taken from"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -37,7 +46,10 @@ class Report(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.date_from:%Y-%m-%d}–{self.date_to:%Y-%m-%d}"
+        # A heading and a link: "Delrapportering 2022-01-01–2022-05-31", not "delrapportering".
+        return (
+            f"{capfirst(self.get_kind_display())} {self.date_from:%Y-%m-%d}–{self.date_to:%Y-%m-%d}"
+        )
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse

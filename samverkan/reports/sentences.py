@@ -132,22 +132,41 @@ class Writer:
         return f"{number_format(round(100 * p / w))} %"
 
 
-def chat_paragraphs(w: Writer, period: str) -> list[str]:
+def chat_paragraphs(w: Writer, period: str, municipality: str = "") -> list[str]:
     c = "chat"
     r = f"{c}.residents"
-    first = _(
-        "During %(period)s, %(total)s chat conversations were held in total. Of these, "
-        "%(residents)s were with residents of the municipality, of whom %(girls)s identified as "
-        "girls and "
-        "%(boys)s as boys; %(other)s gave another gender and the others did not say."
-    ) % {
+    values = {
         "period": period,
         "total": w.count(f"{c}.conversations", words=False),
         "residents": w.count(f"{r}.conversations", words=False),
+        "municipality": municipality or _("the municipality"),
         "girls": w.count(f"{r}.by_gender.girl"),
         "boys": w.count(f"{r}.by_gender.boy"),
-        "other": w.count(f"{r}.by_gender.other"),
     }
+    other = w.value(f"{r}.by_gender.other")
+    if other:
+        # Only a number of "another gender" that can be published is written: a hidden one
+        # (0 to 4 a month) or none goes with those who gave no such information, as the
+        # administration's report words it.
+        values["other"] = w.count(f"{r}.by_gender.other")
+        first = (
+            _(
+                "During %(period)s, %(total)s chat conversations were held in total. Of these, "
+                "%(residents)s were with residents of %(municipality)s, of whom %(girls)s "
+                "identified as girls and %(boys)s as boys; %(other)s gave another gender "
+                "identity and the others gave no such information."
+            )
+            % values
+        )
+    else:
+        first = (
+            _(
+                "During %(period)s, %(total)s chat conversations were held in total. Of these, "
+                "%(residents)s were with residents of %(municipality)s, of whom %(girls)s "
+                "identified as girls and %(boys)s as boys. The others gave no such information."
+            )
+            % values
+        )
     second = _(
         "Of the %(residents)s residents who turned to the chat, %(victim)s conversations were "
         "about being subjected to violence and %(perpetrator)s about using violence. The rest were "
@@ -177,23 +196,25 @@ def chat_paragraphs(w: Writer, period: str) -> list[str]:
     return [first, f"{second} {third}"]
 
 
-def clinic_paragraphs(w: Writer, period: str) -> list[str]:
+def clinic_paragraphs(w: Writer, period: str, municipality: str = "") -> list[str]:
     c = "clinic"
     r = f"{c}.residents"
     first = _(
         "The counselling clinic has had %(clients)s clients during %(period)s; of these, "
-        "%(residents)s live in the municipality. %(girls_victims)s of them are girls who sought "
+        "%(residents)s live in %(municipality)s. %(girls_victims)s of them are girls who sought "
         "support for being subjected to violence and %(boys_perpetrators)s are boys who sought "
         "support to change their behaviour as users of violence."
     ) % {
         "clients": w.count(f"{c}.clients", words=False),
         "period": period,
         "residents": w.count(f"{r}.clients", words=False),
+        "municipality": municipality or _("the municipality"),
         "girls_victims": w.count(f"{r}.by_gender_and_concern.girl.victim", start=True),
         "boys_perpetrators": w.count(f"{r}.by_gender_and_concern.boy.perpetrator"),
     }
     ongoing, clients = w.value(f"{r}.ongoing"), w.value(f"{r}.clients")
-    if ongoing is not None and ongoing == clients and clients:
+    # Published counts are changed each on its own: more ongoing series than clients means all.
+    if ongoing is not None and clients and ongoing >= clients:
         w.written.append((f"{r}.ongoing", ongoing))
         second = _("All of these series of sessions are ongoing.")
     else:
@@ -228,10 +249,11 @@ def support_centre_paragraphs(w: Writer, period: str) -> list[str]:
     else:
         victims += "."
     screening = _(
-        "%(screened)s were asked the routine question about violence in young people's close "
-        "relationships; %(perpetrators)s said they had used violence in a relationship."
+        "The routine question about violence in young people's close relationships was asked "
+        "in %(screened)s cases; in %(perpetrators)s of them the young person said they had "
+        "used violence in a relationship."
     ) % {
-        "screened": w.count(f"{s}.screened", start=True, words=False),
+        "screened": w.count(f"{s}.screened", words=False),
         "perpetrators": w.count(f"{s}.partner_violence.perpetrators.count"),
     }
     return [f"{first} {victims}", screening]
@@ -251,7 +273,19 @@ def referral_paragraphs(w: Writer, period: str) -> list[str]:
     }
     median = w.value("referrals.median_days_to_arrival")
     if median is not None:
-        text += " " + _("Half of them arrived within %(days)s days.") % {
-            "days": number_format(median, decimal_pos=0 if float(median).is_integer() else 1)
-        }
+        text += " " + arrival_sentence(float(median))
     return [text]
+
+
+def arrival_sentence(median: float) -> str:
+    """The median number of days from code to arrival, as a person would say it: the same day,
+    within a day, within three days, within 2,5 days."""
+    if median == 0:
+        return _("Half of them arrived the same day as the code was given.")
+    if median <= 1:
+        return _("Half of them arrived within a day.")
+    if median.is_integer():
+        days = number_word(int(median)) or number_format(int(median), force_grouping=True)
+    else:
+        days = number_format(median, decimal_pos=1)
+    return _("Half of them arrived within %(days)s days.") % {"days": days}

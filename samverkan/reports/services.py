@@ -23,13 +23,12 @@ def check_report_writer(user: User | None) -> None:
         raise Forbidden(_("Only the partnership coordinator drafts committee documents."))
 
 
-def previous_report(partnership: Partnership, before: datetime.date) -> Report | None:
-    """The latest report that ended before `before`: its prose is the start of the next one."""
-    return (
-        Report.objects.filter(partnership=partnership, date_to__lt=before)
-        .order_by("-date_to", "-pk")
-        .first()
-    )
+def previous_report(partnership: Partnership, until: datetime.date) -> Report | None:
+    """The report whose texts a new report for a period ending on `until` starts from: the latest
+    report whose period ends by then (the same period included: a second draft of a period starts
+    from the first), else the latest report of all (a report written for an earlier period)."""
+    reports = Report.objects.filter(partnership=partnership).order_by("-date_to", "-pk")
+    return reports.filter(date_to__lte=until).first() or reports.first()
 
 
 @transaction.atomic
@@ -43,14 +42,20 @@ def report_create(
     document_date: datetime.date | None = None,
     by: User | None,
     drafts: dict[str, str] | None = None,
+    based_on: Report | None | bool = True,
 ) -> Report:
-    """A new report whose prose starts as the previous report's (or the given drafts)."""
+    """A new report whose prose starts as the given drafts, else as `based_on`'s texts: by
+    default the latest earlier report (`previous_report`), None for empty texts."""
     check_report_writer(by)
     if kind not in Report.Kind.values:
         raise SamverkanError(_("Unknown kind of report %(kind)r.") % {"kind": kind})
     if date_to < date_from:
         raise SamverkanError(_("The period ends before it starts."))
-    earlier = previous_report(partnership, date_from)
+    if based_on is True:
+        based_on = previous_report(partnership, date_to)
+    if based_on is not None and based_on.partnership_id != partnership.pk:
+        raise SamverkanError(_("A report starts from a report of the same partnership."))
+    earlier = based_on if drafts is None else None
     report = Report.objects.create(
         partnership=partnership,
         kind=kind,
@@ -58,6 +63,7 @@ def report_create(
         date_to=date_to,
         reference=reference,
         document_date=document_date or timezone.localdate(),
+        based_on=earlier,
     )
     start = (
         drafts
@@ -71,16 +77,24 @@ def report_create(
 
 
 @transaction.atomic
-def section_save(*, report: Report, key: str, text: str, by: User | None) -> ReportSection:
-    """Save a section's new wording; the old one stays in its history."""
+def report_save(*, report: Report, texts: dict[str, str], by: User | None) -> list[str]:
+    """Save the whole document's texts at once (the editor's one form): every section whose
+    wording changed gets a new version. Returns the keys of the changed sections."""
     check_report_writer(by)
-    if key not in PROSE_SECTIONS:
-        raise SamverkanError(_("Unknown section %(key)r.") % {"key": key})
-    section, _created = ReportSection.objects.select_for_update().get_or_create(
-        report=report, key=key
-    )
-    if section.text != text:
-        section.text = text
-        section.save(update_fields=["text"])
-        ReportSectionVersion.objects.create(section=section, text=text, saved_by=by)
-    return section
+    unknown = set(texts) - set(PROSE_SECTIONS)
+    if unknown:
+        raise SamverkanError(_("Unknown section %(key)r.") % {"key": sorted(unknown)[0]})
+    changed = []
+    for key in PROSE_SECTIONS:
+        if key not in texts:
+            continue
+        section, _created = ReportSection.objects.select_for_update().get_or_create(
+            report=report, key=key
+        )
+        text = texts[key].replace("\r\n", "\n")
+        if section.text != text:
+            section.text = text
+            section.save(update_fields=["text"])
+            ReportSectionVersion.objects.create(section=section, text=text, saved_by=by)
+            changed.append(key)
+    return changed

@@ -27,11 +27,11 @@ from django.db import connection, transaction
 from django.db.models import Max, Min, QuerySet
 
 from samverkan.accounts.models import AuditEntry
+from samverkan.core.time import STOCKHOLM, local_day
 from samverkan.partnership.models import Organisation
 from samverkan.records.models import ChatConcern, ChatConversation, ClinicClient, SupportCentreCase
 from samverkan.referrals.models import Referral
 from samverkan.retention.models import DEFAULT_YEARS, Disposal, Kind, RetentionRule, anniversary
-from samverkan.statistics.counters import STOCKHOLM, local_day
 from samverkan.statistics.models import ClinicSeriesCount
 
 ONE_DAY = datetime.timedelta(days=1)

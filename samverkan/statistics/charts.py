@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -56,15 +56,37 @@ class Chart:
 
     @property
     def is_empty(self) -> bool:
+        """Nothing to draw: no category, or no cell above 0 among those shown."""
         return not self.categories or all(
             not value for s in self.series for value in s.values if value is not None
         )
+
+    @property
+    def is_protected(self) -> bool:
+        """Nothing to draw because disclosure control hid cells: the reader is told so, never
+        that nothing was registered (a hidden cell may be 0 or a small count, and the page
+        must not say which)."""
+        return self.is_empty and bool(self.categories) and self.hidden_cells > 0
 
     def rows(self) -> list[tuple[str, list[int | None]]]:
         """The numbers as table rows: one per category, one column per series."""
         return [
             (category, [s.values[i] for s in self.series])
             for i, category in enumerate(self.categories)
+        ]
+
+    def shown_rows(self) -> list[tuple[str, list[str]]]:
+        """The table's rows as written on a page: numbers grouped as in the reader's language,
+        ".." for a hidden cell (formatted here once, not by a template filter per cell)."""
+        return [
+            (
+                category,
+                [
+                    ".." if value is None else number_format(value, force_grouping=True)
+                    for value in values
+                ],
+            )
+            for category, values in self.rows()
         ]
 
     def digest(self) -> str:
@@ -172,6 +194,28 @@ def referral_funnel(stats: dict[str, Any], destinations: dict[str, str]) -> Char
     )
 
 
+def residents_by_district(stats: dict[str, Any], districts: dict[str, str]) -> Chart:
+    """Chat conversations with residents, by the district they said they live in."""
+    keys = [*districts, "unknown"]
+    values = [_get(stats, f"chat.residents.by_district.{key}") for key in keys]
+    return Chart(
+        key="residents-by-district",
+        title=_("Chat conversations with residents, by district"),
+        category_label=_("District"),
+        value_label=_("Conversations"),
+        categories=[*districts.values(), capfirst(pgettext("district", "not known"))],
+        series=[Series(_("Conversations"), values)],
+        stacked=False,
+        hidden_cells=sum(value is None for value in values),
+    )
+
+
+def wrap_label(label: str, width: int = 16) -> str:
+    """A category label broken over lines between words only: a word longer than the line
+    stays whole ("Samtalsmottagningen", never "Samtalsmottagnin" and "gen")."""
+    return textwrap.fill(label, width, break_long_words=False, break_on_hyphens=False)
+
+
 def render_svg(chart: Chart) -> str:
     """The chart as an SVG element for a web page (text kept as text, ids stable), cached."""
     key = f"chart-svg:{chart.digest()}"
@@ -230,7 +274,7 @@ def _draw(chart: Chart, fmt: str, dpi: int = 100) -> bytes:
             bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
     many = len(chart.categories) > 8
     # A few long names break over lines; many names slant so that they do not overlap.
-    labels = chart.categories if many else [textwrap.fill(c, 16) for c in chart.categories]
+    labels = chart.categories if many else [wrap_label(c) for c in chart.categories]
     axes.set_xticks(positions, labels)
     axes.set_ylabel(chart.value_label)
     axes.spines[["top", "right"]].set_visible(False)

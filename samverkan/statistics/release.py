@@ -26,7 +26,10 @@ On top of that, for the figures that are not counts:
 - means only from at least twice the threshold, rounded to the half year; medians likewise,
   to the whole day; extremes (the youngest age) never.
 The exact figures behind a public result are computed once (the statistics, and the structure of
-the figures); the months together in three queries (`engine.monthly_figures`).
+the figures); the months together in three queries (`engine.monthly_figures`). Once everything a
+period needs has been released, it is answered from what was released alone: the structure of
+the figures comes from the configuration (`engine.structure_figures`), no record is read, and a
+public period costs less than the internal one.
 """
 
 import datetime
@@ -43,6 +46,7 @@ from django.utils.translation import gettext as _
 from samverkan.core.errors import SamverkanError
 from samverkan.statistics import engine
 from samverkan.statistics.disclosure import Relation, check_consistent
+from samverkan.statistics.figures import HIDDEN_MARK
 from samverkan.statistics.models import ReleasedFigure
 from samverkan.statistics.perturbation import disclosure_key, draw, perturb
 
@@ -82,7 +86,7 @@ def public_note(threshold: int) -> str:
         "max": threshold - 1,
         "threshold": threshold,
         "base": BASE_FACTOR * threshold,
-        "mark": "..",
+        "mark": HIDDEN_MARK,
     }
 
 
@@ -95,7 +99,7 @@ class PublicPeriodError(SamverkanError):
 
 
 def _month_end(day: datetime.date) -> datetime.date:
-    return engine._next_month(day.replace(day=1)) - engine.ONE_DAY
+    return engine.next_month(day.replace(day=1)) - engine.ONE_DAY
 
 
 def last_public_day(today: datetime.date) -> datetime.date:
@@ -121,7 +125,7 @@ def nearest_public_period(
     """The whole ended months of the period; failing that, the months it touches; failing that
     (a period in the future), the last month that has ended."""
     last = last_public_day(today)
-    start = date_from if date_from.day == 1 else engine._next_month(date_from)
+    start = date_from if date_from.day == 1 else engine.next_month(date_from)
     end = date_to if date_to == _month_end(date_to) else date_to.replace(day=1) - engine.ONE_DAY
     end = min(end, last)
     if start <= end:
@@ -338,6 +342,33 @@ def _release(partnership_id: int, fresh: dict[str, dict[str, int]]) -> dict[str,
     return _released(partnership_id, list(fresh))
 
 
+def _structure_if_released(
+    configuration: engine.Configuration,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    cells: list[str],
+    released: dict[str, dict[str, int]],
+) -> "engine.Figures | None":
+    """When every cell of time the period needs has been released, the figures' structure
+    (paths, relations, statistics) without a query: nothing exact is read, the values all
+    come from what was released. None when something is still to be released, or when a
+    released month holds a figure the configuration does not give (a destination removed
+    since): then the exact figures give the structure."""
+    if any(cell not in released for cell in cells):
+        return None
+    structure = engine.structure_figures(configuration, date_from, date_to)
+    paths = frozenset(structure.counts)
+    # The months' released values hold the finest cells, some of which are no figure of their
+    # own (the chat's others by concern, the clinic's other clients).
+    known = paths | set(
+        _structure(frozenset(p for p in paths if not p.startswith("chat.by_month.")))[1]
+    )
+    for cell in cells[:-1]:  # the months and the calendar period; not the statistics
+        if any(path not in known for path in released[cell]):
+            return None
+    return structure
+
+
 def public_figures(
     *,
     configuration: engine.Configuration,
@@ -349,17 +380,25 @@ def public_figures(
     """The public level of a period of whole ended months: the `disclosure` section and the
     figures, as `statistics_compute` returns them."""
     check_public_period(date_from, date_to, today)
-    codes = engine._referral_rows(configuration, date_from, date_to)  # read once, used twice
-    exact, history = engine.exact_figures(configuration, date_from, date_to, codes)
-    check_consistent(exact.counts, exact.relations, exact.statistics, threshold)
-    secret = disclosure_key()
     months = engine.month_starts(date_from, date_to)
     whole = calendar_span(date_from, date_to)
+    statistics_cell = f"statistics:{date_from:%Y-%m}..{date_to:%Y-%m}"
     cells = [f"{month:%Y-%m}" for month in months] + ([whole] if whole else [])
-    cells.append(f"statistics:{date_from:%Y-%m}..{date_to:%Y-%m}")
+    cells.append(statistics_cell)
     released = _released(configuration.partnership_id, cells)
+    exact = _structure_if_released(configuration, date_from, date_to, cells, released)
+    codes: list[engine.ReferralRow] = []
+    if exact is None:
+        # Something is released for the first time: the exact figures are needed.
+        codes = engine.read_referral_rows(
+            configuration, date_from, date_to
+        )  # read once, used twice
+        exact, _history = engine.exact_figures(configuration, date_from, date_to, codes)
+        check_consistent(exact.counts, exact.relations, exact.statistics, threshold)
+    history = engine.history_in(configuration, (date_from, date_to))
     missing = [month for month in months if f"{month:%Y-%m}" not in released]
     fresh: dict[str, dict[str, int]] = {}
+    secret = disclosure_key() if missing or (whole is not None and whole not in released) else b""
     if missing:
         monthly = engine.monthly_figures(configuration, missing, codes)
         for month, figures in monthly.items():
@@ -405,7 +444,6 @@ def public_figures(
                         changed = True
     # Means and medians are released once per period too, as twice the mean (half years) or
     # the median in whole days; HIDDEN for too small a base. Extremes are never public.
-    statistics_cell = f"statistics:{date_from:%Y-%m}..{date_to:%Y-%m}"
     if statistics_cell not in released:
         encoded = {}
         for statistic in exact.statistics:
@@ -431,7 +469,7 @@ def public_figures(
         else:
             values[statistic.path] = encoded_value / 2
 
-    result_values = engine._Figures(values=values)
+    result_values = engine.Figures(values=values)
     return {
         "disclosure": {
             "level": engine.PUBLIC,

@@ -47,12 +47,27 @@ LABELS = {
 SUPPRESSED = ".."
 
 
-def _format(value: Any) -> str:
+def _format(value: Any, key: str = "") -> str:
     if value is None:
         return SUPPRESSED
     if isinstance(value, float):
+        if key == "median_days_to_arrival" and value.is_integer():
+            return number_format(int(value))  # whole days: "6", not "6,0"
         return number_format(value, decimal_pos=1)  # 17,2 in Swedish, 17.2 in English
-    return str(value)
+    return number_format(value, force_grouping=True)  # 1 234: thousands as the reader writes
+
+
+def _month(key: str) -> str | None:
+    """'2022-01' as 'januari 2022' (a month of the by_month breakdown), or None."""
+    import datetime
+
+    from django.utils.formats import date_format
+
+    try:
+        day = datetime.date.fromisoformat(f"{key}-01")
+    except ValueError:
+        return None
+    return date_format(day, "F Y")
 
 
 def _value_labels() -> dict[str, dict[str, str]]:
@@ -90,10 +105,17 @@ def _names(partnership_key: str) -> dict[str, dict[str, str]]:
 
 
 def figures_as_text(figures: dict[str, Any]) -> str:
+    from samverkan.partnership.models import Partnership
+
     period = figures["period"]
+    partnership = Partnership.objects.filter(key=figures["partnership"]).first()
     lines = [
-        _("Figures for %(from)s to %(to)s (partnership %(key)s)")
-        % {"from": period["from"], "to": period["to"], "key": figures["partnership"]}
+        _("Figures for %(from)s to %(to)s: %(name)s")
+        % {
+            "from": period["from"],
+            "to": period["to"],
+            "name": partnership.name if partnership else figures["partnership"],
+        }
     ]
     disclosure = figures["disclosure"]
     if disclosure["level"] == "public":
@@ -115,13 +137,15 @@ def figures_as_text(figures: dict[str, Any]) -> str:
                 label = gender_labels.get(key, key)
             elif grandparent == "by_gender_and_concern" or grandparent == "by_month":
                 label = concern_labels.get(key, str(LABELS.get(key, key)))
+            elif parent == "by_month":
+                label = _month(key) or key
             else:
                 label = LABELS.get(key, key)
             if isinstance(value, dict):
                 lines.append(f"{'  ' * depth}{label}")
                 walk(value, depth + 1, key, parent)
             else:
-                lines.append(f"{'  ' * depth}{label}: {_format(value)}")
+                lines.append(f"{'  ' * depth}{label}: {_format(value, key)}")
 
     for section in ("chat", "clinic", "support_centre", "referrals"):
         lines.append("")

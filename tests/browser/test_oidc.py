@@ -189,7 +189,7 @@ def test_without_the_providers_second_factor_our_code_is_asked(
     # A first authenticator to set up, then the code, as for a local account.
     assert page.url.endswith(reverse("accounts:setup"))
     page.goto(live_server.url + reverse("records:clinic_list"))
-    assert page.url.endswith(reverse("accounts:setup"))
+    assert reverse("accounts:setup") in page.url
     context.close()
 
 

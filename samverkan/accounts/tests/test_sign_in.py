@@ -2,6 +2,8 @@
 
 Pages speak Swedish by default (the browser sends no language here), so that is what is read."""
 
+from urllib.parse import parse_qs, urlencode, urlsplit
+
 import pytest
 from django.urls import reverse
 from django_otp.oath import totp
@@ -43,7 +45,7 @@ def test_first_sign_in_sets_up_the_authenticator_before_anything_else(client, vo
     assert response.status_code == 302
     # Every page now leads to the set-up of the second factor.
     for page in (reverse("home"), reverse("admin:index")):
-        assert client.get(page).url == reverse("accounts:setup")
+        assert client.get(page).url.split("?")[0] == reverse("accounts:setup")
     setup = client.get(reverse("accounts:setup"))
     assert setup.status_code == 200
     assert b"<svg" in setup.content  # the QR code, inline, no script
@@ -131,3 +133,91 @@ def test_a_role_without_pages_sees_who_it_is_signed_in_as(client, small):
     page = client.get(reverse("home"))
     assert page.status_code == 200
     assert "chattvolontär" in page.content.decode()
+
+
+def test_a_code_used_twice_says_it_was_just_used_not_that_the_phone_is_wrong(client, volunteer):
+    """Seen: the right code given a second time within its 30 seconds (signed out and in again,
+    or a second window) answered "Koden stämmer inte. Kontrollera tiden i din telefon"."""
+    device = TOTPDevice.objects.create(user=volunteer, name="phone", confirmed=True)
+    code = code_for(device)
+    sign_in_with_password(client)
+    assert client.post(reverse("accounts:verify"), {"code": code}).status_code == 302
+    client.post(reverse("accounts:logout"))
+    sign_in_with_password(client)
+    again = client.post(reverse("accounts:verify"), {"code": code})
+    text = again.content.decode()
+    assert again.status_code == 200
+    assert "Koden har just använts" in text
+    assert "Vänta tills appen visar nästa kod" in text
+    assert "Kontrollera tiden" not in text
+    assert client.get(reverse("records:chat_list")).status_code == 302  # still not signed in
+    # A wrong code still says that it is wrong.
+    device.refresh_from_db()
+    device.throttle_reset()
+    wrong = client.post(reverse("accounts:verify"), {"code": f"{(int(code) + 1) % 10**6:06d}"})
+    assert "Koden stämmer inte" in wrong.content.decode()
+
+
+def test_after_the_code_the_page_asked_for_opens_not_the_start_page(client, volunteer):
+    """Seen: a link to a page, then the password and the code, and the person was on the start
+    page instead of the page the link named."""
+    device = TOTPDevice.objects.create(user=volunteer, name="phone", confirmed=True)
+    wanted = reverse("records:chat_create")
+    asked = client.get(wanted)
+    assert _path_and_next(asked.url) == (reverse("accounts:login"), wanted)
+    password = client.post(
+        asked.url, {"username": "volontar", "password": PASSWORD, "next": wanted}
+    )
+    step_two = client.get(password.url)
+    assert _path_and_next(step_two.url) == (reverse("accounts:verify"), wanted)
+    done = client.post(step_two.url, {"code": code_for(device)})
+    assert done.status_code == 302 and done.url == wanted
+    assert client.get(wanted).status_code == 200
+
+
+def _path_and_next(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.path, parse_qs(parts.query)["next"][0]
+
+
+def test_a_volunteer_who_asked_for_the_chat_console_lands_on_it(client, volunteer):
+    """Seen: a volunteer opened the console's address, signed in, and landed on the list of
+    conversations instead of the console."""
+    device = TOTPDevice.objects.create(user=volunteer, name="phone", confirmed=True)
+    console = reverse("chat:console")
+    client.post(
+        reverse("accounts:login"), {"username": "volontar", "password": PASSWORD, "next": console}
+    )
+    step_two = client.get(console).url
+    done = client.post(step_two, {"code": code_for(device)})
+    assert done.url == console
+    page = client.get(console)
+    assert page.status_code == 200
+    assert page.resolver_match.view_name == "chat:console"
+
+
+@pytest.mark.parametrize(
+    "elsewhere",
+    ["https://evil.example/", "//evil.example/konto/", "/\\evil.example", "javascript:alert(1)"],
+)
+def test_the_page_kept_through_the_code_is_only_ever_a_page_of_this_site(
+    client, volunteer, elsewhere
+):
+    device = TOTPDevice.objects.create(user=volunteer, name="phone", confirmed=True)
+    sign_in_with_password(client)
+    done = client.post(
+        reverse("accounts:verify") + "?" + urlencode({"next": elsewhere}),
+        {"code": code_for(device)},
+    )
+    assert done.status_code == 302
+    assert done.url == reverse("home")
+
+
+def test_a_first_authenticator_set_up_leads_on_to_the_page_asked_for(client, volunteer):
+    wanted = reverse("records:chat_list")
+    sign_in_with_password(client)
+    setup = client.get(wanted).url
+    assert setup.startswith(reverse("accounts:setup"))
+    client.get(setup)
+    device = TOTPDevice.objects.get(user=volunteer)
+    assert client.post(setup, {"code": code_for(device)}).url == wanted

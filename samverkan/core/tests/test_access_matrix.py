@@ -75,7 +75,11 @@ EXPECTED = {
     "records:chat_export": only("volunteer", "outsider"),
     "records:chat_edit": only("volunteer"),
     "records:support_edit": only("officer", "manager"),
-    "records:clinic_edit": only(),  # a client's details are set once; sessions and closing change
+    "records:clinic_edit": only("counsellor"),
+    # A record registered by mistake is deleted by its unit (a page that asks, then a POST).
+    "records:chat_delete": only("volunteer"),
+    "records:support_delete": only("officer", "manager"),
+    "records:clinic_delete": only("counsellor"),
     "records:support_export": only("officer", "manager"),
     "records:clinic_export": only("counsellor"),
     "records:support_list": only("officer", "manager"),
@@ -88,7 +92,7 @@ EXPECTED = {
     "reports:new": only("coordinator"),
     "reports:detail": only("manager", "coordinator", "steering"),
     "reports:download": only("manager", "coordinator", "steering"),
-    "reports:section": {**only(otherwise=NOT_ALLOWED), "anonymous": REDIRECT},
+    "reports:preview": only("manager", "coordinator", "steering"),
     "accounts:audit_log": only("coordinator", "administrator"),
     "campaigns:list": only("manager", "coordinator", "steering"),
     "campaigns:detail": only("manager", "coordinator", "steering"),
@@ -101,6 +105,8 @@ EXPECTED = {
     # Changes to a client are POSTs: a GET is refused before anything is looked up.
     "records:clinic_session_add": {**only(otherwise=NOT_ALLOWED), "anonymous": REDIRECT},
     "records:clinic_close": {**only(otherwise=NOT_ALLOWED), "anonymous": REDIRECT},
+    "records:clinic_reopen": {**only(otherwise=NOT_ALLOWED), "anonymous": REDIRECT},
+    "records:clinic_session_delete": {**only(otherwise=NOT_ALLOWED), "anonymous": REDIRECT},
     "chat:start": {who: OK for who in CAST},  # the young person's chat: no account
     "chat:console": only("volunteer"),  # the outsider's unit does not answer the public chat
     "chat:supervisor": only("coordinator"),  # and the chat unit's manager
@@ -224,7 +230,7 @@ def world(small):
         "campaigns:detail": [campaign.pk],
         "reports:detail": [report.pk],
         "reports:download": [report.pk],
-        "reports:section": [report.pk, "summary"],
+        "reports:preview": [report.pk],
         "campaigns:edit": [campaign.pk],
         "records:chat_detail": [conversation.pk],
         "records:support_detail": [case.pk],
@@ -234,6 +240,11 @@ def world(small):
         "records:chat_edit": [conversation.pk],
         "records:support_edit": [case.pk],
         "records:clinic_edit": [client.pk],
+        "records:chat_delete": [conversation.pk],
+        "records:support_delete": [case.pk],
+        "records:clinic_delete": [client.pk],
+        "records:clinic_reopen": [client.pk],
+        "records:clinic_session_delete": [client.pk, 10**9],  # no such session
         "chat:directory_edit": [small.clinic_service.pk],
         "api_tokens:revoke": [1],
         "statistics:history_month": [small.chat.pk, "2021-03"],
@@ -278,7 +289,8 @@ POST_ONLY_WRITERS = {
     "accounts:logout": set(CAST),
     "records:clinic_session_add": {"counsellor"},
     "records:clinic_close": {"counsellor"},
-    "reports:section": {"coordinator"},
+    "records:clinic_reopen": {"counsellor"},
+    "records:clinic_session_delete": {"counsellor"},
     "governance:notice_register": {"coordinator"},
     "governance:item_submit": {"coordinator"},
     "governance:financial_report_decide": {"coordinator"},

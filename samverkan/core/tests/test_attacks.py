@@ -169,10 +169,10 @@ def _readable(name: str, who: str) -> bool:
 def _normalised(response, *ids) -> str:
     """A page with the parts that differ per request (tokens, nonces) and the ids blanked."""
     text = response.content.decode()
-    text = re.sub(r'(value|nonce|content)="[^"]{20,}"', r'\1=""', text)
     for identifier in ids:
         text = text.replace(f"/{identifier}/", "/ID/").replace(f'"{identifier}"', '"ID"')
-    return text
+    # After the ids: the page's own address (the language switch's way back) is then the same.
+    return re.sub(r'(value|nonce|content)="[^"]{20,}"', r'\1=""', text)
 
 
 @pytest.mark.parametrize("who", SIGNED_IN)

@@ -192,10 +192,14 @@ def test_the_overview_reads_the_configuration_once_and_each_table_once_a_period(
     # districts, services, months with figures of earlier years and days with disposed clinic
     # clients; then per period the monthly counts, the clinic's sessions and the referral codes
     # (neither period has figures of earlier years or disposed clients, so no query for them).
+    # The page reads the units and districts for its filter and passes them on.
     _chats(small, local(2022, 3, 5, 18), 2)
+    units = list(small.partnership.units.all())
     with django_assert_num_queries(5 + 2 * 3):
         dashboard_overview(
             partnership=small.partnership,
             period=Period(datetime.date(2022, 1, 1), datetime.date(2022, 12, 31)),
             disclosure=INTERNAL,
+            units=units,
+            districts={},
         )

@@ -245,10 +245,6 @@ def test_two_overlapping_runs_send_each_reminder_once(database_for_processes, tm
     # member for the notice deadline: 13 reminders, each sent exactly once.
     assert len(pairs) == 13 and len(set(pairs)) == 13, outputs
     assert sum(out.count("report:") + out.count("notice:") for out in outputs) == 13
-    # Both runs were sending at the same time.
-    files = list(outbox.glob("sent-*.jsonl"))
-    if len(files) == 2:
-        spans = [[json.loads(line) for line in file.read_text().splitlines()] for file in files]
-        first_a, last_a = spans[0][0]["started"], spans[0][-1]["ended"]
-        first_b, last_b = spans[1][0]["started"], spans[1][-1]["ended"]
-        assert first_a < last_b and first_b < last_a
+    # Whether the two runs' sends interleave is up to the scheduler (on SQLite the database
+    # lock often lets one run finish before the other gets a claim in); what must hold either
+    # way is above: every reminder once, and both runs report only what they sent.

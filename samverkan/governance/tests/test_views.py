@@ -213,3 +213,46 @@ def test_the_coordinator_adds_and_changes_a_member(client, cast):
     as_user(client, cast, "steering")
     assert client.get(edit).status_code == 404
     assert b"Add a member" not in client.get(reverse("governance:groups")).content
+
+
+def test_every_write_of_the_money_is_in_the_audit_log_with_who_did_it(client, cast):
+    """A payment, the foundation's report saved and submitted, and the coordinator's return and
+    approval each leave an audit entry naming the user and the row; a refused write leaves none."""
+    from samverkan.accounts.models import AuditEntry
+
+    coordinator = as_user(client, cast, "coordinator")
+    refused = client.post(
+        reverse("governance:payment_create"),
+        {"year": 2022, "paid_on": "2022-01-31", "amount": "-5", "reference": ""},
+    )
+    assert refused.status_code == 200 and not AuditEntry.objects.exists()
+    client.post(
+        reverse("governance:payment_create"),
+        {"year": 2022, "paid_on": "2022-01-31", "amount": "350000", "reference": "F1"},
+    )
+    payment = Payment.objects.get()
+    manager = as_user(client, cast, "manager")
+    url = reverse("governance:financial_report", args=[2022])
+    data = {"cost-staff-budget": "600000", "cost-staff-outcome": "612000", "comment": ""}
+    client.post(url, {**data, "action": "save"})
+    client.post(url, {**data, "action": "submit"})
+    report = FinancialReport.objects.get()
+    as_user(client, cast, "coordinator")
+    decide = reverse("governance:financial_report_decide", args=[2022])
+    client.post(decide, {"action": "return"})
+    as_user(client, cast, "manager")
+    client.post(url, {**data, "action": "submit"})
+    as_user(client, cast, "coordinator")
+    client.post(decide, {"action": "approve"})
+    entries = list(
+        AuditEntry.objects.order_by("pk").values_list("action", "user", "target_type", "target_id")
+    )
+    money = "governance.financialreport"
+    assert entries == [
+        ("governance.payment.created", coordinator.pk, "governance.payment", payment.pk),
+        ("governance.financial_report.saved", manager.pk, money, report.pk),
+        ("governance.financial_report.submitted", manager.pk, money, report.pk),
+        ("governance.financial_report.returned", coordinator.pk, money, report.pk),
+        ("governance.financial_report.submitted", manager.pk, money, report.pk),
+        ("governance.financial_report.approved", coordinator.pk, money, report.pk),
+    ]

@@ -75,11 +75,25 @@ def test_the_admin_speaks_swedish_by_default(client):
     assert 'lang="sv"' in response.content.decode()
 
 
-def test_records_cannot_be_changed_in_the_admin(small, admin_client):
-    """Writes go through the services, which keep the anonymous counts true."""
+def test_records_are_repaired_in_the_admin_only_through_the_services(small, admin_client):
+    """The admin can repair what staff cannot (issue 16), but never add a record, and its
+    writes go through the services, which keep the anonymous counts true and audit them."""
+    from samverkan.accounts.models import AuditEntry  # noqa: PLC0415
+    from samverkan.records.models import ChatConversation  # noqa: PLC0415
+    from samverkan.statistics.engine import statistics_compute  # noqa: PLC0415
+
     conversation = services.chat_conversation_create(
         unit=small.chat, started_at=local(2022, 3, 1, 19), concern="victim"
     )
     assert admin_client.get(reverse("admin:records_chatconversation_add")).status_code == 403
     url = reverse("admin:records_chatconversation_delete", args=[conversation.pk])
-    assert admin_client.post(url, {"post": "yes"}).status_code == 403
+    assert admin_client.post(url, {"post": "yes"}).status_code == 302
+    assert not ChatConversation.objects.filter(pk=conversation.pk).exists()
+    assert AuditEntry.objects.filter(action="records.repair_deleted").count() == 1
+    march = statistics_compute(
+        partnership=small.partnership,
+        date_from=local(2022, 3, 1, 0).date(),
+        date_to=local(2022, 3, 31, 0).date(),
+        disclosure="internal",
+    )
+    assert march["chat"]["conversations"] == 0

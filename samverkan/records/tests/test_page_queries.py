@@ -55,10 +55,10 @@ PAGES = [
     ("stodcentrum", CASES + "?ref=SC", 12),
     ("psykolog", CLIENTS, 14),  # and the sessions of the page's clients, in one query
     ("psykolog", CLIENTS + "?concern=victim", 14),
-    ("samordnare", "/aktiviteter/", 12),
+    ("samordnare", "/aktiviteter/", 15),  # the demo's activities: the page, its services, orgs
     ("samordnare", "/kampanjer/", 11),
     ("samordnare", "/namndhandlingar/", 12),
-    ("samordnare", interim, 13),
+    ("samordnare", interim, 30),  # the editor: its texts and the sentences of the figures
     ("samordnare", interim_html, 28),  # the document: its figures, sections and texts
     ("samordnare", "/konto/logg/", 13),
     ("samordnare", "/styrning/", 16),

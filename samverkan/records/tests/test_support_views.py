@@ -26,8 +26,7 @@ def post(**changes):
         "category": "suspect-interrogation",
         "gender": "boy",
         "age": "16",
-        "screened": "on",
-        "screening_answer": "perpetrator",
+        "screening": "perpetrator",
         "referred_to": "",
     }
     data.update(changes)
@@ -56,9 +55,9 @@ def test_an_officer_registers_a_case_with_the_routine_question(client, small, of
     assert AuditEntry.objects.filter(action="records.support_centre_case.viewed").count() == 1
 
 
-def test_an_answer_needs_the_question_and_nothing_is_saved_otherwise(client, small, officer):
+def test_an_unknown_answer_is_marked_and_nothing_is_saved(client, small, officer):
     sign_in(client, officer)
-    response = client.post(reverse("records:support_create"), post(screened=""))
+    response = client.post(reverse("records:support_create"), post(screening="maybe"))
     assert response.status_code == 200
     assert 'aria-invalid="true"' in response.content.decode()
     assert not SupportCentreCase.objects.exists()
@@ -66,6 +65,6 @@ def test_an_answer_needs_the_question_and_nothing_is_saved_otherwise(client, sma
 
 def test_a_case_not_screened_has_no_answer(client, small, officer):
     sign_in(client, officer)
-    client.post(reverse("records:support_create"), post(screened="", screening_answer=""))
+    client.post(reverse("records:support_create"), post(screening="not-asked"))
     case = SupportCentreCase.objects.get()
     assert (case.screened, case.screening_answer) == (False, None)

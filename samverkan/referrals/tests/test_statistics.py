@@ -138,10 +138,10 @@ def test_the_protection_leaves_nothing_recoverable(cohort):
         _code(cohort, rvc, local(2022, 3, day, 13), None, "victim")
     for day in range(1, 6):
         _code(cohort, clinic, local(2022, 3, day, 14), local(2022, 3, day + 3, 12), "other")
-    figures = engine._Figures()
+    figures = engine.Figures()
     configuration = engine.configuration_for(cohort.partnership)
-    rows = engine._referral_rows(configuration, D(2022, 3, 1), D(2022, 3, 31))
-    engine._referral_codes(figures, configuration, rows)
+    rows = engine.read_referral_rows(configuration, D(2022, 3, 1), D(2022, 3, 31))
+    engine.referral_code_figures(figures, configuration, rows)
     hidden = {s.path for s in protect(figures.counts, figures.relations, figures.statistics, 3)}
     assert "referrals.arrived.by_destination.rvc" in hidden  # 1, primary
     assert recoverable(figures.counts, figures.relations, hidden, 3) == []

@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db
 # Each figure of the source document's report section, as the sentences write it.
 SOURCE_FIGURES = [
     "612 chattsamtal",
-    "228 med boende",
-    "151 identifierade sig som tjejer och 35 som killar",
+    "Av dessa var 228 boende i Stockholms stad",
+    "varav 151 identifierade sig som tjejer och 35 som killar. Övriga uppgav inte sådan "
+    "information.",
     "152 samtal om våldsutsatthet och 13 om våldsutövande",
     "drygt 17 år",
     "21 besökare",
@@ -332,3 +333,94 @@ def test_docx_tables_keep_their_words_whole_in_libreoffice(demo, tmp_path):
     }
     assert broken == {}, "words of a table broken across lines: " + ", ".join(broken)
     assert in_tables["Andel"] >= 4 and "Samtalsmottagningen," in in_tables
+
+
+# --- Issue 16: what the coordinator saw in the demo's interim report ---------------------------
+
+
+def test_the_demo_does_not_make_six_of_the_228_residents_another_gender_identity(demo):
+    from samverkan.statistics.engine import statistics_compute
+
+    report = _interim()
+    stats = statistics_compute(
+        partnership=report.partnership,
+        date_from=report.date_from,
+        date_to=report.date_to,
+        disclosure=INTERNAL,
+    )
+    by_gender = stats["chat"]["residents"]["by_gender"]
+    assert (by_gender["girl"], by_gender["boy"], by_gender["other"], by_gender["unknown"]) == (
+        151,
+        35,
+        0,
+        42,
+    )
+
+
+@pytest.mark.parametrize("level", [INTERNAL, PUBLIC])
+def test_the_interim_report_does_not_say_sex_uppgav_en_annan_konsidentitet(demo, level):
+    text = re.sub(r"\s+", " ", report_document(_interim(), disclosure=level).text())
+    assert "annan könsidentitet" not in text.split("Uppgifter efter kön")[0]
+    assert "som killar. Övriga uppgav inte sådan information." in text
+
+
+def test_the_list_of_meetings_does_not_join_decisions_with_a_semicolon(demo):
+    document = report_document(_interim(), disclosure=PUBLIC)
+    follow_up = next(s for s in document.sections if s.heading.startswith("Partnerskapets uppf"))
+    meetings = [
+        item for block in follow_up.blocks if hasattr(block, "items") for item in block.items
+    ]
+    assert meetings
+    for item in meetings:
+        assert ".;" not in item and "; " not in item
+        decisions = item.split(": ", 1)[1]
+        assert decisions.endswith(".") and decisions[0].isupper()
+    assert any("enligt överenskommelsen. Samverkansgruppen lämnar" in item for item in meetings)
+
+
+def test_the_gender_analysis_does_not_read_killar_i_chatten_boende(demo):
+    text = re.sub(r"\s+", " ", report_document(_interim(), disclosure=INTERNAL).text())
+    assert "killar i:" not in text and "tjejer i:" not in text
+    assert (
+        "Räknat på dem som uppgett att de är tjej eller kille utgör killar mindre än 40 procent "
+        "av de boende som chattade" in text
+    )
+
+
+def test_the_generated_swedish_reads_as_administrative_prose(demo):
+    """No sentence starts with digits, no list joined with ';' or ':' inside the report's
+    generated paragraphs, and the municipality is the partnership's own."""
+    document = report_document(_interim(), disclosure=PUBLIC)
+    sentences = [s for texts in document.generated.values() for s in texts]
+    assert sentences
+    for text in sentences:
+        assert not re.match(r"\d", text), text
+        assert not re.search(r"\.\s*[;,]", text), text
+        assert "inom 0" not in text and "0,0" not in text
+    assert any("boende i Stockholms stad" in text for text in sentences)
+
+
+def test_the_figures_as_text_read_as_swedish_not_keys_and_decimals(demo):
+    """`samverkan stats --format text`: the partnership by name, months by name, whole days
+    without ",0"."""
+    from django.utils import translation
+
+    from samverkan.statistics.engine import statistics_compute
+    from samverkan.statistics.text import figures_as_text
+
+    report = _interim()
+    with translation.override("sv"):
+        text = figures_as_text(
+            statistics_compute(
+                partnership=report.partnership,
+                date_from=report.date_from,
+                date_to=report.date_to,
+                disclosure=INTERNAL,
+            )
+        )
+    assert text.startswith(
+        "Siffror för perioden 2022-01-01 till 2022-05-31: Förebygga våld i ungas relationer"
+    )
+    assert "    januari 2022\n" in text and "2022-01\n" not in text
+    median = re.search(r"median, dagar från kod till ankomst: (\S+)", text).group(1)
+    assert "," not in median

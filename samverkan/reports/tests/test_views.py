@@ -48,12 +48,12 @@ def test_a_new_document_starts_from_the_texts_of_the_last(client, small, people)
     sign_in(client, people["coordinator"])
     first = Report.objects.get(pk=_new(client).url.rstrip("/").split("/")[-1])
     client.post(
-        reverse("reports:section", args=[first.pk, "summary"]),
-        {"summary-text": "Partnerskapet har pågått i ett halvt år."},
+        reverse("reports:detail", args=[first.pk]),
+        {"summary": "Partnerskapet har pågått i ett halvt år."},
     )
     client.post(
-        reverse("reports:section", args=[first.pk, "summary"]),
-        {"summary-text": "Partnerskapet har pågått i sju månader."},
+        reverse("reports:detail", args=[first.pk]),
+        {"summary": "Partnerskapet har pågått i sju månader."},
     )
     summary = first.sections.get(key="summary")
     assert summary.text == "Partnerskapet har pågått i sju månader."
@@ -82,11 +82,10 @@ def test_steering_members_download_public_figures_only(client, small, people):
     assert docx.status_code == 200 and docx["Content-Type"].startswith("application/vnd.openxml")
     assert client.get(url, {"format": "html", "disclosure": "internal"}).status_code == 404
     assert (
-        client.post(
-            reverse("reports:section", args=[report.pk, "summary"]), {"summary-text": "x"}
-        ).status_code
+        client.post(reverse("reports:detail", args=[report.pk]), {"summary": "x"}).status_code
         == 404
     )
+    assert report.sections.get(key="summary").text == ""
     sign_in(client, people["coordinator"])
     assert client.get(url, {"format": "html", "disclosure": "internal"}).status_code == 200
     assert report.document_date == datetime.date(2023, 8, 20)

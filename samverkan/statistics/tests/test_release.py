@@ -222,6 +222,36 @@ def test_a_released_month_stays_as_released(small):
 
 
 @pytest.mark.django_db
+def test_a_period_already_released_reads_no_record_and_gives_the_same_figures(small, monkeypatch):
+    """Once every month, calendar period and statistic of a period has been released, the
+    public level answers from what was released (the structure of the figures needs no query):
+    the same result, byte for byte, as from the exact figures, and no record table is read."""
+    from django.db import connection  # noqa: PLC0415
+    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
+
+    from samverkan.statistics import release  # noqa: PLC0415
+
+    _chats(small, 1, 40)
+    _chats(small, 2, 7, concern="perpetrator", gender="boy", age=19)
+    _chats(small, 5, 12, concern="friend")
+    periods = [
+        (D(2022, 1, 1), D(2022, 5, 31)),  # the year so far: distinct clients too
+        (D(2022, 2, 1), D(2022, 4, 30)),  # not a calendar period
+        (D(2021, 12, 1), D(2022, 2, 28)),  # over a year's end
+    ]
+    first = [_public(small, *period) for period in periods]
+    with CaptureQueriesContext(connection) as queries:
+        again = [_public(small, *period) for period in periods]
+    assert again == first
+    read = " ".join(query["sql"] for query in queries.captured_queries)
+    for table in ("records_", "referrals_referral", "statistics_monthlycount", "dailycount"):
+        assert table not in read, table
+    # The same as computed from the exact figures, every time.
+    monkeypatch.setattr(release, "_structure_if_released", lambda *args, **kwargs: None)
+    assert [_public(small, *period) for period in periods] == first
+
+
+@pytest.mark.django_db
 def test_means_are_given_from_ten_records_to_the_half_year(small):
     _chats(small, 5, 6, age=15)
     _chats(small, 5, 6, age=16)  # 15.5 exactly

@@ -10,7 +10,11 @@ from samverkan.governance.agreement_calendar import (
     agreement_for,
     agreement_on,
 )
-from samverkan.statistics.management.commands.stats import _date, _partnership
+from samverkan.partnership.commands import (
+    add_partnership_option,
+    date_argument,
+    partnership_chosen,
+)
 
 
 class Command(BaseCommand):
@@ -22,11 +26,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--on", help="The day, YYYY-MM-DD (default: today).")
         parser.add_argument("--format", choices=["json", "text"], default="text")
-        parser.add_argument("--partnership", help="Key of the partnership, if there are several.")
+        add_partnership_option(parser)
 
     def handle(self, *args, **options) -> None:  # noqa: ANN003
-        on: datetime.date = _date(options["on"]) if options["on"] else timezone.localdate()
-        partnership = _partnership(options["partnership"])
+        on: datetime.date = date_argument(options["on"]) if options["on"] else timezone.localdate()
+        partnership = partnership_chosen(options["partnership"])
         agreement = agreement_for(partnership, on)
         if agreement is None:
             raise CommandError(

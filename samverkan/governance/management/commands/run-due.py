@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samverkan.governance.reminders import run_due
-from samverkan.statistics.management.commands.stats import _date
+from samverkan.partnership.commands import date_argument
 
 
 class Command(BaseCommand):
@@ -16,7 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--on", help="Act as if today were this day, YYYY-MM-DD (tests).")
 
     def handle(self, *args, **options) -> None:  # noqa: ANN003
-        today = _date(options["on"]) if options["on"] else timezone.localdate()
+        today = date_argument(options["on"]) if options["on"] else timezone.localdate()
         result = run_due(today=today)
         for key, username in result.sent:
             self.stdout.write(

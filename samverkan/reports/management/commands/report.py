@@ -1,6 +1,5 @@
 """samverkan report KIND --from D --to D --format docx|pdf|html [--disclosure ...] [-o FILE]"""
 
-import datetime
 import sys
 from pathlib import Path
 
@@ -10,20 +9,17 @@ from django.utils.translation import gettext as _
 
 from samverkan.core.errors import SamverkanError
 from samverkan.dashboard.overview import Period
-from samverkan.partnership.models import Partnership
+from samverkan.partnership.commands import (
+    add_partnership_option,
+    date_argument,
+    partnership_chosen,
+)
 from samverkan.reports.content import build_document, report_document
 from samverkan.reports.models import Report
 from samverkan.reports.render import FORMATS, render
 from samverkan.reports.services import previous_report
 from samverkan.statistics.engine import DISCLOSURE_LEVELS, PUBLIC
 from samverkan.statistics.release import PublicPeriodError
-
-
-def _date(text: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError as error:
-        raise CommandError(_("%(text)r is not a date (YYYY-MM-DD).") % {"text": text}) from error
 
 
 class Command(BaseCommand):
@@ -42,9 +38,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", dest="fmt", choices=FORMATS, default="pdf")
         parser.add_argument("--disclosure", choices=DISCLOSURE_LEVELS, default=PUBLIC)
         parser.add_argument("-o", "--output", help="File to write; standard output if left out.")
-        parser.add_argument(
-            "--partnership", help="Key of the partnership (when there are several)."
-        )
+        add_partnership_option(parser)
         parser.add_argument("--reference", default="", help="Reference number (Dnr).")
         parser.add_argument("--language", default="sv", choices=["sv", "en"])
 
@@ -62,10 +56,10 @@ class Command(BaseCommand):
         language,
         **options,
     ) -> None:
-        period_from, period_to = _date(date_from), _date(date_to)
+        period_from, period_to = date_argument(date_from), date_argument(date_to)
         if period_to < period_from:
             raise CommandError(_("The period ends before it starts."))
-        chosen = self._partnership(partnership)
+        chosen = partnership_chosen(partnership)
         stored = Report.objects.filter(
             partnership=chosen, kind=kind, date_from=period_from, date_to=period_to
         ).first()
@@ -75,7 +69,7 @@ class Command(BaseCommand):
                     document = report_document(stored, disclosure=disclosure, language=language)
                 else:
                     # No drafted report for the period: the prose of the previous report.
-                    earlier = previous_report(chosen, period_from)
+                    earlier = previous_report(chosen, period_to)
                     document = build_document(
                         partnership=chosen,
                         kind=kind,
@@ -96,14 +90,3 @@ class Command(BaseCommand):
             self.stderr.write(_("Wrote %(path)s.") % {"path": output})
         else:
             sys.stdout.buffer.write(data)
-
-    def _partnership(self, key: str | None) -> Partnership:
-        partnerships = Partnership.objects.all()
-        if key:
-            partnerships = partnerships.filter(key=key)
-        found = list(partnerships[:2])
-        if not found:
-            raise CommandError(_("No such partnership."))
-        if len(found) > 1:
-            raise CommandError(_("There are several partnerships: choose one with --partnership."))
-        return found[0]

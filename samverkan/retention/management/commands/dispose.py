@@ -3,8 +3,8 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from samverkan.core.time import local_day
 from samverkan.retention.disposal import dispose
-from samverkan.statistics.counters import local_day
 
 
 class Command(BaseCommand):

@@ -1,21 +1,17 @@
-import datetime
 import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from samverkan.core.errors import SamverkanError
-from samverkan.partnership.models import Partnership
+from samverkan.partnership.commands import (
+    add_partnership_option,
+    date_argument,
+    partnership_chosen,
+)
 from samverkan.statistics.engine import DISCLOSURE_LEVELS, INTERNAL, statistics_compute
 from samverkan.statistics.release import PublicPeriodError
 from samverkan.statistics.text import figures_as_text
-
-
-def _date(value: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(_("%(value)r is not a date (YYYY-MM-DD)") % {"value": value}) from None
 
 
 class Command(BaseCommand):
@@ -30,11 +26,11 @@ class Command(BaseCommand):
         # The command line's user can read the database anyway: exact figures by default.
         parser.add_argument("--disclosure", choices=DISCLOSURE_LEVELS, default=INTERNAL)
         parser.add_argument("--threshold", type=int, help="Smallest count published (default 5).")
-        parser.add_argument("--partnership", help="Key of the partnership, if there are several.")
+        add_partnership_option(parser)
 
     def handle(self, *args, **options) -> None:  # noqa: ANN003
-        date_from, date_to = _date(options["date_from"]), _date(options["date_to"])
-        partnership = _partnership(options["partnership"])
+        date_from, date_to = date_argument(options["date_from"]), date_argument(options["date_to"])
+        partnership = partnership_chosen(options["partnership"])
         threshold = options["threshold"]
         if threshold is not None and threshold < 3:
             # The same floor as SAMVERKAN_DISCLOSURE_THRESHOLD (settings.py).
@@ -57,20 +53,3 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(figures, ensure_ascii=False, indent=2))
         else:
             self.stdout.write(figures_as_text(figures))
-
-
-def _partnership(key: str | None) -> Partnership:
-    partnerships = Partnership.objects.all()
-    if key:
-        try:
-            return partnerships.get(key=key)
-        except Partnership.DoesNotExist:
-            raise CommandError(_("There is no partnership %(key)r.") % {"key": key}) from None
-    found = list(partnerships[:2])
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        raise CommandError(
-            _("No partnership is configured yet: run `samverkan demo` or use the admin.")
-        )
-    raise CommandError(_("There are several partnerships; choose one with --partnership."))

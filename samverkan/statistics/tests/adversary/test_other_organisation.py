@@ -1,6 +1,7 @@
 """Readers of the other organisation: the city's support-centre manager and their tokens read
 the foundation's chat figures only as released (public level, whole months); the chat's
-manager the support centre's likewise."""
+manager the support centre's likewise. On the overview a unit manager reads their own unit's
+figures exactly (issue 16: what their lists show anyway), and every other figure as released."""
 
 import datetime
 
@@ -9,6 +10,7 @@ from django.test import Client
 
 from samverkan.statistics.tests.adversary.common import cached_command
 from samverkan.statistics.tests.adversary.readers import read_api, read_overview
+from samverkan.statistics.tests.adversary.truth import exact
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 D = datetime.date
@@ -48,10 +50,21 @@ def test_a_chat_token_reads_support_centre_figures_only_as_released(
     assert read_api(client, chat_manager_token, DAY).refused
 
 
+OWN_UNIT = ("support_centre.", "referrals.by_source.support_centre.")
+"""The figures of the support centre's own sections on the overview."""
+
+
 def test_the_support_centre_manager_sees_the_overview_only_as_released(
     demo, readings_cache, support_manager_client
 ):
     reading = read_overview(support_manager_client, MONTHS)
     assert not reading.refused
+    own = {path: value for path, value in reading.values.items() if path.startswith(OWN_UNIT)}
+    reading.values = {path: v for path, v in reading.values.items() if path not in own}
     assert _same_as_released(reading, cached_command(readings_cache, MONTHS)) == []
+    assert any(path.startswith("chat.") for path in reading.values)
+    # Their own unit exactly, as their lists show it.
+    truth = exact(demo.partnership, MONTHS)
+    assert own and {path: truth[path] for path in own} == own
+    # Any other period than whole released months is refused for the rest of the partnership.
     assert read_overview(support_manager_client, DAY).refused

@@ -16,8 +16,8 @@ from django.core.management import call_command
 from django.test import Client
 
 from samverkan.campaigns.models import Campaign
+from samverkan.core.time import local_day
 from samverkan.records.models import ChatConversation
-from samverkan.statistics.counters import local_day
 from samverkan.statistics.tests.adversary.readers import (
     is_whole_months,
     read_api,

@@ -62,8 +62,8 @@ __all__ = ["age_base", "exact", "is_additive", "month_cells", "small_cells"]
 
 def resident_chats_on(partnership, first: datetime.date, last: datetime.date) -> list[dict]:  # noqa: ANN001
     """The resident chat records of the days (Stockholm time): the truth of a lone record."""
+    from samverkan.core.time import local_day
     from samverkan.records.models import ChatConversation
-    from samverkan.statistics.counters import local_day
 
     found = []
     for record in ChatConversation.objects.filter(

@@ -196,14 +196,23 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         """The client has shown everything up to `seq`: out of the outbox. (Never beyond what
         this socket handed over: an `ack` cannot drop what the client has not seen.)"""
         upto = min(seq, self.delivered.get(conversation_id, 0))
-        if upto > 0:
+        if upto > self.acknowledged_upto.get(conversation_id, 0):
             await get_store().acknowledge(conversation_id, self.side, upto)
+            self.acknowledged_upto[conversation_id] = upto
+
+    @property
+    def acknowledged_upto(self) -> dict[str, int]:
+        """The highest number this socket's client has acknowledged, per conversation: an
+        acknowledgement that adds nothing costs no trip to the store."""
+        return self.__dict__.setdefault("_acknowledged", {})
 
     async def post(
         self, conversation_id: str, side: str, entry: dict[str, Any], message_id: str | None
     ) -> None:
         """Put an entry in `side`'s outbox and tell the sockets holding that side."""
         seq, new = await get_store().post(conversation_id, side, entry, message_id)
+        if seq == 0:  # the conversation is gone meanwhile: nothing was passed on
+            raise Refused("not_active", **self.about(conversation_id))
         if new:
             await self.channel_layer.group_send(
                 side_group(side, conversation_id),
@@ -223,9 +232,17 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         try:
-            if not self.within_burst():
+            try:
+                content = protocol.parse(text_data)
+            except Refused:
+                if not self.within_burst():
+                    raise Refused("slow_down") from None
+                raise
+            # An acknowledgement is the client's answer to what the server sent: a burst of
+            # messages handed over after a reconnect is acknowledged in a burst, and must not
+            # use up the young person's own frames (docs/chat-protocol.md, Abuse controls).
+            if content["type"] != "ack" and not self.within_burst():
                 raise Refused("slow_down")
-            content = protocol.parse(text_data)
             kind = protocol.check_kind(content, self.kinds)
             await getattr(self, f"on_{kind}")(content)
         except Refused as refusal:
@@ -239,6 +256,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     def within_burst(self) -> bool:
         return True
+
+    def about(self, conversation_id: str) -> dict[str, str]:
+        """The fields that name a conversation in this side's errors (the console's)."""
+        return {"conversation": conversation_id} if self.side == "volunteer" else {}
 
     async def error(self, code: str, message: str = "", **fields: Any) -> None:
         await self.send_json(protocol.error(code, message, **fields))

@@ -81,7 +81,11 @@ _TIMES = {"created_at", "taken_at", "ended_at", "young_away_since"}
 _FIELDS = [f.name for f in fields(Conversation)]
 _LOADED = "_redis_loaded"  # the encoded fields as read, kept on the instance for `save`
 
+# KEYS: outbox, its last number, its ids, the conversation. Nothing is posted for a
+# conversation that is not there (forgotten, or lost with a restart of Redis between the
+# sender's reading it and this): the sender is answered (0, 0), and no `sent`.
 _POST = """
+if redis.call('EXISTS', KEYS[4]) == 0 then return {0, 0} end
 if ARGV[1] ~= '' then
   local known = redis.call('HGET', KEYS[3], ARGV[1])
   if known then return {tonumber(known), 0} end
@@ -628,7 +632,7 @@ class RedisChatStore(ChatStore):
     ) -> tuple[int, bool]:
         seq, new = await self._script(
             "post",
-            self._outbox_keys(conversation_id, side),
+            [*self._outbox_keys(conversation_id, side), self._key("conv", conversation_id)],
             [message_id or "", json.dumps(entry), int(OUTBOX_KEPT.total_seconds())],
         )
         return int(seq), bool(new)

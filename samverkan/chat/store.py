@@ -240,7 +240,9 @@ class ChatStore(abc.ABC):
     ) -> tuple[int, bool]:
         """Put an entry (a message, a referral) in `side`'s outbox under the next sequence
         number. A message whose own `message_id` was posted before is not put again (a client
-        resending what it had no `sent` for): returns (its first sequence number, False)."""
+        resending what it had no `sent` for): returns (its first sequence number, False).
+        Nothing is put for a conversation the store does not have (forgotten, or lost with
+        Redis' state since the sender read it): (0, False)."""
 
     @abc.abstractmethod
     async def pending(self, conversation_id: str, side: str, after: int) -> list[dict[str, Any]]:
@@ -451,6 +453,8 @@ class MemoryChatStore(ChatStore):
     async def post(
         self, conversation_id: str, side: str, entry: dict[str, Any], message_id: str | None
     ) -> tuple[int, bool]:
+        if conversation_id not in self._conversations:
+            return 0, False
         outbox = self._outbox(conversation_id, side, make=True)
         if message_id is not None and message_id in outbox.ids:
             return outbox.ids[message_id], False

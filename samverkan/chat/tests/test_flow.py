@@ -468,3 +468,26 @@ async def test_a_volunteer_at_work_keeps_the_sign_in(small, volunteer):
     await receive_type(desk, "error")
     assert await database_sync_to_async(expiry)() > before + datetime.timedelta(minutes=5)
     await desk.disconnect()
+
+
+async def test_acknowledgements_do_not_count_against_the_flood_limit(small, volunteer):
+    """A burst handed over after a reconnect is acknowledged in a burst: the young person's
+    own messages must still go through (issue 14: acknowledgements used up the burst and the
+    young person's next message was refused)."""
+    from samverkan.chat.consumers import BURST_MESSAGES
+
+    desk, person, conversation_id, _token = await _waiting_and_taken(volunteer)
+    for number in range(BURST_MESSAGES + 5):
+        await desk.send_json_to(
+            {"type": "message", "conversation": conversation_id, "text": f"{number}"}
+        )
+    shown = 0
+    while shown < BURST_MESSAGES + 5:
+        message = await receive_type(person, "message", skip_all=True)
+        shown = message["seq"]
+        await person.send_json_to({"type": "ack", "seq": shown})
+    await person.send_json_to({"type": "message", "text": "still here", "id": "m1"})
+    assert await receive_type(person, "sent", skip_all=True) == {"type": "sent", "id": "m1"}
+    assert (await receive_type(desk, "message", skip_all=True))["text"] == "still here"
+    await person.disconnect()
+    await desk.disconnect()

@@ -134,12 +134,27 @@
   var unsent = [];
   var shown = 0;
 
+  var ackTimer = null;
+
   function seen(message) {
     if (typeof message.seq !== "number") { return false; }
     if (message.seq <= shown) { return true; }
     shown = message.seq;
-    send({ type: "ack", seq: message.seq });
+    acknowledge();
     return false;
+  }
+
+  // Acknowledgements are cumulative: one for everything shown within a tenth of a second
+  // (a burst handed over after a reconnect costs one). Lost with a drop, they are made good
+  // by the numbers: the new socket hands over again, and what was shown is dropped.
+  function acknowledge() {
+    if (ackTimer !== null) { return; }
+    ackTimer = window.setTimeout(function () {
+      ackTimer = null;
+      if (socket && socket.readyState === WebSocket.OPEN) {
+        socket.send(JSON.stringify({ type: "ack", seq: shown }));
+      }
+    }, 100);
   }
 
   function send(message) {

@@ -142,7 +142,7 @@
     if (panel) { return panel; }
     counter += 1;
     var element = template.content.firstElementChild.cloneNode(true);
-    panel = { element: element, id: conversation.id, codes: [], shown: 0, unsent: [] };
+    panel = { element: element, id: conversation.id, codes: [], shown: 0, unsent: [], ackTimer: null };
     panels[conversation.id] = panel;
     // Each panel's radio groups are its own.
     Array.prototype.forEach.call(element.querySelectorAll("input[type=radio]"), function (input) {
@@ -228,8 +228,22 @@
     if (typeof message.seq !== "number") { return false; }
     if (message.seq <= panel.shown) { return true; }
     panel.shown = message.seq;
-    send({ type: "ack", conversation: panel.id, seq: message.seq });
+    acknowledge(panel);
     return false;
+  }
+
+  // Acknowledgements are cumulative: one per conversation for everything shown within a
+  // tenth of a second (a burst handed over after a reconnect costs one). Lost with a drop,
+  // they are made good by the numbers: the new socket hands over again, and what was shown
+  // is dropped.
+  function acknowledge(panel) {
+    if (panel.ackTimer) { return; }
+    panel.ackTimer = window.setTimeout(function () {
+      panel.ackTimer = null;
+      if (socket && socket.readyState === WebSocket.OPEN) {
+        socket.send(JSON.stringify({ type: "ack", conversation: panel.id, seq: panel.shown }));
+      }
+    }, 100);
   }
 
   function receive(message) {

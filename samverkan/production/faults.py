@@ -137,6 +137,18 @@ async def api_writer(port: int, token: str, prefix: str, log: ApiLog, stop_at: a
 # --- the chat ----------------------------------------------------------------------------
 
 
+# Every socket the clients opened: all are closed when the clients are done, as a browser
+# closes a tab's sockets (one abandoned on the way, say by a timeout, would otherwise stay
+# open and keep its server-side socket, and that socket's read of Redis, alive).
+OPENED: list = []
+
+
+async def close_all() -> None:
+    while OPENED:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(OPENED.pop().close(), 5)
+
+
 class Side:
     """One side of a conversation as a careful client (docs/chat-protocol.md, Delivery): every
     message with an id, kept until `sent`, resent after a reconnect; every message received
@@ -179,6 +191,7 @@ class Side:
             connect(self.url, origin=f"http://127.0.0.1:{self.port}", additional_headers=headers),
             10,
         )
+        OPENED.append(self.socket)
         self.dropped.clear()
         self.note("open")
         asyncio.create_task(self._read(self.socket))
@@ -531,7 +544,11 @@ async def _scenario(site, server, port, postgres, redis, token, pairs_wanted, sp
     for pair in pairs:
         await pair.young.close()
         await pair.volunteer.close()
+    await close_all()
     return log, pairs, faults
+
+
+BLOCKED_SEEN: list[str] = []  # the blocked clients' lines (for the trace)
 
 
 def _redis_clients(redis: RedisProcess) -> tuple[int, int]:
@@ -541,6 +558,7 @@ def _redis_clients(redis: RedisProcess) -> tuple[int, int]:
         for line in lines
         if " cmd=bzpopmin" in line or " cmd=blpop" in line or "flags=b" in line
     ]
+    BLOCKED_SEEN[:] = blocked
     return len(lines) - 1, len(blocked)  # less this command's own connection
 
 
@@ -563,6 +581,7 @@ def _settled(redis: RedisProcess) -> tuple[int, int]:
 async def _newcomers(port: int, cookie: str, count: int) -> None:
     for _ in range(count):
         await chat_starts(port, cookie)
+    await close_all()
     await asyncio.sleep(1)
 
 
@@ -619,6 +638,7 @@ def write_trace(path: Path, pairs: list[Pair], faults: list[Fault]) -> None:
         json.dumps(
             {
                 "faults": [[f.name, f.at, f.ended_at, f.chat_failures] for f in faults],
+                "blocked": BLOCKED_SEEN,
                 "pairs": [
                     {
                         side.side: {

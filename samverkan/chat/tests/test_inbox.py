@@ -115,11 +115,29 @@ async def test_a_socket_ended_by_an_exception_takes_its_readers_with_it(
         await communicator.disconnect()
 
 
-def test_an_outbox_keeps_its_messages_longer_than_the_resume_grace():
+async def test_an_outbox_keeps_its_messages_longer_than_the_resume_grace():
     """A side that returns within the grace finds everything acknowledged meanwhile."""
     from samverkan.chat.store import OUTBOX_KEPT, resume_grace
 
     assert OUTBOX_KEPT > resume_grace() * 2
+
+
+async def test_nothing_is_posted_for_a_conversation_the_store_does_not_have(small, volunteer):
+    """Redis restarted between the sender's reading the conversation and the post, say: no
+    outbox is made for it, and the sender gets no `sent` (issue 14: a `sent` for a message
+    nobody would ever be handed)."""
+    from samverkan.chat.store import get_store
+
+    store = get_store()
+    assert await store.post("gone1234", "young", {"kind": "message", "text": "x"}, "m") == (
+        0,
+        False,
+    )
+    assert await store.pending("gone1234", "young", 0) == []
+    desk, person, conversation_id, _token = await _waiting_and_taken(volunteer)
+    assert (await store.post(conversation_id, "young", {"kind": "message", "text": "x"}, "m"))[0]
+    await person.disconnect()
+    await desk.disconnect()
 
 
 async def test_a_resent_message_is_delivered_once_and_acks_empty_the_outbox(small, volunteer):

@@ -3,7 +3,8 @@
 Each conversation has a young person and a volunteer; each of them sends a message at random
 (exponential gaps) every INTERVAL seconds on average, as people type. The latency of a message
 is the time from the sender's `send` to the receiver's frame, both in this one client process
-(one clock). Three servers, one after the other, in the same run:
+(one clock). Each received message is acknowledged (`ack`), as the protocol asks of a client;
+the bare relay needs none. Three servers, one after the other, in the same run:
 
 1. floor: a minimal relay written with the `websockets` library (one process): it pairs the
    two sockets of a conversation and passes each JSON message to the other;
@@ -124,6 +125,11 @@ async def _reader(socket, phase: Phase, on_event=None) -> None:  # noqa: ANN001
             kind = event.get("type")
             if kind == "message":
                 phase.received(event["text"])
+                if "seq" in event:  # acknowledged as a careful client does (chat-protocol.md)
+                    ack = {"type": "ack", "seq": event["seq"]}
+                    if "conversation" in event:
+                        ack["conversation"] = event["conversation"]
+                    await socket.send(json.dumps(ack))
             elif kind == "error":
                 phase.errors += 1
             if on_event is not None:

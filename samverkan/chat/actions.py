@@ -6,7 +6,8 @@ dead workers, a record saved, a sign-out. The consumers call these; so do the he
 Channel-layer groups:
 - chat.volunteers: every console (the queue changed).
 - chat.waiting: every young person waiting (queue positions changed).
-- chat.c.<id>: the two sides' inboxes of one conversation (consumers.py).
+- chat.c.<id>: the sockets holding either side of one conversation (its news).
+- chat.c.<id>.<side>: the sockets holding that side (told when its outbox has news, consumers.py).
 - chat.vol.<user id>: the consoles of one volunteer (a record saved, a console replaced).
 - chat.session.<digest>: the consoles of one sign-in session (closed at sign-out). The digest
   is of the session key, which is a credential and goes nowhere itself.
@@ -20,7 +21,14 @@ from channels.layers import get_channel_layer
 from django.utils import timezone
 
 from samverkan.chat import protocol
-from samverkan.chat.store import ACTIVE, Conversation, Swept, get_store, resume_grace
+from samverkan.chat.store import (
+    ACTIVE,
+    OUTBOX_AFTER_END,
+    Conversation,
+    Swept,
+    get_store,
+    resume_grace,
+)
 
 VOLUNTEERS = "chat.volunteers"
 WAITING_GROUP = "chat.waiting"
@@ -34,8 +42,8 @@ def conversation_group(conversation_id: str) -> str:
     return f"chat.c.{conversation_id}"
 
 
-def inbox(side: str, conversation_id: str) -> str:
-    return f"chat.in.{side}.{conversation_id}"
+def side_group(side: str, conversation_id: str) -> str:
+    return f"chat.c.{conversation_id}.{side}"
 
 
 def volunteer_group(volunteer_id: int) -> str:
@@ -74,6 +82,9 @@ async def end(conversation_id: str, *, by: str, now: Any = None) -> Conversation
         conversation_group(conversation_id),
         {"type": "chat.ended", "conversation": conversation_id, "by": by},
     )
+    # A side that is there delivers what is left and empties its outbox (consumers.py); for a
+    # side that is away, what was sent to it goes soon.
+    await get_store().drop_outbox(conversation_id, within=OUTBOX_AFTER_END.total_seconds())
     await queue_changed()
     return ended
 

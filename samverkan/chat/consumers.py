@@ -6,13 +6,16 @@ every change of a conversation that others hear of is in actions.py. A message's
 one participant's socket to the channel layer to the other participant's socket and nowhere
 else: it is not stored, not logged, and not put into any error.
 
-Each side of a conversation has an inbox, chat.in.<side>.<id> (actions.inbox): a channel of its
-own, member of the conversation's group, read by whichever socket holds that side now
-(Conversation.young_channel / .volunteer_channel). When a socket goes, what is sent to its side
-waits in the inbox (in the channel layer, at most its expiry, three minutes) until a socket
-holds the side again, on any worker: nothing sent meanwhile is lost, and nothing is kept
-anywhere but in transit. A socket's inbox readers end with the socket, however it ends, and a
-message a reader took but could not hand to its socket goes back to the inbox.
+What is sent to a side goes into that side's outbox in the store (store.ChatStore.post), numbered
+1, 2, ... per side, and the sender's `sent` follows; the sockets that hold the side (members of
+its group, chat.c.<id>.<side>) are told that something is pending, and each hands its client
+whatever it has not yet handed it, with the number (`seq`). The client acknowledges (`ack`)
+what it has shown, which takes it out of the outbox. A socket that holds a side again (a
+resume, a console's reconnect, another worker after a worker's death) hands over everything
+not yet acknowledged, and the client drops a number it has shown: what is acknowledged with
+`sent` reaches the other side exactly once as it is seen, whichever socket or worker goes.
+Nothing reads the channel layer for a conversation but the sockets' own channels, which end with
+the sockets: no reader is left behind (issue 14).
 """
 
 import asyncio
@@ -25,6 +28,7 @@ from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.contrib.sessions.backends.base import UpdateError
@@ -36,8 +40,8 @@ from samverkan.chat.actions import (
     VOLUNTEERS,
     WAITING_GROUP,
     conversation_group,
-    inbox,
     session_group,
+    side_group,
     volunteer_group,
 )
 from samverkan.chat.protocol import Refused
@@ -50,9 +54,6 @@ BURST_MESSAGES = 30
 BURST_SECONDS = 10
 
 logger = logging.getLogger("samverkan.chat")
-
-# The task reading each inbox in this process (see ChatConsumer.listen).
-_inbox_readers: dict[str, asyncio.Task] = {}
 
 # Kept for the tests and tools that import them from here.
 end_abandoned = actions.end_abandoned
@@ -79,7 +80,6 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             # However the socket ended (a close, an exception, the worker stopping): its
             # readers stop, and what it held is let go as at a close.
             self.socket_open = False
-            self.stop_listening()
             liveness.gone(self)
             if not self.let_go_done and self.__dict__.get("accepted"):
                 try:
@@ -103,8 +103,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def send_json(self, content: Any, close: bool = False) -> None:
         """Send to the client; a client already gone is no error of the handler's (its work
         in the store and for the other side is done regardless: a console closed just after
-        `take` still leaves the young person told). The reader that was handing an inbox's
-        message over learns it from `socket_open` and puts the message back."""
+        `take` still leaves the young person told). What was being handed over stays in the
+        outbox until the client acknowledges it."""
         try:
             await super().send_json(content, close)
         except OSError:  # uvicorn's ClientDisconnected; the socket's `disconnect` follows
@@ -116,6 +116,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.socket_open = True
         self.accepted = True
 
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        """As Channels' own, without its closing of old database connections: a trip to
+        Django's one sync thread, which these consumers do not need (see `dispatch`). At
+        the end of a quick close after a conversation (issue 14's leaked reads) the socket
+        was seen waiting there for good, its read of Redis left blocked."""
+        await self.disconnect(message["code"])
+        raise StopConsumer
+
     async def disconnect(self, code: int) -> None:
         self.socket_open = False
         await self._let_go_once()
@@ -124,13 +132,16 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if self.let_go_done:
             return
         self.let_go_done = True
-        self.stop_listening()
         liveness.gone(self)
         if self.__dict__.get("accepted"):
             try:
                 await self.let_go()
             except Exception as error:  # noqa: BLE001 (Redis away: the sweep or grace will do)
                 logger.warning("chat %s letting go: %s", self.side, type(error).__name__)
+            try:
+                await self.stop_listening()
+            except Exception as error:  # noqa: BLE001 (the groups' memberships expire)
+                logger.warning("chat %s leaving groups: %s", self.side, type(error).__name__)
 
     async def let_go(self) -> None:
         """What the socket's going does to the store and tells the other side."""
@@ -143,90 +154,104 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         """The channel of the socket that holds this side of the conversation now."""
         raise NotImplementedError
 
-    # Inboxes
+    # Outboxes
 
-    async def listen(self, conversation_id: str) -> None:
-        """Hold this side of the conversation: read its inbox until it ends or another socket
-        takes over (the caller has saved this socket as the holder)."""
-        name, loop = inbox(self.side, conversation_id), asyncio.get_running_loop()
-        await self.channel_layer.group_add(conversation_group(conversation_id), name)
-        readers = self.__dict__.setdefault("readers", {})
-        if conversation_id in readers and not readers[conversation_id].done():
-            return
-        # One reader per inbox in a process: the earlier holder's stops before this one reads
-        # (across processes the holder check in _read hands messages on).
-        earlier = _inbox_readers.get(name)
-        if earlier is not None and not earlier.done() and earlier.get_loop() is loop:
-            earlier.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await earlier
-        readers[conversation_id] = _inbox_readers[name] = loop.create_task(
-            self._read_inbox(conversation_id)
-        )
+    async def listen(self, conversation_id: str, *, flush: bool = True) -> None:
+        """Hold this side of the conversation (the caller has saved this socket as its holder):
+        hear its news and hand over what waits in its outbox (or leave that to the caller,
+        after its own answer)."""
+        self.listening.add(conversation_id)
+        for group in (conversation_group(conversation_id), side_group(self.side, conversation_id)):
+            await self.channel_layer.group_add(group, self.channel_name)
+        if flush:
+            await self.flush(conversation_id)
 
-    def stop_listening(self, conversation_id: str | None = None) -> None:
-        readers = self.__dict__.get("readers", {})
-        for key in [conversation_id] if conversation_id else list(readers):
-            reader = readers.pop(key, None)
-            if reader is not None and reader is not asyncio.current_task():
-                reader.cancel()
+    async def stop_listening(self, conversation_id: str | None = None) -> None:
+        for key in [conversation_id] if conversation_id else list(self.listening):
+            self.listening.discard(key)
+            for group in (conversation_group(key), side_group(self.side, key)):
+                await self.channel_layer.group_discard(group, self.channel_name)
 
-    async def _read_inbox(self, conversation_id: str) -> None:
-        name = inbox(self.side, conversation_id)
-        try:
-            while self.socket_open:
-                try:
-                    await self._read(name, conversation_id)
-                    return
-                except ClientGone:
-                    return  # the message went back to the inbox
-                except Exception as error:  # noqa: BLE001 (the reader must outlive a hiccup)
-                    # A lost connection to Redis, say: what waits in the inbox stays there.
-                    # Only the error's kind is logged: its text could quote a message.
-                    logger.warning("chat inbox reader: %s; reading again", type(error).__name__)
-                    await asyncio.sleep(1)
-        finally:
-            if _inbox_readers.get(name) is asyncio.current_task():
-                del _inbox_readers[name]
+    @property
+    def listening(self) -> set[str]:
+        return self.__dict__.setdefault("_listening", set())
 
-    async def _read(self, name: str, conversation_id: str) -> None:
-        store = get_store()
-        while True:
-            message = await self.channel_layer.receive(name)
-            if not self.socket_open:
-                await self.channel_layer.send(name, message)  # for the next holder
-                return
-            try:
-                conversation = await store.get(conversation_id)
-            except Exception:
-                await self.channel_layer.send(name, message)  # back, for the next reading
-                raise
-            if conversation is None:
-                # Forgotten: ending one nobody took forgets it at once, and its end is news.
-                if message["type"] == "chat.ended":
-                    await self.chat_ended(message)
-                return
-            if self.holder(conversation) != self.channel_name:
-                # Another socket holds this side now: the message is theirs.
-                await self.channel_layer.send(name, message)
-                return
-            try:
-                await getattr(self, get_handler_name(message))(message)
-            except Exception:
-                # Not handed to the socket (it was closing): back to the inbox, for the socket
-                # that holds this side next. (A receiver drops an id it has shown.)
-                await self.channel_layer.send(name, message)
-                raise
-            if message["type"] == "chat.ended":
-                return
+    @property
+    def delivered(self) -> dict[str, int]:
+        """The highest number handed to this socket's client, per conversation."""
+        return self.__dict__.setdefault("_delivered", {})
+
+    async def flush(self, conversation_id: str) -> None:
+        """Hand the client what waits for it in the outbox and it has not been handed by this
+        socket (a new socket hands over everything not acknowledged)."""
+        after = self.delivered.get(conversation_id, 0)
+        for entry in await get_store().pending(conversation_id, self.side, after):
+            await self.send_json(self.outbox_frame(conversation_id, entry))
+            self.delivered[conversation_id] = entry["seq"]
+
+    def outbox_frame(self, conversation_id: str, entry: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    async def chat_pending(self, event: dict[str, Any]) -> None:
+        conversation_id = event["conversation"]
+        if (
+            event["side"] == self.side
+            and conversation_id in self.listening
+            and event["seq"] > self.delivered.get(conversation_id, 0)
+        ):
+            await self.flush(conversation_id)
+
+    async def acknowledged(self, conversation_id: str, seq: int) -> None:
+        """The client has shown everything up to `seq`: out of the outbox. (Never beyond what
+        this socket handed over: an `ack` cannot drop what the client has not seen.)"""
+        upto = min(seq, self.delivered.get(conversation_id, 0))
+        if upto > self.acknowledged_upto.get(conversation_id, 0):
+            await get_store().acknowledge(conversation_id, self.side, upto)
+            self.acknowledged_upto[conversation_id] = upto
+
+    @property
+    def acknowledged_upto(self) -> dict[str, int]:
+        """The highest number this socket's client has acknowledged, per conversation: an
+        acknowledgement that adds nothing costs no trip to the store."""
+        return self.__dict__.setdefault("_acknowledged", {})
+
+    async def post(
+        self, conversation_id: str, side: str, entry: dict[str, Any], message_id: str | None
+    ) -> None:
+        """Put an entry in `side`'s outbox and tell the sockets holding that side."""
+        seq, new = await get_store().post(conversation_id, side, entry, message_id)
+        if seq == 0:  # the conversation is gone meanwhile: nothing was passed on
+            raise Refused("not_active", **self.about(conversation_id))
+        if new:
+            await self.channel_layer.group_send(
+                side_group(side, conversation_id),
+                {"type": "chat.pending", "conversation": conversation_id, "side": side, "seq": seq},
+            )
+
+    async def ended_here(self, conversation_id: str) -> None:
+        """The conversation has ended: hand over what was sent before the end, then empty
+        this side's outbox and stop hearing of the conversation."""
+        if conversation_id in self.listening:
+            with contextlib.suppress(ClientGone):
+                await self.flush(conversation_id)
+            await get_store().drop_outbox(conversation_id, self.side)
+        await self.stop_listening(conversation_id)
 
     # Frames from the client
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         try:
-            if not self.within_burst():
+            try:
+                content = protocol.parse(text_data)
+            except Refused:
+                if not self.within_burst():
+                    raise Refused("slow_down") from None
+                raise
+            # An acknowledgement is the client's answer to what the server sent: a burst of
+            # messages handed over after a reconnect is acknowledged in a burst, and must not
+            # use up the young person's own frames (docs/chat-protocol.md, Abuse controls).
+            if content["type"] != "ack" and not self.within_burst():
                 raise Refused("slow_down")
-            content = protocol.parse(text_data)
             kind = protocol.check_kind(content, self.kinds)
             await getattr(self, f"on_{kind}")(content)
         except Refused as refusal:
@@ -241,26 +266,22 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     def within_burst(self) -> bool:
         return True
 
+    def about(self, conversation_id: str) -> dict[str, str]:
+        """The fields that name a conversation in this side's errors (the console's)."""
+        return {"conversation": conversation_id} if self.side == "volunteer" else {}
+
     async def error(self, code: str, message: str = "", **fields: Any) -> None:
         await self.send_json(protocol.error(code, message, **fields))
 
     async def relay(self, conversation_id: str, text: str, message_id: str | None) -> None:
-        """Pass the text to the other side's inbox. A message with the client's own `id` is
-        acknowledged with `sent` once it is in the channel layer, and the id goes along: a
-        client resends what was not acknowledged after a reconnect, and the receiver drops an id
-        it has seen (docs/chat-protocol.md, "Delivery")."""
-        event = {
-            "type": "chat.message",
-            "conversation": conversation_id,
-            "sender": self.side,
-            "text": text,
-        }
+        """Put the text in the other side's outbox. A message with the client's own `id` is
+        acknowledged with `sent` once it is there; a resent id is not put there twice
+        (docs/chat-protocol.md, "Delivery")."""
+        entry: dict[str, Any] = {"kind": "message", "text": text}
         if message_id is not None:
-            event["id"] = message_id
-        # Straight to the other side's inbox, not the conversation's group: the sender has no
-        # use for its own words back (half the traffic, under load).
+            entry["id"] = message_id
         other = "volunteer" if self.side == "young" else "young"
-        await self.channel_layer.send(inbox(other, conversation_id), event)
+        await self.post(conversation_id, other, entry, message_id)
         if message_id is not None:
             sent = {"type": "sent", "id": message_id}
             if self.side == "volunteer":
@@ -414,6 +435,7 @@ class YoungPersonConsumer(ChatConsumer):
                 "resume": conversation.resume_token,
             }
         )
+        await self.flush(conversation.id)
         if was_away:
             await actions.presence(conversation.id, who="young", state="back")
 
@@ -451,6 +473,11 @@ class YoungPersonConsumer(ChatConsumer):
             raise Refused("not_active")
         await actions.end(conversation.id, by=self.side)
 
+    async def on_ack(self, content: dict[str, Any]) -> None:
+        seq = protocol.seq(content)
+        if self.conversation_id is not None:  # else ended meanwhile: its outbox is gone
+            await self.acknowledged(self.conversation_id, seq)
+
     async def on_feedback(self, content: dict[str, Any]) -> None:
         if not self.may_give_feedback:
             raise Refused("feedback_not_allowed")
@@ -461,12 +488,14 @@ class YoungPersonConsumer(ChatConsumer):
 
     # From the channel layer
 
-    async def chat_message(self, event: dict[str, Any]) -> None:
-        if event["sender"] != self.side:
-            message = {"type": "message", "text": event["text"]}
-            if "id" in event:
-                message["id"] = event["id"]
-            await self.send_json(message)
+    def outbox_frame(self, conversation_id: str, entry: dict[str, Any]) -> dict[str, Any]:
+        if entry["kind"] == "referral":
+            referral = {k: v for k, v in entry["referral"].items() if k != "service"}
+            return {"type": "referral", **referral, "seq": entry["seq"]}
+        frame = {"type": "message", "text": entry["text"], "seq": entry["seq"]}
+        if "id" in entry:
+            frame["id"] = entry["id"]
+        return frame
 
     async def chat_typing(self, event: dict[str, Any]) -> None:
         if event["sender"] != self.side:
@@ -481,13 +510,9 @@ class YoungPersonConsumer(ChatConsumer):
         if event["who"] != self.side:
             await self.send_json({"type": "presence", "who": event["who"], "state": event["state"]})
 
-    async def chat_referral(self, event: dict[str, Any]) -> None:
-        referral = {k: v for k, v in event["referral"].items() if k != "service"}
-        await self.send_json({"type": "referral", **referral})
-
     async def chat_ended(self, event: dict[str, Any]) -> None:
         await self.channel_layer.group_discard(WAITING_GROUP, self.channel_name)
-        self.stop_listening(event["conversation"])
+        await self.ended_here(event["conversation"])
         self.conversation_id = None
         self.waiting_copy = None
         self.may_give_feedback = True
@@ -511,7 +536,7 @@ class YoungPersonConsumer(ChatConsumer):
         self.conversation_id = conversation.id
         conversation.young_channel = self.channel_name
         await get_store().save(conversation)
-        await self.listen(conversation.id)
+        await self.listen(conversation.id, flush=False)  # nothing yet, or after `resumed`
         if conversation.state == WAITING:
             self.waiting_copy = conversation
             await self.channel_layer.group_add(WAITING_GROUP, self.channel_name)
@@ -605,7 +630,8 @@ class VolunteerConsumer(ChatConsumer):
         for conversation in mine:
             self.known[conversation.id] = conversation
             if conversation.state != ENDED:
-                await self.hold(conversation)
+                conversation.volunteer_channel = self.channel_name
+                await get_store().save(conversation)
         for other in others:
             await self.channel_layer.send(other, {"type": "socket.replaced"})
         await self.send_json(
@@ -615,6 +641,13 @@ class VolunteerConsumer(ChatConsumer):
                 "conversations": [protocol.summary(c) for c in mine],
             }
         )
+        # After `hello`, so that the console knows the conversations its messages are of: what
+        # waits for the volunteer (sent before an end, too) is handed over.
+        for conversation in mine:
+            if conversation.state != ENDED:
+                await self.listen(conversation.id)
+            else:
+                await self.flush(conversation.id)
         if not others:  # the volunteer was offline: their young people were told so
             for conversation in mine:
                 if conversation.state == ACTIVE:
@@ -649,7 +682,7 @@ class VolunteerConsumer(ChatConsumer):
                 known.young_channel = known.volunteer_channel = ""
                 known.young_away_since = None
                 await store.restore(known)
-                self.stop_listening(conversation_id)
+                await self.stop_listening(conversation_id)
                 if was_under_way:
                     await self.send_json(
                         {
@@ -729,14 +762,19 @@ class VolunteerConsumer(ChatConsumer):
         conversation.codes.append(referral)
         await get_store().save(conversation)
         self.known[conversation.id] = conversation
-        await self.channel_layer.group_send(
-            conversation_group(conversation.id),
-            {"type": "chat.referral", "conversation": conversation.id, "referral": referral},
-        )
+        # To the young person through their outbox (it waits for them if they are away), and
+        # to this console at once.
+        await self.post(conversation.id, "young", {"kind": "referral", "referral": referral}, None)
+        await self.send_json({"type": "referral", "conversation": conversation.id, **referral})
 
     async def on_end(self, content: dict[str, Any]) -> None:
         conversation = await self._mine(protocol.conversation_id(content), active=True)
         await actions.end(conversation.id, by=self.side)
+
+    async def on_ack(self, content: dict[str, Any]) -> None:
+        conversation_id = protocol.conversation_id(content)
+        seq = protocol.seq(content, conversation=conversation_id)
+        await self.acknowledged(conversation_id, seq)
 
     async def on_block(self, content: dict[str, Any]) -> None:
         conversation = await self._mine(protocol.conversation_id(content))
@@ -756,11 +794,12 @@ class VolunteerConsumer(ChatConsumer):
 
     # From the channel layer
 
-    async def chat_message(self, event: dict[str, Any]) -> None:
-        if event["sender"] != self.side:
-            message = {"type": "message", "conversation": event["conversation"]}
-            message.update({k: event[k] for k in ("text", "id") if k in event})
-            await self.send_json(message)
+    def outbox_frame(self, conversation_id: str, entry: dict[str, Any]) -> dict[str, Any]:
+        frame = {"type": "message", "conversation": conversation_id, "text": entry["text"]}
+        if "id" in entry:
+            frame["id"] = entry["id"]
+        frame["seq"] = entry["seq"]
+        return frame
 
     async def chat_typing(self, event: dict[str, Any]) -> None:
         if event["sender"] != self.side:
@@ -782,14 +821,9 @@ class VolunteerConsumer(ChatConsumer):
                 }
             )
 
-    async def chat_referral(self, event: dict[str, Any]) -> None:
-        await self.send_json(
-            {"type": "referral", "conversation": event["conversation"], **event["referral"]}
-        )
-
     async def chat_ended(self, event: dict[str, Any]) -> None:
         conversation_id = event["conversation"]
-        self.stop_listening(conversation_id)
+        await self.ended_here(conversation_id)
         known = self.known.get(conversation_id)
         if known is not None:
             known.state, known.ended_by, known.ended_at = ENDED, event["by"], timezone.now()

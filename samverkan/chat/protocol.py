@@ -16,6 +16,7 @@ unpaired half) cannot be encoded as UTF-8, so it could not be passed on to the o
 through Redis: a frame with one anywhere is refused as `bad_request`.
 """
 
+import functools
 import json
 import re
 from typing import Any
@@ -32,10 +33,11 @@ MAX_MESSAGE_ID = 64  # a message's own id from the client
 MAX_TOKEN = 100  # a resume token (ours are 43 characters)
 CONVERSATION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
-YOUNG_TYPES = frozenset({"start", "resume", "message", "typing", "end", "feedback"})
+YOUNG_TYPES = frozenset({"start", "resume", "message", "ack", "typing", "end", "feedback"})
 VOLUNTEER_TYPES = frozenset(
-    {"take", "message", "typing", "note", "refer", "end", "block", "discard"}
+    {"take", "message", "ack", "typing", "note", "refer", "end", "block", "discard"}
 )
+MAX_SEQ = 2**53 - 1  # a sequence number stays exact in JavaScript
 FEEDBACK_ANSWERS = frozenset({"yes", "partly", "no"})
 
 # Close codes (4000-4999 are the application's own).
@@ -110,6 +112,14 @@ def message_id(content: dict[str, Any], **fields: Any) -> str | None:
     return value
 
 
+def seq(content: dict[str, Any], **fields: Any) -> int:
+    """An `ack`'s `seq`: a whole number from 0 (not a boolean), or bad_request."""
+    value = content.get("seq")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SEQ:
+        raise Refused("bad_request", **fields)
+    return value
+
+
 def text(content: dict[str, Any], **fields: Any) -> str:
     """A message's text: a string (else bad_request), not blank (`empty`), at most 2,000
     characters (`too_long`)."""
@@ -155,8 +165,16 @@ def error(code: str, message: str = "", **fields: Any) -> dict[str, Any]:
     return {"type": "error", "code": code, "message": message, **fields}
 
 
+@functools.cache
+def record_path() -> str:
+    """The post-chat form's path. Cached: the first `reverse` of a process loads the URL
+    configuration and took seconds, on the event loop that every socket of the worker shares;
+    chat/routing.py calls it at start-up."""
+    return reverse("records:chat_create")
+
+
 def record_url(conversation_id: str) -> str:
-    return f"{reverse('records:chat_create')}?samtal={conversation_id}"
+    return f"{record_path()}?samtal={conversation_id}"
 
 
 def summary(conversation: Conversation) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """The chat's state in Redis, shared by every worker process (production mode).
 
 Same interface and meaning as `MemoryChatStore` (store.py): the queue, the conversations under
-way, resume tokens, who is online, blocks and rate-limit windows; never a message (messages pass
-through the channel layer). Any worker can then serve any participant, and a worker that dies
+way, resume tokens, who is online, blocks and rate-limit windows, and the outboxes of what is on
+its way to each side (until the receiver acknowledges it). Any worker can then serve any
+participant, and a worker that dies
 takes nothing with it: the young person resumes with their token on another worker, the
 volunteer's console reconnects and finds its conversations.
 
@@ -21,6 +22,12 @@ Keys, under the prefix (SAMVERKAN_CHAT_REDIS_PREFIX, default "samverkan:chat:"):
 - salt:<day>     the day's salt for client keys (shared, so every worker computes the same key)
 - window:<key>   sorted set of a client's new chats within the rate-limit window
 - blocked:<key>  present while the client is blocked
+- out:<id>:<side> sorted set: what is on its way to that side, by sequence number (each
+                 member "<seq>:<JSON entry>"); outseq:<id>:<side> the last number given;
+                 outids:<id>:<side> hash of the message ids posted there, to their numbers.
+                 Emptied by the receiver's acknowledgements and at the end; expiring
+                 OUTBOX_KEPT after the last message (store.py). The only place a message's
+                 text is, in memory, for the time it takes to deliver it.
 - worker:<name>  present while the worker process of that name lives (a few seconds' expiry,
                  renewed by its heartbeat); workers: set of the names announced and not swept
 
@@ -45,12 +52,14 @@ from django.conf import settings
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.maint_notifications import MaintNotificationsConfig
 
 from samverkan.chat.store import (
     ACTIVE,
     BLOCK_FOR,
     ENDED,
     ENDED_KEPT,
+    OUTBOX_KEPT,
     WAITING,
     ChatStore,
     Conversation,
@@ -59,6 +68,11 @@ from samverkan.chat.store import (
     resume_grace,
 )
 
+# redis-py 8 asks every new connection of a RESP3 client to turn on "maintenance notifications"
+# (a Redis Enterprise feature); against Redis 7 that handshake stalled a new connection for two to
+# three seconds, in which the socket waiting for it (a message's delivery) waited too. Off.
+NO_MAINT_NOTIFICATIONS = MaintNotificationsConfig(enabled=False)
+
 # Connections of one worker's store to Redis (each command holds one for a round trip).
 POOL_SIZE = 200
 # A conversation and the indexes live at most this long after their last change.
@@ -66,6 +80,22 @@ KEPT = int(ENDED_KEPT.total_seconds())
 _TIMES = {"created_at", "taken_at", "ended_at", "young_away_since"}
 _FIELDS = [f.name for f in fields(Conversation)]
 _LOADED = "_redis_loaded"  # the encoded fields as read, kept on the instance for `save`
+
+# KEYS: outbox, its last number, its ids, the conversation. Nothing is posted for a
+# conversation that is not there (forgotten, or lost with a restart of Redis between the
+# sender's reading it and this): the sender is answered (0, 0), and no `sent`.
+_POST = """
+if redis.call('EXISTS', KEYS[4]) == 0 then return {0, 0} end
+if ARGV[1] ~= '' then
+  local known = redis.call('HGET', KEYS[3], ARGV[1])
+  if known then return {tonumber(known), 0} end
+end
+local seq = redis.call('INCR', KEYS[2])
+redis.call('ZADD', KEYS[1], seq, seq .. ':' .. ARGV[2])
+if ARGV[1] ~= '' then redis.call('HSET', KEYS[3], ARGV[1], seq) end
+for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[3]) end
+return {seq, 1}
+"""
 
 _TAKE = """
 local state = redis.call('HGET', KEYS[1], 'state')
@@ -275,6 +305,7 @@ class RedisChatStore(ChatStore):
                 retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 4),
                 retry_on_error=[RedisConnectionError],
                 health_check_interval=10,
+                maint_notifications_config=NO_MAINT_NOTIFICATIONS,
             )
             client = redis.Redis(connection_pool=pool)
             client.samverkan_scripts = {
@@ -288,6 +319,7 @@ class RedisChatStore(ChatStore):
                     "sweep": _SWEEP,
                     "redeem": _REDEEM,
                     "restore": _RESTORE,
+                    "post": _POST,
                 }.items()
             }
             self._clients[loop] = client
@@ -503,6 +535,8 @@ class RedisChatStore(ChatStore):
             pipe.delete(self._key("conv", conversation_id))
             for index in ("waiting", "all", "away"):
                 pipe.zrem(self._key(index), conversation_id)
+            for side in ("young", "volunteer"):
+                pipe.delete(*self._outbox_keys(conversation_id, side))
             if conversation is not None:
                 pipe.delete(self._key("resume", conversation.resume_token))
                 if conversation.volunteer_id is not None:
@@ -583,6 +617,54 @@ class RedisChatStore(ChatStore):
             ],
         )
         return Swept(young_away=list(away), volunteers_offline=[int(v) for v in offline])
+
+    # Outboxes
+
+    def _outbox_keys(self, conversation_id: str, side: str) -> list[str]:
+        return [
+            self._key("out", conversation_id, side),
+            self._key("outseq", conversation_id, side),
+            self._key("outids", conversation_id, side),
+        ]
+
+    async def post(
+        self, conversation_id: str, side: str, entry: dict[str, Any], message_id: str | None
+    ) -> tuple[int, bool]:
+        seq, new = await self._script(
+            "post",
+            [*self._outbox_keys(conversation_id, side), self._key("conv", conversation_id)],
+            [message_id or "", json.dumps(entry), int(OUTBOX_KEPT.total_seconds())],
+        )
+        return int(seq), bool(new)
+
+    async def pending(self, conversation_id: str, side: str, after: int) -> list[dict[str, Any]]:
+        members = await self._redis().zrangebyscore(
+            self._key("out", conversation_id, side), f"({after}", "+inf"
+        )
+        entries = []
+        for member in members:
+            seq, _, raw = member.partition(":")
+            entries.append({**json.loads(raw), "seq": int(seq)})
+        return entries
+
+    async def acknowledge(self, conversation_id: str, side: str, upto: int) -> None:
+        await self._redis().zremrangebyscore(self._key("out", conversation_id, side), "-inf", upto)
+
+    async def drop_outbox(
+        self, conversation_id: str, side: str | None = None, *, within: float = 0
+    ) -> None:
+        keys = [
+            key
+            for each in ([side] if side else ["young", "volunteer"])
+            for key in self._outbox_keys(conversation_id, each)
+        ]
+        if within <= 0:
+            await self._redis().delete(*keys)
+            return
+        async with self._redis().pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.expire(key, max(1, round(within)))
+            await pipe.execute()
 
     async def clear(self) -> None:
         r = self._redis()

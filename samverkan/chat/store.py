@@ -1,8 +1,10 @@
 """The live chat's state: the queue, the conversations under way, who is online, resume tokens,
-blocks and rate-limit windows.
+blocks and rate-limit windows, and each side's outbox of what is on its way to it.
 
-Nothing here is a message: messages pass from one participant to the other through the channel
-layer and are never kept, not even in memory. A conversation here holds only what the post-chat
+A message is here only in an outbox, in memory, for the time it takes to deliver it: from the
+sender's `sent` until the receiver acknowledges its sequence number (`ack`), the conversation's
+end (OUTBOX_AFTER_END later at most) or OUTBOX_KEPT without news. Nothing here reaches a disk
+(Redis runs without persistence, docs/deploy.md). A conversation here holds only what the post-chat
 record may use (the young person's optional answers before the chat, the volunteer's notes, the
 referral codes issued) and the bookkeeping of the connection. It is forgotten when the
 volunteer saves the record, or after ENDED_KEPT.
@@ -17,6 +19,7 @@ import datetime
 import hashlib
 import hmac
 import secrets
+import time
 from collections import deque
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -33,6 +36,14 @@ ENDED_KEPT = datetime.timedelta(hours=12)
 BLOCK_FOR = datetime.timedelta(hours=24)
 
 WAITING, ACTIVE, ENDED = "waiting", "active", "ended"
+
+# What is on its way to a side waits in its outbox until that side acknowledges it, at most this
+# long after the last message was put there (longer than the resume grace: a side that comes
+# back finds everything acknowledged to the sender meanwhile) ...
+OUTBOX_KEPT = datetime.timedelta(minutes=15)
+# ... and at most this long after the conversation ended (a socket that learns of the end
+# delivers what is left first and then empties its outbox; this is for a side that was away).
+OUTBOX_AFTER_END = datetime.timedelta(seconds=30)
 
 
 def resume_grace() -> datetime.timedelta:
@@ -221,6 +232,33 @@ class ChatStore(abc.ABC):
     async def clear(self) -> None:
         """Forget everything (tests, and a restart's natural state)."""
 
+    # Outboxes: what is on its way to one side of a conversation, numbered 1, 2, ... per side.
+
+    @abc.abstractmethod
+    async def post(
+        self, conversation_id: str, side: str, entry: dict[str, Any], message_id: str | None
+    ) -> tuple[int, bool]:
+        """Put an entry (a message, a referral) in `side`'s outbox under the next sequence
+        number. A message whose own `message_id` was posted before is not put again (a client
+        resending what it had no `sent` for): returns (its first sequence number, False).
+        Nothing is put for a conversation the store does not have (forgotten, or lost with
+        Redis' state since the sender read it): (0, False)."""
+
+    @abc.abstractmethod
+    async def pending(self, conversation_id: str, side: str, after: int) -> list[dict[str, Any]]:
+        """The entries of `side`'s outbox numbered above `after`, in order, each with its
+        `seq`."""
+
+    @abc.abstractmethod
+    async def acknowledge(self, conversation_id: str, side: str, upto: int) -> None:
+        """`side` has what is numbered up to `upto`: gone from its outbox."""
+
+    @abc.abstractmethod
+    async def drop_outbox(
+        self, conversation_id: str, side: str | None = None, *, within: float = 0
+    ) -> None:
+        """Forget a side's outbox (both with `side` None), at once or `within` seconds."""
+
 
 class MemoryChatStore(ChatStore):
     def __init__(self) -> None:
@@ -233,6 +271,7 @@ class MemoryChatStore(ChatStore):
         self._windows: dict[str, deque[datetime.datetime]] = {}
         self._blocked: dict[str, datetime.datetime] = {}
         self._consoles: dict[int, set[str]] = {}
+        self._outboxes: dict[tuple[str, str], _Outbox] = {}
 
     async def client_key(self, address: str, now: datetime.datetime) -> str:
         day = self._keys.day
@@ -350,6 +389,7 @@ class MemoryChatStore(ChatStore):
     async def forget(self, conversation_id: str) -> None:
         conversation = self._conversations.pop(conversation_id, None)
         self._waiting.pop(conversation_id, None)
+        await self.drop_outbox(conversation_id)
         if conversation is not None:
             self._resume.pop(conversation.resume_token, None)
 
@@ -400,10 +440,70 @@ class MemoryChatStore(ChatStore):
     async def clear(self) -> None:
         self.__init__()
 
+    def _outbox(self, conversation_id: str, side: str, *, make: bool = False) -> "_Outbox | None":
+        key = (conversation_id, side)
+        outbox = self._outboxes.get(key)
+        if outbox is not None and outbox.expires_at <= time.monotonic():
+            del self._outboxes[key]
+            outbox = None
+        if outbox is None and make:
+            outbox = self._outboxes[key] = _Outbox()
+        return outbox
+
+    async def post(
+        self, conversation_id: str, side: str, entry: dict[str, Any], message_id: str | None
+    ) -> tuple[int, bool]:
+        if conversation_id not in self._conversations:
+            return 0, False
+        outbox = self._outbox(conversation_id, side, make=True)
+        if message_id is not None and message_id in outbox.ids:
+            return outbox.ids[message_id], False
+        outbox.seq += 1
+        outbox.entries[outbox.seq] = {**entry, "seq": outbox.seq}
+        if message_id is not None:
+            outbox.ids[message_id] = outbox.seq
+        outbox.expires_at = time.monotonic() + OUTBOX_KEPT.total_seconds()
+        return outbox.seq, True
+
+    async def pending(self, conversation_id: str, side: str, after: int) -> list[dict[str, Any]]:
+        outbox = self._outbox(conversation_id, side)
+        if outbox is None:
+            return []
+        return [entry for seq, entry in outbox.entries.items() if seq > after]
+
+    async def acknowledge(self, conversation_id: str, side: str, upto: int) -> None:
+        outbox = self._outbox(conversation_id, side)
+        if outbox is not None:
+            for seq in [seq for seq in outbox.entries if seq <= upto]:
+                del outbox.entries[seq]
+
+    async def drop_outbox(
+        self, conversation_id: str, side: str | None = None, *, within: float = 0
+    ) -> None:
+        for each in [side] if side else ["young", "volunteer"]:
+            outbox = self._outbox(conversation_id, each)
+            if outbox is None:
+                continue
+            if within > 0:
+                outbox.expires_at = min(outbox.expires_at, time.monotonic() + within)
+            else:
+                del self._outboxes[(conversation_id, each)]
+
     def _expire_ended(self, now: datetime.datetime) -> None:
+        moment = time.monotonic()
+        for key in [k for k, outbox in self._outboxes.items() if outbox.expires_at <= moment]:
+            del self._outboxes[key]
         for conversation in list(self._conversations.values()):
             if conversation.state == ENDED and now - conversation.ended_at >= ENDED_KEPT:
                 self._conversations.pop(conversation.id, None)
+
+
+@dataclass
+class _Outbox:
+    seq: int = 0
+    entries: dict[int, dict[str, Any]] = field(default_factory=dict)
+    ids: dict[str, int] = field(default_factory=dict)  # message ids seen, to their seq
+    expires_at: float = 0.0  # time.monotonic()
 
 
 _store: ChatStore | None = None

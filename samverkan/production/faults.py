@@ -137,9 +137,22 @@ async def api_writer(port: int, token: str, prefix: str, log: ApiLog, stop_at: a
 # --- the chat ----------------------------------------------------------------------------
 
 
+# Every socket the clients opened: all are closed when the clients are done, as a browser
+# closes a tab's sockets (one abandoned on the way, say by a timeout, would otherwise stay
+# open and keep its server-side socket, and that socket's read of Redis, alive).
+OPENED: list = []
+
+
+async def close_all() -> None:
+    while OPENED:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(OPENED.pop().close(), 5)
+
+
 class Side:
     """One side of a conversation as a careful client (docs/chat-protocol.md, Delivery): every
-    message with an id, kept until `sent`, resent after a reconnect; the young person resumes
+    message with an id, kept until `sent`, resent after a reconnect; every message received
+    acknowledged by its number, and a number already shown dropped; the young person resumes
     with the token; everything the server says about the conversation is kept."""
 
     def __init__(self, side: str, port: int, cookie: str | None = None) -> None:
@@ -152,6 +165,7 @@ class Side:
         self.outbox: dict[str, str] = {}
         self.acknowledged: set[str] = set()
         self.received: Counter = Counter()
+        self.shown = 0  # the highest message number shown (received)
         self.conversation: str | None = None
         self.token: str | None = None
         self.dropped = asyncio.Event()
@@ -159,14 +173,27 @@ class Side:
         self.told: list[str] = []  # ended (by), errors about the conversation, close codes
         self.ended = False
         self.lost_without_word = False  # the conversation vanished and nobody said so
+        # What happened when (monotonic seconds): ids and numbers, never a text. For finding
+        # out where a message went missing (written next to the servers' log).
+        self.trace: list[tuple[float, str, object]] = []
+
+    def note(self, what: str, detail: object = None) -> None:
+        self.trace.append((round(time.monotonic(), 3), what, detail))
 
     async def open(self) -> None:
         headers = [("Cookie", f"sessionid={self.cookie}")] if self.cookie else []
+        previous = self.socket
+        if previous is not None:
+            # One socket per side, as a browser tab has: one given up on (no answer in time)
+            # is closed, not left open on the server.
+            asyncio.create_task(previous.close())
         self.socket = await asyncio.wait_for(
             connect(self.url, origin=f"http://127.0.0.1:{self.port}", additional_headers=headers),
             10,
         )
+        OPENED.append(self.socket)
         self.dropped.clear()
+        self.note("open")
         asyncio.create_task(self._read(self.socket))
 
     async def _read(self, socket) -> None:  # noqa: ANN001
@@ -174,11 +201,23 @@ class Side:
             async for raw in socket:
                 event = json.loads(raw)
                 kind = event["type"]
+                if kind not in {"queue", "position", "typing"}:
+                    self.note(kind, event.get("id") or event.get("code") or event.get("by"))
+                    if "seq" in event:
+                        self.note("seq", event["seq"])
                 if kind == "sent":
                     self.outbox.pop(event["id"], None)
                     self.acknowledged.add(event["id"])
                 elif kind == "message":
+                    if event["seq"] <= self.shown:
+                        continue  # handed over again by a new socket: shown already
+                    self.shown = event["seq"]
                     self.received[event["id"]] += 1
+                    ack = {"type": "ack", "seq": event["seq"]}
+                    if self.side == "volunteer":
+                        ack["conversation"] = event["conversation"]
+                    with contextlib.suppress(ConnectionClosed):
+                        await socket.send(json.dumps(ack))
                 elif kind == "queue":
                     self.queue = event["queue"]
                 elif (
@@ -191,6 +230,7 @@ class Side:
                     await self.events.put(event)
         except ConnectionClosed:
             pass
+        self.note("closed", socket.close_code)
         if socket is self.socket:
             if socket.close_code not in (None, 1000):
                 self.told.append(f"close:{socket.close_code}")
@@ -323,12 +363,14 @@ async def start_pair(port: int, cookie: str, age: int) -> Pair:
     return Pair(young, volunteer)
 
 
-async def chat_starts(port: int, cookie: str) -> bool:
+async def chat_starts(port: int, cookie: str, why: list[str] | None = None) -> bool:
     """A new conversation can be started and taken (the chat works for a newcomer); it is
-    ended again at once."""
+    ended again at once. What went wrong otherwise is added to `why`."""
     try:
         pair = await asyncio.wait_for(start_pair(port, cookie, 99), 5)
-    except Exception:  # noqa: BLE001
+    except Exception as error:  # noqa: BLE001
+        if why is not None:
+            why.append(f"{time.monotonic():.2f} {type(error).__name__} {str(error)[:120]}")
         return False
     await pair.young.leave()
     await pair.volunteer.close()
@@ -357,6 +399,44 @@ async def final_round(pair: Pair) -> None:
     )
 
 
+# A message acknowledged this shortly before (or after) Redis lost the chat's state may have been in
+# its receiver's outbox, not yet handed over, when the state went (delivery takes a tenth of a
+# second or so under the suite's load). Redis runs without persistence (docs/deploy.md): those
+# conversations end for both sides with `ended` `by: "lost"`, which is how their senders learn
+# that what was not shown by then is not shown (docs/chat-protocol.md, Delivery).
+IN_FLIGHT = 2.0
+
+
+def chat_messages(pairs: list[Pair], faults: list[Fault]) -> tuple[list, list, list]:
+    """(lost, went with Redis' state, duplicated) acknowledged messages, as the receivers saw
+    them. Lost: acknowledged with `sent` and never shown, other than one acknowledged within
+    IN_FLIGHT seconds before a Redis restart (or during it) whose receiver was told the
+    conversation was lost."""
+    # The window reaches past the restart too: a `sent` may reach its client a moment after
+    # the message was put in the outbox.
+    restarts = [
+        (f.at - IN_FLIGHT, f.ended_at + IN_FLIGHT) for f in faults if f.name == "Redis restart"
+    ]
+    lost, with_redis, duplicated = [], [], []
+    for pair in pairs:
+        for sender, receiver in ((pair.young, pair.volunteer), (pair.volunteer, pair.young)):
+            acknowledged_at: dict[str, float] = {}
+            for moment, what, detail in sender.trace:
+                if what == "sent":
+                    acknowledged_at.setdefault(detail, moment)
+            told_lost = "ended:lost" in receiver.told
+            for message in sorted(sender.acknowledged):
+                if receiver.received[message]:
+                    continue
+                at = acknowledged_at.get(message, 0.0)
+                if told_lost and any(start <= at <= end for start, end in restarts):
+                    with_redis.append(message)
+                else:
+                    lost.append(message)
+            duplicated += [m for m, times in receiver.received.items() if times > 1]
+    return lost, with_redis, duplicated
+
+
 def told_what_happened(side: Side) -> bool:
     """A side whose conversation ended was told so (an `ended` or a `resume_failed`)."""
     if not side.ended:
@@ -375,6 +455,7 @@ class Fault:
     at: float
     api_back_after: float | None = None  # first acknowledged write after the fault ended
     chat_back_after: float | None = None  # first new conversation started after it
+    chat_failures: list[str] = field(default_factory=list)  # why newcomers failed till then
     ended_at: float = 0.0
 
 
@@ -387,6 +468,9 @@ class Outcome:
     counts_equal_records: bool
     redis_clients_after: int
     redis_blocked_after: int
+    # Connections after another round of newcomers' chats, opened and closed one by one: a
+    # leak grows with the sockets served, a pool does not.
+    redis_clients_after_more: int
     worker_log: str
 
 
@@ -408,7 +492,7 @@ async def _recovered(fault: Fault, log: ApiLog, port: int, cookie: str, chat: bo
         if not done_api and any(t > fault.ended_at for t in log.ok_at):
             fault.api_back_after = min(t for t in log.ok_at if t > fault.ended_at) - fault.at
             done_api = True
-        if chat and not done_chat and await chat_starts(port, cookie):
+        if chat and not done_chat and await chat_starts(port, cookie, fault.chat_failures):
             fault.chat_back_after = time.monotonic() - fault.at
             done_chat = True
         await asyncio.sleep(0.1)
@@ -460,7 +544,11 @@ async def _scenario(site, server, port, postgres, redis, token, pairs_wanted, sp
     for pair in pairs:
         await pair.young.close()
         await pair.volunteer.close()
+    await close_all()
     return log, pairs, faults
+
+
+BLOCKED_SEEN: list[str] = []  # the blocked clients' lines (for the trace)
 
 
 def _redis_clients(redis: RedisProcess) -> tuple[int, int]:
@@ -470,7 +558,31 @@ def _redis_clients(redis: RedisProcess) -> tuple[int, int]:
         for line in lines
         if " cmd=bzpopmin" in line or " cmd=blpop" in line or "flags=b" in line
     ]
+    BLOCKED_SEEN[:] = blocked
     return len(lines) - 1, len(blocked)  # less this command's own connection
+
+
+LEAK_ROUND = 20  # newcomers' chats after the scenario, to tell a leak from a pool
+
+
+def _settled(redis: RedisProcess) -> tuple[int, int]:
+    """Redis' clients and blocked reads once every chat socket has gone (a few seconds for
+    the servers to notice the last closes)."""
+    settle = time.monotonic() + 15
+    while True:
+        clients, blocked = _redis_clients(redis)
+        if blocked == 0 or time.monotonic() > settle:
+            break
+        time.sleep(0.5)
+    time.sleep(2)
+    return _redis_clients(redis)
+
+
+async def _newcomers(port: int, cookie: str, count: int) -> None:
+    for _ in range(count):
+        await chat_starts(port, cookie)
+    await close_all()
+    await asyncio.sleep(1)
 
 
 def run(
@@ -495,13 +607,12 @@ def run(
         log, chat_pairs, faults = asyncio.run(
             _scenario(site, server, port, postgres, redis, token, pairs, spacing, read_only_for)
         )
-        settle = time.monotonic() + 15
-        while True:
-            clients, blocked = _redis_clients(redis)
-            if blocked == 0 or time.monotonic() > settle:
-                break
-            time.sleep(0.5)
+        clients, blocked = _settled(redis)
+        asyncio.run(_newcomers(port, site.sessions[pairs], LEAK_ROUND))
+        clients_more, blocked_more = _settled(redis)
+        blocked = max(blocked, blocked_more)
         verified = json.loads(_django(site, "verify"))
+        write_trace(folder / "chat-trace.json", chat_pairs, faults)
         return Outcome(
             api=log,
             pairs=chat_pairs,
@@ -510,6 +621,7 @@ def run(
             counts_equal_records=verified["counts_equal_records"],
             redis_clients_after=clients,
             redis_blocked_after=blocked,
+            redis_clients_after_more=clients_more,
             worker_log=(folder / "gunicorn.log").read_text(errors="replace"),
         )
     finally:
@@ -517,6 +629,30 @@ def run(
             stop(server)
         redis.stop()
         postgres.remove()
+
+
+def write_trace(path: Path, pairs: list[Pair], faults: list[Fault]) -> None:
+    """What each chat client saw and when, with the faults' times: where a message went
+    missing can be read from it afterwards. Ids and numbers only, no text."""
+    path.write_text(
+        json.dumps(
+            {
+                "faults": [[f.name, f.at, f.ended_at, f.chat_failures] for f in faults],
+                "blocked": BLOCKED_SEEN,
+                "pairs": [
+                    {
+                        side.side: {
+                            "trace": side.trace,
+                            "acknowledged": sorted(side.acknowledged),
+                            "received": dict(side.received),
+                        }
+                        for side in (pair.young, pair.volunteer)
+                    }
+                    for pair in pairs
+                ],
+            }
+        )
+    )
 
 
 def summary(outcome: Outcome) -> str:
@@ -531,7 +667,7 @@ def summary(outcome: Outcome) -> str:
         f"answers that were no problem: {len(api.not_problems)}, wrong answers: "
         f"{len(api.wrong_answers)}; Retry-After seen: {sorted(set(api.retry_after))}",
         f"Redis after: {outcome.redis_clients_after} clients, {outcome.redis_blocked_after} "
-        "blocked",
+        f"blocked; {outcome.redis_clients_after_more} clients after {LEAK_ROUND} more chats",
     ]
     for fault in outcome.faults:
         lasted = fault.ended_at - fault.at
@@ -543,16 +679,16 @@ def summary(outcome: Outcome) -> str:
             f"{fault.name}: lasted {lasted:.2f} s; API back {api_back} s, chat back {chat_back} s "
             "after it ended"
         )
-    lost = duplicated_messages = acknowledged = 0
-    for pair in outcome.pairs:
-        for sender, receiver in ((pair.young, pair.volunteer), (pair.volunteer, pair.young)):
-            acknowledged += len(sender.acknowledged)
-            lost += sum(1 for m in sender.acknowledged if not receiver.received[m])
-            duplicated_messages += sum(1 for times in receiver.received.values() if times > 1)
+    acknowledged = sum(
+        len(side.acknowledged) for pair in outcome.pairs for side in (pair.young, pair.volunteer)
+    )
+    lost, with_redis, duplicated_messages = chat_messages(outcome.pairs, outcome.faults)
     sides = [side for pair in outcome.pairs for side in (pair.young, pair.volunteer)]
     lines.append(
-        f"chat: {len(outcome.pairs)} pairs, {acknowledged} messages acknowledged, {lost} lost, "
-        f"{duplicated_messages} duplicated; {sum(p.ghost for p in outcome.pairs)} ghost "
+        f"chat: {len(outcome.pairs)} pairs, {acknowledged} messages acknowledged, {len(lost)} "
+        f"lost, {len(with_redis)} in flight when Redis lost the state (conversation ended "
+        f"'lost'), {len(duplicated_messages)} duplicated; "
+        f"{sum(p.ghost for p in outcome.pairs)} ghost "
         f"conversations; {sum(not told_what_happened(s) for s in sides)} sides not told; "
         f"{sum(s.ended for s in sides)} sides ended"
     )

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import pytest
 from asgiref.sync import async_to_sync
+from channels.layers import DEFAULT_CHANNEL_LAYER, channel_layers
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
@@ -49,6 +50,18 @@ def fresh_store():
     async_to_sync(get_store().clear)()
     yield
     async_to_sync(get_store().clear)()
+
+
+@pytest.fixture(autouse=True)
+def fresh_channel_layer():
+    """A channel layer of each test's own. Each test runs in an event loop of its own, and
+    channels-redis keeps state between reads that belongs to the loop it was made in (its read
+    lock, the per-socket buffers, the loop receiving): a layer shared with an earlier test's
+    loop could answer "bound to a different event loop" or wait on a lock nobody will release
+    (the suite once hung so). A server has one loop and one layer."""
+    channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
+    yield
+    channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
 
 
 def _staff(name: str, role: str, unit) -> Staff:  # noqa: ANN001

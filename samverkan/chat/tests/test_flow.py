@@ -78,11 +78,14 @@ async def test_the_whole_flow_from_queue_to_record_and_arrival(small, volunteer,
         "active": True,
     }
     await person.send_json_to({"type": "message", "text": "Min pojkvän tar min telefon."})
+    # Each side's messages are numbered for its receiver, who acknowledges what it has shown.
     assert await receive_type(desk, "message") == {
         "type": "message",
         "conversation": conversation_id,
         "text": "Min pojkvän tar min telefon.",
+        "seq": 1,
     }
+    await desk.send_json_to({"type": "ack", "conversation": conversation_id, "seq": 1})
     await desk.send_json_to({"type": "typing", "conversation": conversation_id, "active": True})
     assert await receive_type(person, "typing") == {"type": "typing", "active": True}
     await desk.send_json_to(
@@ -91,6 +94,7 @@ async def test_the_whole_flow_from_queue_to_record_and_arrival(small, volunteer,
     assert await receive_type(person, "message") == {
         "type": "message",
         "text": "Det låter jobbigt.",
+        "seq": 1,
     }
     # Neither side hears its own message back.
     assert await person.receive_nothing(timeout=0.05)
@@ -116,6 +120,8 @@ async def test_the_whole_flow_from_queue_to_record_and_arrival(small, volunteer,
     assert for_volunteer["code"] == code and for_young["destination"] == "Clinic"
     assert "service" not in for_young
     assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}", code)
+    assert for_young["seq"] == 2
+    await person.send_json_to({"type": "ack", "seq": 2})
 
     # The connection drops; the volunteer sees it, and the young person comes back.
     await person.disconnect()
@@ -461,4 +467,27 @@ async def test_a_volunteer_at_work_keeps_the_sign_in(small, volunteer):
     await desk.send_json_to({"type": "take", "conversation": "none-such"})
     await receive_type(desk, "error")
     assert await database_sync_to_async(expiry)() > before + datetime.timedelta(minutes=5)
+    await desk.disconnect()
+
+
+async def test_acknowledgements_do_not_count_against_the_flood_limit(small, volunteer):
+    """A burst handed over after a reconnect is acknowledged in a burst: the young person's
+    own messages must still go through (issue 14: acknowledgements used up the burst and the
+    young person's next message was refused)."""
+    from samverkan.chat.consumers import BURST_MESSAGES
+
+    desk, person, conversation_id, _token = await _waiting_and_taken(volunteer)
+    for number in range(BURST_MESSAGES + 5):
+        await desk.send_json_to(
+            {"type": "message", "conversation": conversation_id, "text": f"{number}"}
+        )
+    shown = 0
+    while shown < BURST_MESSAGES + 5:
+        message = await receive_type(person, "message", skip_all=True)
+        shown = message["seq"]
+        await person.send_json_to({"type": "ack", "seq": shown})
+    await person.send_json_to({"type": "message", "text": "still here", "id": "m1"})
+    assert await receive_type(person, "sent", skip_all=True) == {"type": "sent", "id": "m1"}
+    assert (await receive_type(desk, "message", skip_all=True))["text"] == "still here"
+    await person.disconnect()
     await desk.disconnect()

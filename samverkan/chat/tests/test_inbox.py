@@ -1,5 +1,8 @@
-"""What is sent to a side while it is away waits for it in its inbox: the young person's
-dropped connection (or dead worker) and the volunteer's lost console lose no message."""
+"""What is sent to a side waits for it in its outbox until it acknowledges it: the young
+person's dropped connection (or dead worker) and the volunteer's lost console lose no message,
+and a receiver that drops a number it has shown sees every message once."""
+
+import asyncio
 
 import pytest
 
@@ -42,9 +45,20 @@ async def test_messages_to_a_lost_console_arrive_when_it_reconnects(small, volun
     await receive_type(second_desk, "hello")
     for n in range(5):
         await person.send_json_to({"type": "message", "text": f"m{n}"})
+    # "Hallå?" was handed to the first console but never acknowledged: the second hands it
+    # over again, with its number, which the console has shown and drops.
+    again = await receive_type(second_desk, "message", skip_all=True)
+    assert (again["text"], again["seq"]) == ("Hallå?", message["seq"])
     texts = [(await receive_type(second_desk, "message", skip_all=True))["text"] for _ in range(5)]
     assert texts == [f"m{n}" for n in range(5)]
-    for communicator in (person, desk, second_desk):
+    # Acknowledged, it is gone from the outbox: a third console hands over nothing old.
+    await second_desk.send_json_to({"type": "ack", "conversation": conversation_id, "seq": 6})
+    third_desk = await _connected(console(volunteer))
+    await receive_type(third_desk, "hello")
+    await person.send_json_to({"type": "message", "text": "ny"})
+    new = await receive_type(third_desk, "message", skip_all=True)
+    assert (new["text"], new["seq"]) == ("ny", 7)
+    for communicator in (person, desk, second_desk, third_desk):
         await communicator.disconnect()
 
 
@@ -90,7 +104,6 @@ async def test_a_socket_ended_by_an_exception_takes_its_readers_with_it(
     await receive_type(other, "queued")
     assert (await receive_type(person, "presence"))["state"] == "away"
     monkeypatch.undo()
-    assert "chat.in.volunteer." + conversation_id not in consumers._inbox_readers
     for n in range(5):
         await person.send_json_to({"type": "message", "text": f"m{n}", "id": f"y{n}"})
         assert (await receive_type(person, "sent"))["id"] == f"y{n}"
@@ -102,10 +115,65 @@ async def test_a_socket_ended_by_an_exception_takes_its_readers_with_it(
         await communicator.disconnect()
 
 
-def test_an_inbox_keeps_its_messages_longer_than_the_resume_grace():
+async def test_an_outbox_keeps_its_messages_longer_than_the_resume_grace():
     """A side that returns within the grace finds everything acknowledged meanwhile."""
-    from channels.layers import get_channel_layer
+    from samverkan.chat.store import OUTBOX_KEPT, resume_grace
 
-    from samverkan.chat.store import resume_grace
+    assert OUTBOX_KEPT > resume_grace() * 2
 
-    assert get_channel_layer().expiry > resume_grace().total_seconds() + 30
+
+async def test_nothing_is_posted_for_a_conversation_the_store_does_not_have(small, volunteer):
+    """Redis restarted between the sender's reading the conversation and the post, say: no
+    outbox is made for it, and the sender gets no `sent` (issue 14: a `sent` for a message
+    nobody would ever be handed)."""
+    from samverkan.chat.store import get_store
+
+    store = get_store()
+    assert await store.post("gone1234", "young", {"kind": "message", "text": "x"}, "m") == (
+        0,
+        False,
+    )
+    assert await store.pending("gone1234", "young", 0) == []
+    desk, person, conversation_id, _token = await _waiting_and_taken(volunteer)
+    assert (await store.post(conversation_id, "young", {"kind": "message", "text": "x"}, "m"))[0]
+    await person.disconnect()
+    await desk.disconnect()
+
+
+async def test_a_resent_message_is_delivered_once_and_acks_empty_the_outbox(small, volunteer):
+    """A client resends what had no `sent` (its server died before answering): the same id
+    is not put in the outbox twice. An `ack` drops only what the socket handed over."""
+    from samverkan.chat.store import get_store
+
+    desk, person, conversation_id, _token = await _waiting_and_taken(volunteer)
+    for _ in range(3):
+        await person.send_json_to({"type": "message", "text": "Hej", "id": "y-1"})
+        assert (await receive_type(person, "sent"))["id"] == "y-1"
+    first = await receive_type(desk, "message", skip_all=True)
+    assert (first["id"], first["seq"]) == ("y-1", 1)
+    assert await desk.receive_nothing(timeout=0.2)
+    store = get_store()
+    assert [e["seq"] for e in await store.pending(conversation_id, "volunteer", 0)] == [1]
+    # An ack drops what it names (and never what the socket has not handed over).
+    await person.send_json_to({"type": "message", "text": "Två", "id": "y-2"})
+    await receive_type(person, "sent")
+    assert (await receive_type(desk, "message", skip_all=True))["seq"] == 2
+    await desk.send_json_to({"type": "ack", "conversation": conversation_id, "seq": 99})
+    await person.send_json_to({"type": "message", "text": "Tre", "id": "y-3"})
+    await receive_type(person, "sent")
+    assert (await receive_type(desk, "message", skip_all=True))["seq"] == 3
+    assert [e["id"] for e in await store.pending(conversation_id, "volunteer", 0)] == ["y-3"]
+    for bad in (-1, "1", True, None, 1.5, 2**53):
+        await desk.send_json_to({"type": "ack", "conversation": conversation_id, "seq": bad})
+        assert (await receive_type(desk, "error", skip_all=True))["code"] == "bad_request"
+        await person.send_json_to({"type": "ack", "seq": bad})
+        assert (await receive_type(person, "error"))["code"] == "bad_request"
+    # The end: what is left is delivered, then the outboxes are empty.
+    await desk.send_json_to({"type": "end", "conversation": conversation_id})
+    await receive_type(desk, "ended", skip_all=True)
+    await receive_type(person, "ended")
+    await asyncio.sleep(0.05)
+    for side in ("young", "volunteer"):
+        assert await store.pending(conversation_id, side, 0) == []
+    await person.disconnect()
+    await desk.disconnect()

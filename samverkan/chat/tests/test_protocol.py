@@ -259,7 +259,11 @@ async def test_a_second_console_replaces_the_first_with_a_clear_hand_over(small,
     # The young person notices nothing: the volunteer was never away.
     await _nothing(person)
     await person.send_json_to({"type": "message", "text": "till den nya"})
-    assert (await receive_type(second, "message", skip_all=True))["text"] == "till den nya"
+    message = await receive_type(second, "message", skip_all=True)
+    assert message["text"] == "till den nya"
+    await second.send_json_to(
+        {"type": "ack", "conversation": conversation_id, "seq": message["seq"]}
+    )
     # The second console closes: now the volunteer is away, and comes back with a third.
     await second.disconnect()
     assert (await receive_type(person, "presence")) == {

@@ -143,7 +143,10 @@ async def _conformance(site, port: int) -> None:  # noqa: ANN001
     await person.send(" " * (protocol.MAX_RAW_FRAME + 10))
     assert (await _next(person, "error"))["code"] == "bad_request"
     await person.send(json.dumps({"type": "message", "text": "still here", "id": "e2"}))
-    assert (await _next(desk, "message"))["text"] == "still here"
+    still = await _next(desk, "message")
+    assert (still["text"], still["seq"]) == ("still here", 2)
+    # Acknowledged (both, cumulatively): no socket hands them over again.
+    await desk.send(json.dumps({"type": "ack", "conversation": conversation, "seq": 2}))
     # Past the transport limit (1 MiB on both servers) the server drops the connection; the
     # young person resumes with the token, and the volunteer heard `away`, then `back`.
     await person.send("x" * (MAX_TRANSPORT_BYTES + 1))

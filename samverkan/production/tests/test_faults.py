@@ -7,11 +7,20 @@ the module; about two minutes). Then what every client saw is held against the d
 It runs once per `make test` (SAMVERKAN_FAULTS=1, `make test-faults`), not in the SQLite and
 PostgreSQL passes of the whole suite, since it brings its own servers.
 
-The chat's assertions are marked CHAT (expected to fail, not strictly). With the chat's
-delivery fixes merged (inbox readers that end with their socket, workers that re-register,
-`ended` after Redis lost the conversations), no ghosts, everyone told and newcomers served
-passed in the run of 2026-12-03; a message in flight to a worker killed outright can still be
-lost, and an inbox read can stay blocked in Redis now and then (issue 14, items 1-2, open).
+The chat's delivery goes through per-side outboxes in Redis with numbered messages and the
+receiver's acknowledgements (docs/chat-protocol.md, Delivery): a message in flight to a worker
+killed outright is handed over again by the socket that takes its place, and nothing reads
+the channel layer but the sockets' own channels. Every chat check is strict. The one thing
+the suite allows is what Redis takes with it when it restarts (it runs without persistence,
+docs/deploy.md): a message acknowledged within `faults.IN_FLIGHT` seconds of it, still in its
+receiver's outbox, whose conversation then ends for both sides with `ended` `by: "lost"`; they
+are counted (runs of 2026-12-03: 8 of 1,279 and 44 of 2,125 acknowledged messages).
+
+Until 2026-12-03 the chat lost hundreds of acknowledged messages here (605-998 of about
+1,800): not at the faults as such, but because a worker read its sockets' news from Redis one
+message per four round trips, each waiting for the interpreter while the API's requests ran;
+the news fell minutes behind and were still unread when Redis restarted. The channel layer now
+takes everything waiting in one round trip (chat/layers.py).
 """
 
 import os
@@ -27,10 +36,6 @@ pytestmark = pytest.mark.skipif(
     reason="the fault-injection suite runs on its own: make test-faults (part of make test)",
 )
 PAIRS = 20
-CHAT = pytest.mark.xfail(
-    reason="issue 14 items 1-2 open: a message in flight to a killed worker, a blocked read",
-    strict=False,
-)
 
 
 @pytest.fixture(scope="module")
@@ -81,29 +86,25 @@ def test_every_api_error_is_a_problem_and_identical_content_is_never_a_conflict(
     assert outcome.api.retry_after and max(outcome.api.retry_after) <= 10
 
 
-@CHAT
 def test_no_redis_connection_is_leaked(outcome):
-    # Every socket is closed: no connection may be left waiting for an inbox.
+    # Every socket is closed: no connection may be left waiting for a socket's news, and
+    # another round of chats opened and closed adds no connection (pools are reused).
     assert outcome.redis_blocked_after == 0
-    assert outcome.redis_clients_after <= 60
+    assert outcome.redis_clients_after_more <= outcome.redis_clients_after + 4
 
 
-@CHAT
 def test_no_acknowledged_chat_message_is_lost_or_duplicated(outcome):
-    lost, duplicated = [], []
-    for pair in outcome.pairs:
-        for sender, receiver in ((pair.young, pair.volunteer), (pair.volunteer, pair.young)):
-            lost += [m for m in sender.acknowledged if not receiver.received[m]]
-            duplicated += [m for m, times in receiver.received.items() if times > 1]
+    lost, with_redis, duplicated = faults.chat_messages(outcome.pairs, outcome.faults)
     assert lost == [] and duplicated == []
+    # What went with Redis' state was in flight at that moment: never more than was sent
+    # within the window (each side sends one a second).
+    assert len(with_redis) <= 2 * PAIRS * 2 * faults.IN_FLIGHT, with_redis
 
 
-@CHAT
 def test_no_ghost_conversations(outcome):
     assert [n for n, pair in enumerate(outcome.pairs) if pair.ghost] == []
 
 
-@CHAT
 def test_every_chat_client_is_told_what_happened(outcome):
     untold = [
         (n, side.side, side.told)
@@ -114,7 +115,6 @@ def test_every_chat_client_is_told_what_happened(outcome):
     assert untold == []
 
 
-@CHAT
 def test_a_newcomer_can_chat_again_after_every_fault(outcome):
     for fault in outcome.faults:
         assert fault.chat_back_after is not None, fault

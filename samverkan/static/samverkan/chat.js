@@ -126,6 +126,37 @@
     return item;
   }
 
+  // Each message gets an id of its own, kept until the server answers `sent` and sent again
+  // after a resume; what arrives is numbered (`seq`): a number shown is dropped, and every one
+  // is acknowledged (docs/chat-protocol.md, Delivery). In memory only, never stored.
+  var idPrefix = Math.random().toString(36).slice(2, 10);
+  var sentCounter = 0;
+  var unsent = [];
+  var shown = 0;
+
+  var ackTimer = null;
+
+  function seen(message) {
+    if (typeof message.seq !== "number") { return false; }
+    if (message.seq <= shown) { return true; }
+    shown = message.seq;
+    acknowledge();
+    return false;
+  }
+
+  // Acknowledgements are cumulative: one for everything shown within a tenth of a second
+  // (a burst handed over after a reconnect costs one). Lost with a drop, they are made good
+  // by the numbers: the new socket hands over again, and what was shown is dropped.
+  function acknowledge() {
+    if (ackTimer !== null) { return; }
+    ackTimer = window.setTimeout(function () {
+      ackTimer = null;
+      if (socket && socket.readyState === WebSocket.OPEN) {
+        socket.send(JSON.stringify({ type: "ack", seq: shown }));
+      }
+    }, 100);
+  }
+
   function send(message) {
     if (socket && socket.readyState === WebSocket.OPEN) {
       socket.send(JSON.stringify(message));
@@ -179,6 +210,8 @@
   function receive(message) {
     switch (message.type) {
       case "queued":
+        shown = 0;
+        unsent = [];
         token(message.resume);
         show("waiting", true);
         $("position").textContent = format(strings.position, { n: message.position });
@@ -194,6 +227,7 @@
           $("position").textContent = format(strings.position, { n: message.position });
         } else {
           show("conversation", false);
+          unsent.forEach(function (again) { send(again); });
         }
         say(strings.reconnected);
         break;
@@ -203,7 +237,11 @@
         say(strings.joined);
         textarea.focus();
         break;
+      case "sent":
+        unsent = unsent.filter(function (again) { return again.id !== message.id; });
+        break;
       case "message":
+        if (seen(message)) { break; }
         typing.textContent = "";
         addMessage("them", message.text);
         break;
@@ -218,7 +256,7 @@
         addNotice(message.state === "away" ? strings.volunteer_away : strings.volunteer_back);
         break;
       case "referral":
-        addReferral(message);
+        if (!seen(message)) { addReferral(message); }
         break;
       case "ended":
         token(null);
@@ -267,7 +305,10 @@
     event.preventDefault();
     var text = textarea.value;
     if (!text.trim()) { return; }
-    if (send({ type: "message", text: text })) {
+    sentCounter += 1;
+    var message = { type: "message", text: text, id: idPrefix + "-" + sentCounter };
+    if (send(message)) {
+      unsent.push(message);
       addMessage("me", text);
       textarea.value = "";
       stopTyping();

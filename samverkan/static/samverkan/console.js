@@ -15,6 +15,11 @@
   var socket = null;
   var retryDelay = 1000;
   var stopped = false;  // replaced by another console, or signed out: no reconnecting
+  // Each message gets an id of its own, kept until the server answers `sent` and sent again
+  // after a reconnect; what arrives is numbered (`seq`): a number shown is dropped, and every
+  // one is acknowledged (docs/chat-protocol.md, Delivery).
+  var idPrefix = Math.random().toString(36).slice(2, 10);
+  var sentCounter = 0;
 
   function format(text, values) {
     return text.replace(/%\((\w+)\)s/g, function (_m, name) {
@@ -137,7 +142,7 @@
     if (panel) { return panel; }
     counter += 1;
     var element = template.content.firstElementChild.cloneNode(true);
-    panel = { element: element, id: conversation.id, codes: [] };
+    panel = { element: element, id: conversation.id, codes: [], shown: 0, unsent: [], ackTimer: null };
     panels[conversation.id] = panel;
     // Each panel's radio groups are its own.
     Array.prototype.forEach.call(element.querySelectorAll("input[type=radio]"), function (input) {
@@ -150,7 +155,10 @@
       event.preventDefault();
       var box = part(panel, "text");
       if (!box.value.trim()) { return; }
-      if (send({ type: "message", conversation: id, text: box.value })) {
+      sentCounter += 1;
+      var message = { type: "message", conversation: id, text: box.value, id: idPrefix + "-" + sentCounter };
+      if (send(message)) {
+        panel.unsent.push(message);
         addLine(panel, "me", box.value);
         box.value = "";
         send({ type: "typing", conversation: id, active: false });
@@ -215,6 +223,29 @@
     document.getElementById("mine-empty").hidden = Object.keys(panels).length > 0;
   }
 
+  // True if this numbered message was shown already; else it is acknowledged (shown now).
+  function seen(panel, message) {
+    if (typeof message.seq !== "number") { return false; }
+    if (message.seq <= panel.shown) { return true; }
+    panel.shown = message.seq;
+    acknowledge(panel);
+    return false;
+  }
+
+  // Acknowledgements are cumulative: one per conversation for everything shown within a
+  // tenth of a second (a burst handed over after a reconnect costs one). Lost with a drop,
+  // they are made good by the numbers: the new socket hands over again, and what was shown
+  // is dropped.
+  function acknowledge(panel) {
+    if (panel.ackTimer) { return; }
+    panel.ackTimer = window.setTimeout(function () {
+      panel.ackTimer = null;
+      if (socket && socket.readyState === WebSocket.OPEN) {
+        socket.send(JSON.stringify({ type: "ack", conversation: panel.id, seq: panel.shown }));
+      }
+    }, 100);
+  }
+
   function receive(message) {
     var panel = message.conversation && typeof message.conversation === "string" ? panels[message.conversation] : null;
     switch (message.type) {
@@ -227,7 +258,16 @@
         message.conversations.forEach(function (conversation) {
           var existing = panels[conversation.id];
           if (existing) { setState(existing, conversation); } else { panelFor(conversation); }
+          // What had no `sent` before the connection went is sent again, in order.
+          if (existing && conversation.state === "active") {
+            existing.unsent.forEach(function (unsent) { send(unsent); });
+          }
         });
+        break;
+      case "sent":
+        if (panel) {
+          panel.unsent = panel.unsent.filter(function (unsent) { return unsent.id !== message.id; });
+        }
         break;
       case "queue":
         renderQueue(message.queue);
@@ -238,7 +278,7 @@
         panel.element.querySelector("h3").focus();
         break;
       case "message":
-        if (panel) {
+        if (panel && !seen(panel, message)) {
           part(panel, "typing").textContent = "";
           addLine(panel, "them", message.text);
         }

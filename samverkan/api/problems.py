@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
 from samverkan.core.errors import Forbidden, NotFound, RateLimited, SamverkanError
-from samverkan.production.outage import READ_ONLY, database_trouble, retry_after
+from samverkan.core.outage import READ_ONLY, database_trouble, retry_after
 
 logger = logging.getLogger("samverkan.api")
 

@@ -5,7 +5,7 @@ When the database goes away in the middle of a request (a restart, a failover, a
 connection), the request's transaction is rolled back by the database itself: a record and its
 anonymous counts are one transaction, so nothing is half-saved. The user reads that nothing was
 saved and that they can try again in a moment (HTTP 503 with a Retry-After that follows the
-outage, samverkan.production.outage), and the form's answers are still in their browser's back
+outage, samverkan.core.outage), and the form's answers are still in their browser's back
 history. A database that refuses writes (a standby during a failover, maintenance with
 `default_transaction_read_only`) answers the same way, saying so. Under /api/ the answer is the
 API's problem document instead of a page. The error is logged by its kind only: its text could
@@ -20,7 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.views import defaults
 
-from samverkan.production.outage import READ_ONLY, database_trouble, retry_after
+from samverkan.core.outage import READ_ONLY, database_trouble, retry_after
 
 logger = logging.getLogger("samverkan.database")
 

@@ -1,7 +1,7 @@
 """What kind of infrastructure failure an exception is, and how long a client should wait.
 
 Both ways out use it: the pages' middleware (samverkan.production.middleware) and the API's
-problems (samverkan.api.problems).
+problems (samverkan.api.problems); it lives in core, below both, and knows only Django.
 
 `Retry-After` follows the outage: a database that has been gone for a moment is most likely
 back in a moment (a restart takes a second or two), one that has been gone for a minute

@@ -219,14 +219,36 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self, conversation_id: str, side: str, entry: dict[str, Any], message_id: str | None
     ) -> None:
         """Put an entry in `side`'s outbox and tell the sockets holding that side."""
-        seq, new = await get_store().post(conversation_id, side, entry, message_id)
+        seq, new, oldest = await get_store().post(conversation_id, side, entry, message_id)
         if seq == 0:  # the conversation is gone meanwhile: nothing was passed on
             raise Refused("not_active", **self.about(conversation_id))
+        kept = self.unconfirmed.setdefault(conversation_id, {})
+        if message_id is not None:
+            kept[seq] = message_id
+        for number in [number for number in kept if number < oldest]:
+            del kept[number]
         if new:
             await self.channel_layer.group_send(
                 side_group(side, conversation_id),
                 {"type": "chat.pending", "conversation": conversation_id, "side": side, "seq": seq},
             )
+
+    @property
+    def unconfirmed(self) -> dict[str, dict[int, str]]:
+        """Per conversation, the ids of the messages this socket put in the other side's
+        outbox (and answered `sent`) by their numbers, less those the receiver has acknowledged
+        as far as the socket knows (each post learns the oldest number still there)."""
+        return self.__dict__.setdefault("_unconfirmed", {})
+
+    def not_confirmed(self, conversation_id: str, by: str) -> dict[str, Any]:
+        """For the `ended` of a conversation lost with the store (Redis restarted, its outboxes
+        gone): the messages acknowledged with `sent` that the receiver had not acknowledged as
+        far as this socket knows, which the client shows as perhaps not delivered
+        (docs/chat-protocol.md, Delivery)."""
+        kept = self.unconfirmed.pop(conversation_id, {})
+        if by != BY_LOST:
+            return {}
+        return {"unconfirmed": [kept[number] for number in sorted(kept)]}
 
     async def ended_here(self, conversation_id: str) -> None:
         """The conversation has ended: hand over what was sent before the end, then empty
@@ -516,7 +538,8 @@ class YoungPersonConsumer(ChatConsumer):
         self.conversation_id = None
         self.waiting_copy = None
         self.may_give_feedback = True
-        await self.send_json({"type": "ended", "by": event["by"]})
+        unconfirmed = self.not_confirmed(event["conversation"], event["by"])
+        await self.send_json({"type": "ended", "by": event["by"], **unconfirmed})
 
     async def queue_changed(self, event: dict[str, Any]) -> None:
         order = event.get("order", [])
@@ -690,6 +713,7 @@ class VolunteerConsumer(ChatConsumer):
                             "conversation": conversation_id,
                             "by": BY_LOST,
                             "record": protocol.record_url(conversation_id),
+                            **self.not_confirmed(conversation_id, BY_LOST),
                         }
                     )
             elif conversation.state != ENDED:
@@ -833,6 +857,7 @@ class VolunteerConsumer(ChatConsumer):
                 "conversation": conversation_id,
                 "by": event["by"],
                 "record": protocol.record_url(conversation_id),
+                **self.not_confirmed(conversation_id, event["by"]),
             }
         )
 

@@ -239,18 +239,18 @@ class MemoryChatStore(ChatStore):
 
     async def post(
         self, conversation_id: str, side: str, entry: dict[str, Any], message_id: str | None
-    ) -> tuple[int, bool]:
+    ) -> tuple[int, bool, int]:
         if conversation_id not in self._conversations:
-            return 0, False
+            return 0, False, 0
         outbox = self._outbox(conversation_id, side, make=True)
         if message_id is not None and message_id in outbox.ids:
-            return outbox.ids[message_id], False
+            return outbox.ids[message_id], False, min(outbox.entries, default=outbox.seq + 1)
         outbox.seq += 1
         outbox.entries[outbox.seq] = {**entry, "seq": outbox.seq}
         if message_id is not None:
             outbox.ids[message_id] = outbox.seq
         outbox.expires_at = time.monotonic() + OUTBOX_KEPT.total_seconds()
-        return outbox.seq, True
+        return outbox.seq, True, min(outbox.entries)
 
     async def pending(self, conversation_id: str, side: str, after: int) -> list[dict[str, Any]]:
         outbox = self._outbox(conversation_id, side)

@@ -23,13 +23,13 @@ class RedisOutboxes:
 
     async def post(
         self, conversation_id: str, side: str, entry: dict[str, Any], message_id: str | None
-    ) -> tuple[int, bool]:
-        seq, new = await self._script(
+    ) -> tuple[int, bool, int]:
+        seq, new, oldest = await self._script(
             "post",
             [*self._outbox_keys(conversation_id, side), self._key("conv", conversation_id)],
             [message_id or "", json.dumps(entry), int(OUTBOX_KEPT.total_seconds())],
         )
-        return int(seq), bool(new)
+        return int(seq), bool(new), int(oldest)
 
     async def pending(self, conversation_id: str, side: str, after: int) -> list[dict[str, Any]]:
         members = await self._redis().zrangebyscore(

@@ -20,18 +20,24 @@ LOADED = "_redis_loaded"  # the encoded fields as read, kept on the instance for
 
 # KEYS: outbox, its last number, its ids, the conversation. Nothing is posted for a
 # conversation that is not there (forgotten, or lost with a restart of Redis between the
-# sender's reading it and this): the sender is answered (0, 0), and no `sent`.
+# sender's reading it and this): the sender is answered (0, 0, 0), and no `sent`. Else the
+# number, whether it is new, and the oldest number still in the outbox (`ChatStore.post`).
 _POST = """
-if redis.call('EXISTS', KEYS[4]) == 0 then return {0, 0} end
+if redis.call('EXISTS', KEYS[4]) == 0 then return {0, 0, 0} end
+local function oldest()
+  local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  if first[2] then return tonumber(first[2]) end
+  return tonumber(redis.call('GET', KEYS[2]) or '0') + 1
+end
 if ARGV[1] ~= '' then
   local known = redis.call('HGET', KEYS[3], ARGV[1])
-  if known then return {tonumber(known), 0} end
+  if known then return {tonumber(known), 0, oldest()} end
 end
 local seq = redis.call('INCR', KEYS[2])
 redis.call('ZADD', KEYS[1], seq, seq .. ':' .. ARGV[2])
 if ARGV[1] ~= '' then redis.call('HSET', KEYS[3], ARGV[1], seq) end
 for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[3]) end
-return {seq, 1}
+return {seq, 1, oldest()}
 """
 
 _TAKE = """

@@ -212,12 +212,14 @@ class ChatStore(abc.ABC):
     @abc.abstractmethod
     async def post(
         self, conversation_id: str, side: str, entry: dict[str, Any], message_id: str | None
-    ) -> tuple[int, bool]:
+    ) -> tuple[int, bool, int]:
         """Put an entry (a message, a referral) in `side`'s outbox under the next sequence
-        number. A message whose own `message_id` was posted before is not put again (a client
-        resending what it had no `sent` for): returns (its first sequence number, False).
-        Nothing is put for a conversation the store does not have (forgotten, or lost with
-        Redis' state since the sender read it): (0, False)."""
+        number: returns (the number, True, the oldest number still in the outbox — everything
+        below it has been acknowledged by the receiver). A message whose own `message_id` was
+        posted before is not put again (a client resending what it had no `sent` for):
+        (its first sequence number, False, the oldest). Nothing is put for a conversation the
+        store does not have (forgotten, or lost with Redis' state since the sender read it):
+        (0, False, 0)."""
 
     @abc.abstractmethod
     async def pending(self, conversation_id: str, side: str, after: int) -> list[dict[str, Any]]:

@@ -49,6 +49,9 @@ class Side:
         self.dropped = asyncio.Event()
         self.queue: list[dict] = []
         self.told: list[str] = []  # ended (by), errors about the conversation, close codes
+        # Messages acknowledged with `sent` that the server said may not have been delivered
+        # (`unconfirmed` in the `ended` of a conversation lost with Redis' state).
+        self.unconfirmed: set[str] = set()
         self.ended = False
         self.lost_without_word = False  # the conversation vanished and nobody said so
         # What happened when (monotonic seconds): ids and numbers, never a text. For finding
@@ -103,6 +106,7 @@ class Side:
                     and event.get("conversation", self.conversation) == self.conversation
                 ):
                     self.told.append(f"ended:{event.get('by', '')}{event.get('reason', '')}")
+                    self.unconfirmed.update(event.get("unconfirmed", []))
                     self.ended = True
                 elif kind not in {"position", "presence", "typing"}:
                     await self.events.put(event)

@@ -14,6 +14,7 @@ fault_chat.py.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -40,42 +41,33 @@ from samverkan.production.redis_server import RedisProcess
 RECOVERY_WAIT = 30  # seconds after a fault ended that recovery is waited for
 
 
-# A message acknowledged this shortly before (or after) Redis lost the chat's state may have been in
-# its receiver's outbox, not yet handed over, when the state went (delivery takes a tenth of a
-# second or so under the suite's load). Redis runs without persistence (docs/deploy.md): those
-# conversations end for both sides with `ended` `by: "lost"`, which is how their senders learn
-# that what was not shown by then is not shown (docs/chat-protocol.md, Delivery).
-IN_FLIGHT = 2.0
+@dataclass
+class Delivery:
+    """The acknowledged messages as the receivers saw them (ids)."""
+
+    lost: list[str]  # acknowledged with `sent`, never shown, and the sender not told so
+    told_unconfirmed: list[str]  # not shown, and the sender told so (`ended`'s `unconfirmed`)
+    told_but_shown: list[str]  # named so, though the receiver had been shown it
+    duplicated: list[str]  # shown twice
 
 
-def chat_messages(pairs: list[Pair], faults: list[Fault]) -> tuple[list, list, list]:
-    """(lost, went with Redis' state, duplicated) acknowledged messages, as the receivers saw
-    them. Lost: acknowledged with `sent` and never shown, other than one acknowledged within
-    IN_FLIGHT seconds before a Redis restart (or during it) whose receiver was told the
-    conversation was lost."""
-    # The window reaches past the restart too: a `sent` may reach its client a moment after
-    # the message was put in the outbox.
-    restarts = [
-        (f.at - IN_FLIGHT, f.ended_at + IN_FLIGHT) for f in faults if f.name == "Redis restart"
-    ]
-    lost, with_redis, duplicated = [], [], []
+def chat_messages(pairs: list[Pair]) -> Delivery:
+    """What became of every message acknowledged with `sent`: shown to the receiver once, or
+    its sender told it was not delivered (docs/chat-protocol.md, Delivery); anything else is
+    lost or duplicated."""
+    delivery = Delivery([], [], [], [])
     for pair in pairs:
         for sender, receiver in ((pair.young, pair.volunteer), (pair.volunteer, pair.young)):
-            acknowledged_at: dict[str, float] = {}
-            for moment, what, detail in sender.trace:
-                if what == "sent":
-                    acknowledged_at.setdefault(detail, moment)
-            told_lost = "ended:lost" in receiver.told
             for message in sorted(sender.acknowledged):
                 if receiver.received[message]:
-                    continue
-                at = acknowledged_at.get(message, 0.0)
-                if told_lost and any(start <= at <= end for start, end in restarts):
-                    with_redis.append(message)
+                    if message in sender.unconfirmed:
+                        delivery.told_but_shown.append(message)
+                elif message in sender.unconfirmed:
+                    delivery.told_unconfirmed.append(message)
                 else:
-                    lost.append(message)
-            duplicated += [m for m, times in receiver.received.items() if times > 1]
-    return lost, with_redis, duplicated
+                    delivery.lost.append(message)
+            delivery.duplicated += [m for m, times in receiver.received.items() if times > 1]
+    return delivery
 
 
 def told_what_happened(side: Side) -> bool:
@@ -112,6 +104,9 @@ class Outcome:
     # Connections after another round of newcomers' chats, opened and closed one by one: a
     # leak grows with the sockets served, a pool does not.
     redis_clients_after_more: int
+    # ... and after one more such round: the pools have grown to what the chats need by then,
+    # so a leak (a connection per socket or per chat) shows as tens more, a pool as none.
+    redis_clients_after_again: int
     worker_log: str
 
 
@@ -206,12 +201,42 @@ def _redis_clients(redis: RedisProcess) -> tuple[int, int]:
 LEAK_ROUND = 20  # newcomers' chats after the scenario, to tell a leak from a pool
 
 
-def _settled(redis: RedisProcess) -> tuple[int, int]:
+def _server_sockets(port: int) -> int:
+    """TCP connections the server still has open on its port (ESTABLISHED or half-closed)."""
+    count = 0
+    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError), open(name) as table:
+            for line in list(table)[1:]:
+                fields = line.split()
+                local, state = fields[1], fields[3]
+                if int(local.rsplit(":", 1)[1], 16) == port and state in ("01", "08"):
+                    count += 1
+    return count
+
+
+# What each look at Redis while settling found: (seconds since the settling began, clients,
+# blocked reads, the server's open TCP connections, the blocked clients' lines), for the trace.
+SETTLING: list = []
+
+
+def _settled(redis: RedisProcess, port: int) -> tuple[int, int]:
     """Redis' clients and blocked reads once every chat socket has gone (a few seconds for
     the servers to notice the last closes)."""
-    settle = time.monotonic() + 15
+    start = time.monotonic()
+    # SAMVERKAN_FAULTS_SETTLE: how long to watch a blocked read (longer than the channel
+    # layer's 55 s wait tells a read that ends from one renewed by a live reader).
+    settle = start + float(os.environ.get("SAMVERKAN_FAULTS_SETTLE", "15"))
     while True:
         clients, blocked = _redis_clients(redis)
+        SETTLING.append(
+            (
+                round(time.monotonic() - start, 1),
+                clients,
+                blocked,
+                _server_sockets(port),
+                list(BLOCKED_SEEN),
+            )
+        )
         if blocked == 0 or time.monotonic() > settle:
             break
         time.sleep(0.5)
@@ -248,10 +273,12 @@ def run(
         log, chat_pairs, faults = asyncio.run(
             _scenario(site, server, port, postgres, redis, token, pairs, spacing, read_only_for)
         )
-        clients, blocked = _settled(redis)
+        clients, blocked = _settled(redis, port)
         asyncio.run(_newcomers(port, site.sessions[pairs], LEAK_ROUND))
-        clients_more, blocked_more = _settled(redis)
-        blocked = max(blocked, blocked_more)
+        clients_more, blocked_more = _settled(redis, port)
+        asyncio.run(_newcomers(port, site.sessions[pairs], LEAK_ROUND))
+        clients_again, blocked_again = _settled(redis, port)
+        blocked = max(blocked, blocked_more, blocked_again)
         verified = json.loads(_django(site, "verify"))
         write_trace(folder / "chat-trace.json", chat_pairs, faults)
         return Outcome(
@@ -263,6 +290,7 @@ def run(
             redis_clients_after=clients,
             redis_blocked_after=blocked,
             redis_clients_after_more=clients_more,
+            redis_clients_after_again=clients_again,
             worker_log=(folder / "gunicorn.log").read_text(errors="replace"),
         )
     finally:
@@ -280,6 +308,7 @@ def write_trace(path: Path, pairs: list[Pair], faults: list[Fault]) -> None:
             {
                 "faults": [[f.name, f.at, f.ended_at, f.chat_failures] for f in faults],
                 "blocked": BLOCKED_SEEN,
+                "settling": SETTLING,
                 "pairs": [
                     {
                         side.side: {
@@ -308,7 +337,8 @@ def summary(outcome: Outcome) -> str:
         f"answers that were no problem: {len(api.not_problems)}, wrong answers: "
         f"{len(api.wrong_answers)}; Retry-After seen: {sorted(set(api.retry_after))}",
         f"Redis after: {outcome.redis_clients_after} clients, {outcome.redis_blocked_after} "
-        f"blocked; {outcome.redis_clients_after_more} clients after {LEAK_ROUND} more chats",
+        f"blocked; {outcome.redis_clients_after_more} clients after {LEAK_ROUND} more chats, "
+        f"{outcome.redis_clients_after_again} after {LEAK_ROUND} more",
     ]
     for fault in outcome.faults:
         lasted = fault.ended_at - fault.at
@@ -323,12 +353,14 @@ def summary(outcome: Outcome) -> str:
     acknowledged = sum(
         len(side.acknowledged) for pair in outcome.pairs for side in (pair.young, pair.volunteer)
     )
-    lost, with_redis, duplicated_messages = chat_messages(outcome.pairs, outcome.faults)
+    delivery = chat_messages(outcome.pairs)
     sides = [side for pair in outcome.pairs for side in (pair.young, pair.volunteer)]
     lines.append(
-        f"chat: {len(outcome.pairs)} pairs, {acknowledged} messages acknowledged, {len(lost)} "
-        f"lost, {len(with_redis)} in flight when Redis lost the state (conversation ended "
-        f"'lost'), {len(duplicated_messages)} duplicated; "
+        f"chat: {len(outcome.pairs)} pairs, {acknowledged} messages acknowledged, "
+        f"{len(delivery.lost)} lost, {len(delivery.told_unconfirmed)} not delivered and their "
+        f"senders told so (in outboxes when Redis lost the state), "
+        f"{len(delivery.told_but_shown)} named unconfirmed though shown, "
+        f"{len(delivery.duplicated)} duplicated; "
         f"{sum(p.ghost for p in outcome.pairs)} ghost "
         f"conversations; {sum(not told_what_happened(s) for s in sides)} sides not told; "
         f"{sum(s.ended for s in sides)} sides ended"

@@ -132,6 +132,7 @@ async def test_nothing_is_posted_for_a_conversation_the_store_does_not_have(smal
     assert await store.post("gone1234", "young", {"kind": "message", "text": "x"}, "m") == (
         0,
         False,
+        0,
     )
     assert await store.pending("gone1234", "young", 0) == []
     desk, person, conversation_id, _token = await _waiting_and_taken(volunteer)

@@ -10,11 +10,11 @@ PostgreSQL passes of the whole suite, since it brings its own servers.
 The chat's delivery goes through per-side outboxes in Redis with numbered messages and the
 receiver's acknowledgements (docs/chat-protocol.md, Delivery): a message in flight to a worker
 killed outright is handed over again by the socket that takes its place, and nothing reads
-the channel layer but the sockets' own channels. Every chat check is strict. The one thing
-the suite allows is what Redis takes with it when it restarts (it runs without persistence,
-docs/deploy.md): a message acknowledged within `faults.IN_FLIGHT` seconds of it, still in its
-receiver's outbox, whose conversation then ends for both sides with `ended` `by: "lost"`; they
-are counted (runs of 2026-12-03: 8 of 1,279 and 44 of 2,125 acknowledged messages).
+the channel layer but the sockets' own channels. Every chat check is strict. What Redis takes
+with it when it restarts (it runs without persistence, docs/deploy.md) — messages still in
+their receivers' outboxes — is not delivered, and their senders are told so: the conversation
+ends for both sides with `ended` `by: "lost"`, whose `unconfirmed` names them. A message
+acknowledged with `sent` and neither shown nor named there is lost, and fails the suite.
 
 Until 2026-12-03 the chat lost hundreds of acknowledged messages here (605-998 of about
 1,800): not at the faults as such, but because a worker read its sockets' news from Redis one
@@ -86,27 +86,26 @@ def test_every_api_error_is_a_problem_and_identical_content_is_never_a_conflict(
     assert outcome.api.retry_after and max(outcome.api.retry_after) <= 10
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "Intermittent (issue 14, open): in 2 of 5 runs on 2026-12-03 one Redis read was still "
-        "blocked 17 s after every socket had closed (the other runs: none). Whether it is a read "
-        "a worker abandoned or one that ends with its 55 s timeout is not yet known."
-    ),
-)
 def test_no_redis_connection_is_leaked(outcome):
     # Every socket is closed: no connection may be left waiting for a socket's news, and
     # another round of chats opened and closed adds no connection (pools are reused).
     assert outcome.redis_blocked_after == 0
-    assert outcome.redis_clients_after_more <= outcome.redis_clients_after + 4
+    # (The first round may still grow the pools, emptied by the Redis restart, to what
+    # newcomers' chats need; a second round finds them grown: a leak of one connection per
+    # chat would add 20.)
+    assert outcome.redis_clients_after_again <= outcome.redis_clients_after_more + 4
 
 
 def test_no_acknowledged_chat_message_is_lost_or_duplicated(outcome):
-    lost, with_redis, duplicated = faults.chat_messages(outcome.pairs, outcome.faults)
-    assert lost == [] and duplicated == []
-    # What went with Redis' state was in flight at that moment: never more than was sent
-    # within the window (each side sends one a second).
-    assert len(with_redis) <= 2 * PAIRS * 2 * faults.IN_FLIGHT, with_redis
+    # Every message acknowledged with `sent` was shown to its receiver once, or its sender was
+    # told it was not delivered (the `ended` of a conversation lost with Redis' state).
+    delivery = faults.chat_messages(outcome.pairs)
+    assert delivery.lost == [] and delivery.duplicated == []
+    # Those named unconfirmed were sent within moments of Redis' restart (the last that each
+    # sender's socket had not heard acknowledged): a few seconds' messages at most (each side
+    # sends one a second), never the conversations' whole history.
+    named = delivery.told_unconfirmed + delivery.told_but_shown
+    assert len(named) <= 2 * PAIRS * 5, named
 
 
 def test_no_ghost_conversations(outcome):

@@ -69,18 +69,23 @@ class MemoryChannelLayer(InMemoryChannelLayer):
 
 
 class RedisChannelLayer(_RedisChannelLayer):
-    """channels-redis's layer, waiting longer in each blocking read: every inbox under way has
-    a reader (two per conversation), and each wakes once per wait even when nothing comes —
-    with channels-redis's 5 s, 2,000 conversations meant 800 idle round trips a second and
-    two workers fell behind (benchmarks/RESULTS.md). The socket's read timeout (settings)
-    must exceed this.
+    """channels-redis's layer, reading a worker's news in batches (`receive_single`), sending
+    to a group in two round trips, and ending a blocking read whose socket has gone even when
+    the cancellation was lost on the way (`_brpop_with_clean`).
+
+    One blocking read per worker: only the sockets' own channels are read, and channels-redis
+    lets one socket at a time read the worker's one key for all of them. It wakes every
+    `brpop_timeout` seconds when nothing comes (a round trip per worker per 5 s), which also
+    bounds how long a read can outlive its socket. (Each inbox had a reader of its own before
+    the outboxes, and 55 s kept 2,000 conversations' idle wake-ups down; no longer needed.)
+    The socket's read timeout (settings) must exceed it.
 
     And riding through a restart of Redis: a command that meets a dead pooled connection is
     tried again on a new one, and a socket's wait for its next message outlives Redis being
     away (it waits for Redis to come back) instead of failing, which ended every chat socket
     of the worker (issue 14). What happens to the chat's state then is liveness.py's part."""
 
-    brpop_timeout = 55
+    brpop_timeout = 5
     # Longest pause between attempts to read while Redis is away.
     reconnect_pause = 1.0
 
@@ -144,6 +149,22 @@ class RedisChannelLayer(_RedisChannelLayer):
         for member, _score in pop.result() or []:
             self._buffer(*self._unpack(member, ""))
 
+    async def _brpop_with_clean(self, index: int, channel: str, timeout: float):  # noqa: ANN202
+        """As channels-redis's, but a read for a socket that has gone ends (issue 14's leaked
+        reads). On Python 3.11 redis-py writes each command inside `asyncio.wait_for` (the
+        connection has a socket timeout), and `wait_for` swallows a cancellation that arrives
+        once the write is done: it returns the write's result instead (python/cpython#86296,
+        fixed in 3.12). The socket's read of its channel then went on to BZPOPMIN, and
+        channels-redis's receive loop read again after every timeout, for good; the socket's
+        consumer waited for that read to end and never ended either. So the task's pending
+        cancellation is looked at around each blocking read: a socket gone ends its read
+        within `brpop_timeout`. A message popped meanwhile stays in channels-redis's backup
+        queue, which the next read puts back first: nothing is lost."""
+        _end_if_cancelled()
+        member = await super()._brpop_with_clean(index, channel, timeout)
+        _end_if_cancelled()
+        return member
+
     async def group_send(self, group: str, message: dict) -> None:
         """As channels-redis's, in two round trips instead of four: the group's members read
         (after dropping expired ones) in one pipeline, and each key's expired messages dropped
@@ -177,3 +198,11 @@ class RedisChannelLayer(_RedisChannelLayer):
                 logger.warning("chat channel layer: %s; reading again", type(error).__name__)
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, self.reconnect_pause)
+
+
+def _end_if_cancelled() -> None:
+    """Raise the cancellation this task was asked for, if something on the way swallowed it
+    (see `RedisChannelLayer._brpop_with_clean`)."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError

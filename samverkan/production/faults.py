@@ -187,13 +187,18 @@ async def _scenario(site, server, port, postgres, redis, token, pairs_wanted, sp
 BLOCKED_SEEN: list[str] = []  # the blocked clients' lines (for the trace)
 
 
+def _field(line: str, name: str) -> str:
+    for part in line.split():
+        key, _, value = part.partition("=")
+        if key == name:
+            return value
+    return ""
+
+
 def _redis_clients(redis: RedisProcess) -> tuple[int, int]:
     lines = [line for line in redis.command("CLIENT", "LIST").splitlines() if "id=" in line]
-    blocked = [
-        line
-        for line in lines
-        if " cmd=bzpopmin" in line or " cmd=blpop" in line or "flags=b" in line
-    ]
+    # Blocked now (flag "b"): not a pooled connection whose last command was a blocking read.
+    blocked = [line for line in lines if "b" in _field(line, "flags")]
     BLOCKED_SEEN[:] = blocked
     return len(lines) - 1, len(blocked)  # less this command's own connection
 

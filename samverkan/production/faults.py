@@ -224,13 +224,19 @@ def _server_sockets(port: int) -> int:
 SETTLING: list = []
 
 
+QUIET = 6.0  # seconds without a blocked read: longer than the channel layer's wait (5 s)
+
+
 def _settled(redis: RedisProcess, port: int) -> tuple[int, int]:
-    """Redis' clients and blocked reads once every chat socket has gone (a few seconds for
-    the servers to notice the last closes)."""
+    """Redis' clients and blocked reads once every chat socket has gone: the servers may take
+    seconds under load to finish the last sockets' goodbyes, so no blocked read for QUIET
+    seconds on end (a live reader reads again within the layer's wait), or what is blocked
+    when the time is up."""
     start = time.monotonic()
-    # SAMVERKAN_FAULTS_SETTLE: how long to watch a blocked read (longer than the channel
-    # layer's 55 s wait tells a read that ends from one renewed by a live reader).
-    settle = start + float(os.environ.get("SAMVERKAN_FAULTS_SETTLE", "15"))
+    # SAMVERKAN_FAULTS_SETTLE: how long to wait for that (longer tells a read that ends from
+    # one renewed for good).
+    settle = start + float(os.environ.get("SAMVERKAN_FAULTS_SETTLE", "30"))
+    quiet_since = None
     while True:
         clients, blocked = _redis_clients(redis)
         SETTLING.append(
@@ -242,11 +248,11 @@ def _settled(redis: RedisProcess, port: int) -> tuple[int, int]:
                 list(BLOCKED_SEEN),
             )
         )
-        if blocked == 0 or time.monotonic() > settle:
-            break
+        now = time.monotonic()
+        quiet_since = None if blocked else (quiet_since or now)
+        if (quiet_since is not None and now - quiet_since >= QUIET) or now > settle:
+            return clients, blocked
         time.sleep(0.5)
-    time.sleep(2)
-    return _redis_clients(redis)
 
 
 async def _newcomers(port: int, cookie: str, count: int) -> None:

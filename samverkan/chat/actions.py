@@ -14,13 +14,16 @@ Channel-layer groups:
 """
 
 import asyncio
+import datetime
 import hashlib
+import logging
 from typing import Any
 
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.utils import timezone
 
-from samverkan.chat import protocol
+from samverkan.chat import protocol, services
 from samverkan.chat.store import (
     ACTIVE,
     OUTBOX_AFTER_END,
@@ -36,6 +39,8 @@ WAITING_GROUP = "chat.waiting"
 # Why a conversation ended (`ended`'s `by`): one side, the young person's absence past the
 # grace, or the loss of the chat's shared state (a Redis restart).
 BY_YOUNG, BY_VOLUNTEER, BY_TIMEOUT, BY_LOST = "young", "volunteer", "timeout", "lost"
+
+logger = logging.getLogger("samverkan.chat")
 
 
 def conversation_group(conversation_id: str) -> str:
@@ -86,7 +91,41 @@ async def end(conversation_id: str, *, by: str, now: Any = None) -> Conversation
     # side that is away, what was sent to it goes soon.
     await get_store().drop_outbox(conversation_id, within=OUTBOX_AFTER_END.total_seconds())
     await queue_changed()
+    await _count_end(ended, by)
     return ended
+
+
+async def taken(conversation: Conversation) -> None:
+    """A volunteer took a waiting conversation (the store's `take` made the change): the young
+    person and the queue are told, and the wait is counted (it is counted once: only one
+    `take` of a conversation succeeds)."""
+    await get_channel_layer().group_send(
+        conversation_group(conversation.id),
+        {"type": "chat.joined", "conversation": conversation.id},
+    )
+    await queue_changed()
+    taken_at = conversation.taken_at or timezone.now()
+    await count("taken", (taken_at - conversation.created_at).total_seconds(), taken_at)
+
+
+async def _count_end(ended: Conversation, by: str) -> None:
+    """The end's anonymous count: a taken conversation's length, or the wait of a young person
+    who left the queue before anyone took them (they ended it, or were away past the grace).
+    A loss of the shared state (a Redis restart) is not counted: nobody gave up."""
+    ended_at = ended.ended_at or timezone.now()
+    if ended.taken_at is not None:
+        await count("ended", (ended_at - ended.taken_at).total_seconds(), ended_at)
+    elif by in (BY_YOUNG, BY_TIMEOUT):
+        await count("abandoned", (ended_at - ended.created_at).total_seconds(), ended_at)
+
+
+async def count(kind: str, seconds: float, when: datetime.datetime) -> None:
+    """Add one event to the service's daily counts (services.service_count). After the change
+    and its events: a database gone a moment loses the count, never the conversation."""
+    try:
+        await database_sync_to_async(services.service_count)(kind, seconds=seconds, when=when)
+    except Exception as error:  # noqa: BLE001 (the figures lack one event; logged by kind)
+        logger.warning("chat count %s: %s", kind, type(error).__name__)
 
 
 async def end_abandoned(now: Any = None) -> list[str]:

@@ -570,6 +570,7 @@ class VolunteerConsumer(ChatConsumer):
 
     user: Any = None
     session_touched_at: float = 0.0
+    online_since: float = 0.0
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if await self.session_gone():
@@ -621,6 +622,7 @@ class VolunteerConsumer(ChatConsumer):
             return
         self.district_ids = await database_sync_to_async(services.district_ids_for_user)(self.user)
         await self.accept()
+        self.online_since = time.monotonic()
         await liveness.announce(self)
         store = get_store()
         others = await store.volunteer_online(self.user.pk, self.channel_name)
@@ -664,6 +666,8 @@ class VolunteerConsumer(ChatConsumer):
             for conversation in await store.of_volunteer(self.user.pk):
                 if conversation.state == ACTIVE:
                     await actions.presence(conversation.id, who="volunteer", state="away")
+        # The console's time online, for the volunteer hours in the service's daily counts.
+        await actions.count("consoles", time.monotonic() - self.online_since, timezone.now())
 
     async def reassert(self) -> None:
         if not self.socket_open or self.user is None:
@@ -707,11 +711,7 @@ class VolunteerConsumer(ChatConsumer):
             raise Refused("not_waiting", conversation=conversation_id)
         await self.hold(conversation)
         # The young person and the queue first: they must know even if this console has gone.
-        await self.channel_layer.group_send(
-            conversation_group(conversation.id),
-            {"type": "chat.joined", "conversation": conversation.id},
-        )
-        await actions.queue_changed()
+        await actions.taken(conversation)
         await self.send_json({"type": "taken", "conversation": protocol.summary(conversation)})
 
     async def on_message(self, content: dict[str, Any]) -> None:
@@ -838,6 +838,20 @@ class VolunteerConsumer(ChatConsumer):
 
     async def queue_changed(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "queue", "queue": event["queue"]})
+
+    async def supervision_roll_call(self, event: dict[str, Any]) -> None:
+        """A supervisor's page asks who is online (supervision.py): the volunteer's name and
+        how many conversations this console holds under way."""
+        under_way = sum(1 for c in self.known.values() if c.state == ACTIVE)
+        await self.channel_layer.send(
+            event["reply_to"],
+            {
+                "type": "supervision.status",
+                "volunteer": self.user.pk,
+                "name": self.user.get_full_name() or self.user.get_username(),
+                "conversations": under_way,
+            },
+        )
 
     async def conversation_recorded(self, event: dict[str, Any]) -> None:
         self.known.pop(event["conversation"], None)

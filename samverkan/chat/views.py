@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -175,21 +176,23 @@ async def supervisor_events(request: HttpRequest) -> HttpResponse:
     user = await request.auser()
     if not await sync_to_async(services.can_supervise)(user):
         raise Http404
-    response = StreamingHttpResponse(_live_events(), content_type="text/event-stream")
+    # The events are rendered after the view has returned: in the request's language.
+    language = translation.get_language()
+    response = StreamingHttpResponse(_live_events(language), content_type="text/event-stream")
     response["X-Accel-Buffering"] = "no"  # nginx passes each event on at once
     return _private(response)
 
 
-async def _live_events() -> AsyncIterator[str]:
+async def _live_events(language: str) -> AsyncIterator[str]:
     layer = get_channel_layer()
     reply_to = await layer.new_channel()
     ends = time.monotonic() + STREAM_SECONDS
     last = None
     yield "retry: 3000\n\n"
     while time.monotonic() < ends:
-        live = await sync_to_async(supervision.render_live)(
-            await supervision.live_state(layer, reply_to)
-        )
+        with translation.override(language):
+            state = await supervision.live_state(layer, reply_to)
+            live = await sync_to_async(supervision.render_live)(state)
         data = json.dumps(live, ensure_ascii=False)
         if data != last:
             last = data

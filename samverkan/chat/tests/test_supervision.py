@@ -188,8 +188,7 @@ async def _events(client: AsyncClient, count: int) -> list[dict]:
 
 
 @pytest.mark.asyncio
-async def test_the_supervisors_page_follows_each_volunteers_status_live(small, volunteer, settings):
-    settings.LANGUAGE_CODE = "en"
+async def test_the_supervisors_page_follows_each_volunteers_status_live(small, volunteer):
     from samverkan.chat import views
 
     views.STREAM_EVERY_SECONDS = 0.1
@@ -198,13 +197,14 @@ async def test_the_supervisors_page_follows_each_volunteers_status_live(small, v
     client.cookies = supervisor.cookies
     try:
         [first] = await _events(client, 1)
-        assert "No volunteer has the console open." in first["html"]
+        assert "Ingen volontär har konsolen öppen." in first["html"]
+        assert "under 1 min" in first["html"] and "30 min eller mer" in first["html"]
 
         desk = await _connected(console(volunteer))
         await receive_type(desk, "hello")
         [online] = await _events(client, 1)
         assert '<tr data-status="available"><td>volunteer</td>' in online["html"]
-        assert "1 volunteer available." in online["summary"]
+        assert online["summary"] == "0 unga väntar. 1 volontär är ledig."
 
         person = await _connected(young())
         await person.send_json_to({"type": "start", "intake": {"concern": "victim"}})

@@ -1,11 +1,10 @@
 """The chat's state in Redis, shared by every worker process (production mode).
 
-Same interface and meaning as `MemoryChatStore` (store.py): the queue, the conversations under
-way, resume tokens, who is online, blocks and rate-limit windows, and the outboxes of what is on
-its way to each side (until the receiver acknowledges it). Any worker can then serve any
-participant, and a worker that dies
-takes nothing with it: the young person resumes with their token on another worker, the
-volunteer's console reconnects and finds its conversations.
+Same interface and meaning as `MemoryChatStore` (memory_store.py): the queue, the conversations
+under way, resume tokens, who is online, blocks and rate-limit windows, and the outboxes of what
+is on its way to each side (until the receiver acknowledges it). Any worker can then serve any
+participant, and a worker that dies takes nothing with it: the young person resumes with their
+token on another worker, the volunteer's console reconnects and finds its conversations.
 
 Every key has an expiry, so the state forgets itself even if nobody cleans up, and the Redis
 server must run without persistence (`save ""`, `appendonly no`; docs/deploy.md): nothing here
@@ -32,9 +31,9 @@ Keys, under the prefix (SAMVERKAN_CHAT_REDIS_PREFIX, default "samverkan:chat:"):
                  renewed by its heartbeat); workers: set of the names announced and not swept
 
 Changes that two workers could race on (take, end, the rate limit, a console's going, the sweep
-after a dead worker) are Lua scripts, atomic in Redis. `save` writes only the fields the caller
-changed since it read the conversation, so a young person's reconnect cannot undo a volunteer's
-take made meanwhile.
+after a dead worker) are Lua scripts, atomic in Redis (redis_scripts.py). `save` writes only the
+fields the caller changed since it read the conversation, so a young person's reconnect cannot
+undo a volunteer's take made meanwhile. The outboxes' methods are in redis_outboxes.py.
 """
 
 import asyncio
@@ -44,7 +43,6 @@ import hmac
 import json
 import secrets
 import weakref
-from dataclasses import fields
 from typing import Any
 
 import redis.asyncio as redis
@@ -54,12 +52,21 @@ from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.maint_notifications import MaintNotificationsConfig
 
+from samverkan.chat.redis_outboxes import RedisOutboxes
+from samverkan.chat.redis_scripts import (
+    KEPT,
+    LOADED,
+    SCRIPTS,
+    decode,
+    encode,
+    encode_value,
+    pairs,
+    score,
+)
 from samverkan.chat.store import (
     ACTIVE,
     BLOCK_FOR,
     ENDED,
-    ENDED_KEPT,
-    OUTBOX_KEPT,
     WAITING,
     ChatStore,
     Conversation,
@@ -75,205 +82,9 @@ NO_MAINT_NOTIFICATIONS = MaintNotificationsConfig(enabled=False)
 
 # Connections of one worker's store to Redis (each command holds one for a round trip).
 POOL_SIZE = 200
-# A conversation and the indexes live at most this long after their last change.
-KEPT = int(ENDED_KEPT.total_seconds())
-_TIMES = {"created_at", "taken_at", "ended_at", "young_away_since"}
-_FIELDS = [f.name for f in fields(Conversation)]
-_LOADED = "_redis_loaded"  # the encoded fields as read, kept on the instance for `save`
-
-# KEYS: outbox, its last number, its ids, the conversation. Nothing is posted for a
-# conversation that is not there (forgotten, or lost with a restart of Redis between the
-# sender's reading it and this): the sender is answered (0, 0), and no `sent`.
-_POST = """
-if redis.call('EXISTS', KEYS[4]) == 0 then return {0, 0} end
-if ARGV[1] ~= '' then
-  local known = redis.call('HGET', KEYS[3], ARGV[1])
-  if known then return {tonumber(known), 0} end
-end
-local seq = redis.call('INCR', KEYS[2])
-redis.call('ZADD', KEYS[1], seq, seq .. ':' .. ARGV[2])
-if ARGV[1] ~= '' then redis.call('HSET', KEYS[3], ARGV[1], seq) end
-for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[3]) end
-return {seq, 1}
-"""
-
-_TAKE = """
-local state = redis.call('HGET', KEYS[1], 'state')
-if state ~= ARGV[1] then return false end
-redis.call('HSET', KEYS[1], 'state', ARGV[2], 'volunteer_id', ARGV[3], 'taken_at', ARGV[4])
-redis.call('EXPIRE', KEYS[1], ARGV[6])
-redis.call('ZREM', KEYS[2], ARGV[5])
-redis.call('SADD', KEYS[3], ARGV[5])
-redis.call('EXPIRE', KEYS[3], ARGV[6])
-return redis.call('HGETALL', KEYS[1])
-"""
-
-# KEYS: conv, waiting, all, away, vol-prefix, resume-prefix; ARGV: ended state, null, by, now,
-# id, kept. An untaken conversation has no record to write: it is forgotten at once.
-_END = """
-local state = redis.call('HGET', KEYS[1], 'state')
-if (not state) or state == ARGV[1] then return false end
-redis.call('HSET', KEYS[1], 'state', ARGV[1], 'ended_at', ARGV[4], 'ended_by', ARGV[3])
-local found = redis.call('HGETALL', KEYS[1])
-local token = cjson.decode(redis.call('HGET', KEYS[1], 'resume_token'))
-redis.call('DEL', KEYS[6] .. token)
-redis.call('ZREM', KEYS[2], ARGV[5])
-redis.call('ZREM', KEYS[4], ARGV[5])
-if redis.call('HGET', KEYS[1], 'volunteer_id') == ARGV[2] then
-  redis.call('DEL', KEYS[1])
-  redis.call('ZREM', KEYS[3], ARGV[5])
-else
-  redis.call('EXPIRE', KEYS[1], ARGV[6])
-end
-return found
-"""
-
-# KEYS: window; ARGV: now, window start, limit, window seconds, a unique member.
-_ALLOW = """
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
-redis.call('ZADD', KEYS[1], ARGV[1], ARGV[5])
-redis.call('EXPIRE', KEYS[1], ARGV[4])
-return 1
-"""
-
-# KEYS: consoles of the volunteer, online; ARGV: channel, volunteer id.
-_OFFLINE = """
-redis.call('SREM', KEYS[1], ARGV[1])
-if redis.call('SCARD', KEYS[1]) == 0 then
-  redis.call('SREM', KEYS[2], ARGV[2])
-  return 1
-end
-return 0
-"""
-
-# KEYS: workers, all, away, online; ARGV: prefix, ended state, now, now's score, kept, no
-# channel. A worker whose key has expired is dead (its heartbeat stopped): it leaves `workers`,
-# so it is swept once, and what its sockets held is let go as their `disconnect` would have.
-# Nothing dead (the usual case) costs one EXISTS per worker; a death, one look at each
-# conversation and each online volunteer's consoles.
-_SWEEP = """
-local dead, any = {}, false
-for _, worker in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  if redis.call('EXISTS', ARGV[1] .. 'worker:' .. worker) == 0 then
-    dead[worker], any = true, true
-    redis.call('SREM', KEYS[1], worker)
-  end
-end
-if not any then return {{}, {}} end
-local function held_by_dead(channel)
-  local bang = string.find(channel, '!', 1, true)
-  return bang ~= nil and dead[string.sub(channel, 1, bang - 1)] == true
-end
-local away = {}
-for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-  local conv = ARGV[1] .. 'conv:' .. id
-  local found = redis.call('HMGET', conv, 'state', 'young_channel')
-  if found[1] and found[1] ~= ARGV[2] and found[2] then
-    local channel = cjson.decode(found[2])
-    if type(channel) == 'string' and held_by_dead(channel) then
-      redis.call('HSET', conv, 'young_channel', ARGV[6], 'young_away_since', ARGV[3])
-      redis.call('EXPIRE', conv, ARGV[5])
-      redis.call('ZADD', KEYS[3], ARGV[4], id)
-      redis.call('EXPIRE', KEYS[3], ARGV[5])
-      table.insert(away, id)
-    end
-  end
-end
-local offline = {}
-for _, volunteer in ipairs(redis.call('SMEMBERS', KEYS[4])) do
-  local consoles = ARGV[1] .. 'consoles:' .. volunteer
-  for _, channel in ipairs(redis.call('SMEMBERS', consoles)) do
-    if held_by_dead(channel) then redis.call('SREM', consoles, channel) end
-  end
-  if redis.call('SCARD', consoles) == 0 then
-    redis.call('SREM', KEYS[4], volunteer)
-    table.insert(offline, volunteer)
-  end
-end
-return {away, offline}
-"""
-
-# KEYS: old token's key, new token's key; ARGV: conv prefix, ended state, new token (JSON),
-# kept. The old token is gone whatever the answer: it is good for one resume.
-_REDEEM = """
-local id = redis.call('GET', KEYS[1])
-if not id then return false end
-redis.call('DEL', KEYS[1])
-local conv = ARGV[1] .. id
-local state = redis.call('HGET', conv, 'state')
-if (not state) or state == ARGV[2] then return false end
-redis.call('HSET', conv, 'resume_token', ARGV[3])
-redis.call('SET', KEYS[2], id, 'EX', ARGV[4])
-return redis.call('HGETALL', conv)
-"""
-
-# KEYS: conv, waiting, all, vol of its volunteer (or ""), its resume key (or ""); ARGV: kept,
-# id, arrival score, waiting (1/0), then field, value pairs. Only when the conversation is gone.
-_RESTORE = """
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 5))
-redis.call('EXPIRE', KEYS[1], ARGV[1])
-redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
-redis.call('EXPIRE', KEYS[3], ARGV[1])
-if ARGV[4] == '1' then
-  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
-  redis.call('EXPIRE', KEYS[2], ARGV[1])
-end
-if KEYS[4] ~= '' then
-  redis.call('SADD', KEYS[4], ARGV[2])
-  redis.call('EXPIRE', KEYS[4], ARGV[1])
-end
-if KEYS[5] ~= '' then redis.call('SET', KEYS[5], ARGV[2], 'EX', ARGV[1]) end
-return 1
-"""
-
-# KEYS: conv; ARGV: kept, then field, value pairs. Writes only to a conversation that still
-# exists (one ended and forgotten meanwhile stays forgotten).
-_SAVE = """
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 2))
-redis.call('EXPIRE', KEYS[1], ARGV[1])
-return 1
-"""
 
 
-def _encode_value(name: str, value: Any) -> str:
-    if name in _TIMES and value is not None:
-        value = value.isoformat()
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
-
-
-def _encode(conversation: Conversation) -> dict[str, str]:
-    return {name: _encode_value(name, getattr(conversation, name)) for name in _FIELDS}
-
-
-def _decode(raw: dict[str, str]) -> Conversation:
-    values = {}
-    for name in _FIELDS:
-        if name not in raw:  # a field added since the conversation was written: its default
-            continue
-        value = json.loads(raw[name])
-        if name in _TIMES and value is not None:
-            value = datetime.datetime.fromisoformat(value)
-        values[name] = value
-    conversation = Conversation(**values)
-    setattr(conversation, _LOADED, {name: raw[name] for name in _FIELDS if name in raw})
-    return conversation
-
-
-def _pairs(flat: list[str] | None) -> dict[str, str] | None:
-    """HGETALL's answer from a Lua script (a flat list) as a dict."""
-    if not flat:
-        return None
-    return dict(zip(flat[0::2], flat[1::2], strict=True))
-
-
-def _score(moment: datetime.datetime) -> float:
-    return moment.timestamp()
-
-
-class RedisChatStore(ChatStore):
+class RedisChatStore(RedisOutboxes, ChatStore):
     shared_between_processes = True
 
     def __init__(self, url: str | None = None, prefix: str | None = None) -> None:
@@ -309,18 +120,7 @@ class RedisChatStore(ChatStore):
             )
             client = redis.Redis(connection_pool=pool)
             client.samverkan_scripts = {
-                name: client.register_script(source)
-                for name, source in {
-                    "take": _TAKE,
-                    "end": _END,
-                    "allow": _ALLOW,
-                    "offline": _OFFLINE,
-                    "save": _SAVE,
-                    "sweep": _SWEEP,
-                    "redeem": _REDEEM,
-                    "restore": _RESTORE,
-                    "post": _POST,
-                }.items()
+                name: client.register_script(source) for name, source in SCRIPTS.items()
             }
             self._clients[loop] = client
         return client
@@ -345,11 +145,11 @@ class RedisChatStore(ChatStore):
     async def allow_new_chat(
         self, client: str, now: datetime.datetime, *, limit: int, window: int
     ) -> bool:
-        start = _score(now) - window
+        start = score(now) - window
         allowed = await self._script(
             "allow",
             [self._key("window", client)],
-            [_score(now), start, limit, window, f"{_score(now)}:{secrets.token_hex(4)}"],
+            [score(now), start, limit, window, f"{score(now)}:{secrets.token_hex(4)}"],
         )
         return bool(allowed)
 
@@ -373,22 +173,22 @@ class RedisChatStore(ChatStore):
             created_at=now,
             intake=dict(intake),
         )
-        encoded = _encode(conversation)
+        encoded = encode(conversation)
         async with self._redis().pipeline(transaction=True) as pipe:
             pipe.hset(self._key("conv", conversation.id), mapping=encoded)
             pipe.expire(self._key("conv", conversation.id), KEPT)
-            pipe.zadd(self._key("waiting"), {conversation.id: _score(now)})
+            pipe.zadd(self._key("waiting"), {conversation.id: score(now)})
             pipe.expire(self._key("waiting"), KEPT)
-            pipe.zadd(self._key("all"), {conversation.id: _score(now)})
+            pipe.zadd(self._key("all"), {conversation.id: score(now)})
             pipe.expire(self._key("all"), KEPT)
             pipe.set(self._key("resume", conversation.resume_token), conversation.id, ex=KEPT)
             await pipe.execute()
-        setattr(conversation, _LOADED, encoded)
+        setattr(conversation, LOADED, encoded)
         return conversation
 
     async def get(self, conversation_id: str) -> Conversation | None:
         raw = await self._redis().hgetall(self._key("conv", conversation_id))
-        return _decode(raw) if raw else None
+        return decode(raw) if raw else None
 
     async def _many(self, ids: list[str], index: str) -> list[Conversation]:
         """The conversations of these ids that still exist; the rest leave the index."""
@@ -405,7 +205,7 @@ class RedisChatStore(ChatStore):
                 await r.zrem(index, *gone)
             else:
                 await r.srem(index, *gone)
-        return [_decode(raw) for raw in found if raw]
+        return [decode(raw) for raw in found if raw]
 
     async def by_resume_token(self, token: str) -> Conversation | None:
         conversation_id = await self._redis().get(self._key("resume", token))
@@ -415,17 +215,17 @@ class RedisChatStore(ChatStore):
         found = await self._script(
             "redeem",
             [self._key("resume", token), self._key("resume", new_token)],
-            [self._key("conv", ""), _encode_value("state", ENDED), json.dumps(new_token), KEPT],
+            [self._key("conv", ""), encode_value("state", ENDED), json.dumps(new_token), KEPT],
         )
-        raw = _pairs(found)
-        return _decode(raw) if raw else None
+        raw = pairs(found)
+        return decode(raw) if raw else None
 
     async def restore(self, conversation: Conversation) -> bool:
-        encoded = _encode(conversation)
+        encoded = encode(conversation)
         args: list[Any] = [
             KEPT,
             conversation.id,
-            _score(conversation.created_at),
+            score(conversation.created_at),
             "1" if conversation.state == WAITING else "0",
         ]
         for name, value in encoded.items():
@@ -445,12 +245,12 @@ class RedisChatStore(ChatStore):
             ],
             args,
         )
-        setattr(conversation, _LOADED, encoded)
+        setattr(conversation, LOADED, encoded)
         return bool(restored)
 
     async def save(self, conversation: Conversation) -> None:
-        loaded = getattr(conversation, _LOADED, {})
-        encoded = _encode(conversation)
+        loaded = getattr(conversation, LOADED, {})
+        encoded = encode(conversation)
         changed = {name: value for name, value in encoded.items() if loaded.get(name) != value}
         if not changed:
             return
@@ -460,14 +260,14 @@ class RedisChatStore(ChatStore):
         saved = await self._script("save", [self._key("conv", conversation.id)], args)
         if not saved:
             return
-        setattr(conversation, _LOADED, encoded)
+        setattr(conversation, LOADED, encoded)
         if "young_away_since" in changed:
             away = self._key("away")
             if conversation.young_away_since is None:
                 await self._redis().zrem(away, conversation.id)
             else:
                 await self._redis().zadd(
-                    away, {conversation.id: _score(conversation.young_away_since)}
+                    away, {conversation.id: score(conversation.young_away_since)}
                 )
                 await self._redis().expire(away, KEPT)
 
@@ -482,16 +282,16 @@ class RedisChatStore(ChatStore):
                 self._key("vol", volunteer_id),
             ],
             [
-                _encode_value("state", WAITING),
-                _encode_value("state", ACTIVE),
-                _encode_value("volunteer_id", volunteer_id),
-                _encode_value("taken_at", now),
+                encode_value("state", WAITING),
+                encode_value("state", ACTIVE),
+                encode_value("volunteer_id", volunteer_id),
+                encode_value("taken_at", now),
                 conversation_id,
                 KEPT,
             ],
         )
-        raw = _pairs(found)
-        return _decode(raw) if raw else None
+        raw = pairs(found)
+        return decode(raw) if raw else None
 
     async def end(
         self, conversation_id: str, *, by: str, now: datetime.datetime
@@ -507,16 +307,16 @@ class RedisChatStore(ChatStore):
                 self._key("resume", ""),
             ],
             [
-                _encode_value("state", ENDED),
-                _encode_value("volunteer_id", None),
-                _encode_value("ended_by", by),
-                _encode_value("ended_at", now),
+                encode_value("state", ENDED),
+                encode_value("volunteer_id", None),
+                encode_value("ended_by", by),
+                encode_value("ended_at", now),
                 conversation_id,
                 KEPT,
             ],
         )
-        raw = _pairs(found)
-        return _decode(raw) if raw else None
+        raw = pairs(found)
+        return decode(raw) if raw else None
 
     async def queue(self) -> list[Conversation]:
         index = self._key("waiting")
@@ -546,7 +346,7 @@ class RedisChatStore(ChatStore):
     async def abandoned(self, now: datetime.datetime) -> list[Conversation]:
         index = self._key("away")
         grace = resume_grace()
-        ids = await self._redis().zrangebyscore(index, "-inf", _score(now - grace))
+        ids = await self._redis().zrangebyscore(index, "-inf", score(now - grace))
         return [
             c
             for c in await self._many(ids, index)
@@ -609,62 +409,14 @@ class RedisChatStore(ChatStore):
             [self._key("workers"), self._key("all"), self._key("away"), self._key("online")],
             [
                 self.prefix,
-                _encode_value("state", ENDED),
-                _encode_value("young_away_since", now),
-                _score(now),
+                encode_value("state", ENDED),
+                encode_value("young_away_since", now),
+                score(now),
                 KEPT,
-                _encode_value("young_channel", ""),
+                encode_value("young_channel", ""),
             ],
         )
         return Swept(young_away=list(away), volunteers_offline=[int(v) for v in offline])
-
-    # Outboxes
-
-    def _outbox_keys(self, conversation_id: str, side: str) -> list[str]:
-        return [
-            self._key("out", conversation_id, side),
-            self._key("outseq", conversation_id, side),
-            self._key("outids", conversation_id, side),
-        ]
-
-    async def post(
-        self, conversation_id: str, side: str, entry: dict[str, Any], message_id: str | None
-    ) -> tuple[int, bool]:
-        seq, new = await self._script(
-            "post",
-            [*self._outbox_keys(conversation_id, side), self._key("conv", conversation_id)],
-            [message_id or "", json.dumps(entry), int(OUTBOX_KEPT.total_seconds())],
-        )
-        return int(seq), bool(new)
-
-    async def pending(self, conversation_id: str, side: str, after: int) -> list[dict[str, Any]]:
-        members = await self._redis().zrangebyscore(
-            self._key("out", conversation_id, side), f"({after}", "+inf"
-        )
-        entries = []
-        for member in members:
-            seq, _, raw = member.partition(":")
-            entries.append({**json.loads(raw), "seq": int(seq)})
-        return entries
-
-    async def acknowledge(self, conversation_id: str, side: str, upto: int) -> None:
-        await self._redis().zremrangebyscore(self._key("out", conversation_id, side), "-inf", upto)
-
-    async def drop_outbox(
-        self, conversation_id: str, side: str | None = None, *, within: float = 0
-    ) -> None:
-        keys = [
-            key
-            for each in ([side] if side else ["young", "volunteer"])
-            for key in self._outbox_keys(conversation_id, each)
-        ]
-        if within <= 0:
-            await self._redis().delete(*keys)
-            return
-        async with self._redis().pipeline(transaction=False) as pipe:
-            for key in keys:
-                pipe.expire(key, max(1, round(within)))
-            await pipe.execute()
 
     async def clear(self) -> None:
         r = self._redis()

@@ -6,7 +6,8 @@ import asyncio
 import pytest
 
 from samverkan.chat import liveness
-from samverkan.chat.store import MemoryChatStore, Swept
+from samverkan.chat.memory_store import MemoryChatStore
+from samverkan.chat.store import Swept
 
 pytestmark = pytest.mark.asyncio
 

@@ -9,8 +9,9 @@ import pytest
 import pytest_asyncio
 import redis.asyncio as redis
 
+from samverkan.chat.memory_store import MemoryChatStore
 from samverkan.chat.redis_store import RedisChatStore
-from samverkan.chat.store import ACTIVE, ENDED, RESUME_GRACE, MemoryChatStore, Swept
+from samverkan.chat.store import ACTIVE, ENDED, RESUME_GRACE, Swept
 
 pytestmark = pytest.mark.asyncio
 

@@ -108,6 +108,22 @@ async def taken(conversation: Conversation) -> None:
     await count("taken", (taken_at - conversation.created_at).total_seconds(), taken_at)
 
 
+async def handed_over(conversation: Conversation, *, giver: str) -> None:
+    """A conversation changed volunteers (the store's `hand_over` made the change): the new
+    volunteer's console holds it from now (consumers.py, `conversation_handed`) and the young
+    person gets a neutral notice. Their outboxes stay as they were: what the young person sent
+    and the first volunteer had not acknowledged is handed to the new one, in order."""
+    layer = get_channel_layer()
+    await layer.group_send(
+        volunteer_group(conversation.volunteer_id),
+        {"type": "conversation.handed", "conversation": conversation.id, "from": giver},
+    )
+    await layer.group_send(
+        conversation_group(conversation.id),
+        {"type": "chat.transferred", "conversation": conversation.id},
+    )
+
+
 async def _count_end(ended: Conversation, by: str) -> None:
     """The end's anonymous count: a taken conversation's length, or the wait of a young person
     who left the queue before anyone took them (they ended it, or were away past the grace).

@@ -34,7 +34,7 @@ from django.conf import settings
 from django.contrib.sessions.backends.base import UpdateError
 from django.utils import timezone
 
-from samverkan.chat import actions, liveness, protocol, services
+from samverkan.chat import actions, liveness, protocol, services, supervision
 from samverkan.chat.actions import (
     BY_LOST,
     VOLUNTEERS,
@@ -501,6 +501,9 @@ class YoungPersonConsumer(ChatConsumer):
         if event["sender"] != self.side:
             await self.send_json({"type": "typing", "active": event["active"]})
 
+    async def chat_transferred(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "transferred"})
+
     async def chat_joined(self, event: dict[str, Any]) -> None:
         self.waiting_copy = None
         await self.channel_layer.group_discard(WAITING_GROUP, self.channel_name)
@@ -784,6 +787,44 @@ class VolunteerConsumer(ChatConsumer):
         if conversation.state != ENDED:
             await actions.end(conversation.id, by=self.side)
 
+    async def on_colleagues(self, content: dict[str, Any]) -> None:
+        """The colleagues whose console is open now, with their status (a roll call)."""
+        await self.send_json({"type": "colleagues", "colleagues": await self._colleagues()})
+
+    async def on_transfer(self, content: dict[str, Any]) -> None:
+        """Hand a conversation under way to a colleague whose console is open: theirs from
+        now, the young person told neutrally (docs/chat-protocol.md, "Transfer")."""
+        conversation_id = protocol.conversation_id(content)
+        to = protocol.colleague(content, conversation=conversation_id)
+        await self._mine(conversation_id, active=True)
+        colleague = next((c for c in await self._colleagues() if c["id"] == to), None)
+        if colleague is None:
+            raise Refused("no_colleague", conversation=conversation_id)
+        conversation = await get_store().hand_over(conversation_id, self.user.pk, to)
+        if conversation is None:
+            raise Refused("not_active", conversation=conversation_id)
+        # Not this console's any more: what it had not acknowledged goes to the colleague.
+        self.known.pop(conversation_id, None)
+        self.delivered.pop(conversation_id, None)
+        self.acknowledged_upto.pop(conversation_id, None)
+        await self.stop_listening(conversation_id)
+        await actions.handed_over(conversation, giver=self.name)
+        await self.send_json(
+            {"type": "transferred", "conversation": conversation_id, "to": colleague["name"]}
+        )
+
+    async def _colleagues(self) -> list[dict[str, Any]]:
+        reply_to = await self.channel_layer.new_channel()
+        return [
+            colleague
+            for colleague in await supervision.roll_call(self.channel_layer, reply_to)
+            if colleague["id"] != self.user.pk
+        ]
+
+    @property
+    def name(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
     async def on_discard(self, content: dict[str, Any]) -> None:
         conversation = await self._mine(protocol.conversation_id(content))
         if conversation.state != ENDED:
@@ -809,6 +850,9 @@ class VolunteerConsumer(ChatConsumer):
 
     async def chat_joined(self, event: dict[str, Any]) -> None:
         pass
+
+    async def chat_transferred(self, event: dict[str, Any]) -> None:
+        pass  # for the young person; the consoles were told with `transferred` / `taken`
 
     async def chat_presence(self, event: dict[str, Any]) -> None:
         if event["who"] != self.side:
@@ -848,10 +892,30 @@ class VolunteerConsumer(ChatConsumer):
             {
                 "type": "supervision.status",
                 "volunteer": self.user.pk,
-                "name": self.user.get_full_name() or self.user.get_username(),
+                "name": self.name,
                 "conversations": under_way,
             },
         )
+
+    async def conversation_handed(self, event: dict[str, Any]) -> None:
+        """A colleague transferred a conversation to this volunteer: this console holds it,
+        says so (`taken`, with `from`), then hands over what waits for the volunteer."""
+        store = get_store()
+        conversation = await store.get(event["conversation"])
+        if (
+            conversation is None
+            or conversation.state != ACTIVE
+            or conversation.volunteer_id != self.user.pk
+        ):
+            return
+        conversation.volunteer_channel = self.channel_name
+        await store.save(conversation)
+        self.known[conversation.id] = conversation
+        await self.listen(conversation.id, flush=False)
+        await self.send_json(
+            {"type": "taken", "conversation": protocol.summary(conversation), "from": event["from"]}
+        )
+        await self.flush(conversation.id)
 
     async def conversation_recorded(self, event: dict[str, Any]) -> None:
         self.known.pop(event["conversation"], None)

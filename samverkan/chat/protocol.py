@@ -35,7 +35,19 @@ CONVERSATION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 YOUNG_TYPES = frozenset({"start", "resume", "message", "ack", "typing", "end", "feedback"})
 VOLUNTEER_TYPES = frozenset(
-    {"take", "message", "ack", "typing", "note", "refer", "end", "block", "discard"}
+    {
+        "take",
+        "message",
+        "ack",
+        "typing",
+        "note",
+        "refer",
+        "end",
+        "block",
+        "discard",
+        "colleagues",
+        "transfer",
+    }
 )
 MAX_SEQ = 2**53 - 1  # a sequence number stays exact in JavaScript
 FEEDBACK_ANSWERS = frozenset({"yes", "partly", "no"})
@@ -136,6 +148,15 @@ def text(content: dict[str, Any], **fields: Any) -> str:
 def active(content: dict[str, Any], **fields: Any) -> bool:
     value = content.get("active")
     if not isinstance(value, bool):
+        raise Refused("bad_request", **fields)
+    return value
+
+
+def colleague(content: dict[str, Any], **fields: Any) -> int:
+    """A `transfer`'s `to`: a colleague's id from `colleagues`, a whole number (not a
+    boolean), or bad_request."""
+    value = content.get("to")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_SEQ:
         raise Refused("bad_request", **fields)
     return value
 

@@ -29,7 +29,8 @@ AVAILABLE, IN_CONVERSATION = "available", "in_conversation"
 
 
 async def roll_call(layer: Any, reply_to: str) -> list[dict[str, Any]]:
-    """Each live console's volunteer and status, by name."""
+    """Each live console's volunteer (id, name) and status, by name: for the supervisor's
+    page, and for a volunteer choosing a colleague to transfer a conversation to."""
     await layer.group_send(VOLUNTEERS, {"type": "supervision.roll_call", "reply_to": reply_to})
     answers: dict[int, dict[str, Any]] = {}
     deadline = time.monotonic() + ROLL_CALL_SECONDS
@@ -43,6 +44,7 @@ async def roll_call(layer: Any, reply_to: str) -> list[dict[str, Any]]:
     return sorted(
         (
             {
+                "id": a["volunteer"],
                 "name": a["name"],
                 "conversations": a["conversations"],
                 "status": IN_CONVERSATION if a["conversations"] else AVAILABLE,

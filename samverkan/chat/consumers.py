@@ -55,6 +55,12 @@ BURST_SECONDS = 10
 
 logger = logging.getLogger("samverkan.chat")
 
+try:  # daphne (runserver, the demo) says a client has gone with autobahn's Disconnected
+    from autobahn.exception import Disconnected as _DaphneDisconnected
+except ImportError:  # pragma: no cover - production runs uvicorn, which raises an OSError
+    _DaphneDisconnected = OSError
+CLIENT_GONE = (OSError, _DaphneDisconnected)
+
 # Kept for the tests and tools that import them from here.
 end_abandoned = actions.end_abandoned
 after_dead_workers = actions.after_dead_workers
@@ -107,7 +113,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         outbox until the client acknowledges it."""
         try:
             await super().send_json(content, close)
-        except OSError:  # uvicorn's ClientDisconnected; the socket's `disconnect` follows
+        except CLIENT_GONE:  # uvicorn's ClientDisconnected, daphne's Disconnected; the
+            # socket's `disconnect` follows
             self.socket_open = False
             raise ClientGone from None
 

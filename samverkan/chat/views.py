@@ -44,6 +44,7 @@ def _young_strings() -> dict[str, str]:
         "typing": _("The volunteer is writing…"),
         "volunteer_away": _("The volunteer's connection dropped. Please wait a moment."),
         "volunteer_back": _("The volunteer is back."),
+        "transferred": _("Another volunteer continues the chat with you."),
         "reconnecting": _("The connection was lost. Trying to reconnect…"),
         "reconnected": _("You are connected again."),
         "lost": _("The connection could not be restored. You are welcome to start a new chat."),
@@ -129,6 +130,14 @@ def _console_strings() -> dict[str, object]:
         "error": _("That did not work. Please try again."),
         "error_not_waiting": _("Someone else has already taken that conversation."),
         "error_not_active": _("The conversation has ended."),
+        "error_no_colleague": _("That colleague's console is not open any more."),
+        "no_colleagues": _("No colleague has the console open just now."),
+        "colleague_status": {
+            "available": _("available"),
+            "in_conversation": _("in a conversation"),
+        },
+        "transferred": _("The conversation was transferred to %(name)s."),
+        "taken_from": _("%(name)s transferred the conversation to you."),
         "genders": dict(Gender.choices),
         "concerns": dict(ChatConcern.choices),
     }

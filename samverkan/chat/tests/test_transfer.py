@@ -102,9 +102,7 @@ async def test_a_transfer_keeps_the_young_persons_side_seamless(small, volunteer
         await socket.disconnect()
 
 
-async def test_a_transfer_refused_leaves_the_conversation_where_it_was(
-    small, volunteer, colleague
-):
+async def test_a_transfer_refused_leaves_the_conversation_where_it_was(small, volunteer, colleague):
     first = await _connected(console(volunteer))
     await receive_type(first, "hello")
     person = await _connected(young())

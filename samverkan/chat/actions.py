@@ -1,7 +1,9 @@
 """Every change of a conversation's state that others must hear of, with the events it sends
 (after the change is made in the store): ending, presence, the queue's news, the sweep after
-dead workers, a record saved, a sign-out. The consumers call these; so do the heartbeat
-(liveness.py) and the post-chat form (services.LiveRecord). This module imports neither.
+dead workers, a transfer, a record saved (`LiveRecord`, which the post-chat form uses), a
+sign-out; and the service's anonymous counts of what happened (supervision). The consumers call
+these; so does the heartbeat (liveness.py). This module imports neither: it uses the services
+(database work) and the store, never the reverse.
 
 Channel-layer groups:
 - chat.volunteers: every console (the queue changed).
@@ -19,13 +21,17 @@ import hashlib
 import logging
 from typing import Any
 
+from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.db import transaction
 from django.utils import timezone
 
+from samverkan.accounts.models import User
 from samverkan.chat import protocol, services
 from samverkan.chat.store import (
     ACTIVE,
+    ENDED,
     OUTBOX_AFTER_END,
     Conversation,
     Swept,
@@ -194,3 +200,35 @@ async def recorded(conversation_id: str, volunteer_id: int) -> None:
 async def signed_out(session_key: str) -> None:
     """A session signed out: its consoles close (protocol.CLOSE_SIGNED_OUT)."""
     await get_channel_layer().group_send(session_group(session_key), {"type": "session.ended"})
+
+
+class LiveRecord:
+    """The post-chat record of a conversation the volunteer has just ended: the form's starting
+    values, and what saving it does besides (link the codes issued; forget the conversation)."""
+
+    def __init__(self, conversation: Any) -> None:
+        self.conversation = conversation
+        self.initial = services.record_initial(conversation)
+
+    @classmethod
+    def for_user(cls, user: User, conversation_id: object) -> "LiveRecord | None":
+        """The user's own ended conversation by its id, or None."""
+        if not isinstance(conversation_id, str) or not conversation_id:
+            return None
+        conversation = async_to_sync(get_store().get)(conversation_id)
+        if conversation is None or conversation.volunteer_id != user.pk:
+            return None
+        if conversation.state != ENDED:
+            return None
+        return cls(conversation)
+
+    def saved(self, record: Any, *, by: User) -> None:
+        """In the record's transaction: link the codes; once committed, forget the chat."""
+        codes = [c["code"] for c in self.conversation.codes]
+        if codes:
+            from samverkan.referrals.services import attach_to_conversation
+
+            attach_to_conversation(codes=codes, conversation=record, by=by)
+        conversation_id, volunteer_id = self.conversation.id, by.pk
+        # Forgotten, and the volunteer's console told, so it cannot be registered twice.
+        transaction.on_commit(lambda: async_to_sync(recorded)(conversation_id, volunteer_id))

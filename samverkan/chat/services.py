@@ -270,3 +270,39 @@ def record_initial(conversation: Any) -> dict[str, Any]:
     if conversation.codes:
         initial["referred_to"] = int(conversation.codes[-1]["service"])
     return initial
+
+
+def console_allowed(scope: dict[str, Any]) -> bool:
+    """A signed-in volunteer of the chat unit who has given the second factor in this session
+    (the WebSocket passes no middleware of Django's, so the check is made here)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.models import Device
+
+    user, session = scope.get("user"), scope.get("session")
+    if user is None or not user.is_authenticated or session is None:
+        return False
+    persistent_id = session.get(DEVICE_ID_SESSION_KEY)
+    device = Device.from_persistent_id(persistent_id) if persistent_id else None
+    if device is None or device.user_id != user.pk or not device.confirmed:
+        return False
+    return can_volunteer(user)
+
+
+# A volunteer at work in the console keeps their sign-in: at most this often, an action on the
+# socket saves the session, which moves its expiry on as a page load would. (Sessions end after
+# SAMVERKAN_SESSION_MINUTES without a request; a long conversation makes no page requests.)
+SESSION_TOUCH_SECONDS = 60
+
+
+def session_kept(session: Any) -> bool:
+    """Save a console's session, which moves its idle end on as a page load would; False if it
+    has gone meanwhile (signed out elsewhere, or expired and cleared)."""
+    from django.contrib.sessions.backends.base import UpdateError
+
+    if session is None or not session.session_key:
+        return True
+    try:
+        session.save()
+    except UpdateError:
+        return False
+    return True

@@ -55,6 +55,22 @@ async def roll_call(layer: Any, reply_to: str) -> list[dict[str, Any]]:
     )
 
 
+async def colleagues_of(layer: Any, volunteer_id: int) -> list[dict[str, Any]]:
+    """The other volunteers whose console is open, with their status (for a transfer)."""
+    answers = await roll_call(layer, await layer.new_channel())
+    return [colleague for colleague in answers if colleague["id"] != volunteer_id]
+
+
+def answer(volunteer_id: int, name: str, under_way: int) -> dict[str, Any]:
+    """A console's answer to the roll call (consumers.py)."""
+    return {
+        "type": "supervision.status",
+        "volunteer": volunteer_id,
+        "name": name,
+        "conversations": under_way,
+    }
+
+
 def today_counts() -> dict[str, Any]:
     """Today's service counts (Stockholm day): taken, gave up waiting, ended, their means, and
     the volunteers' hours online so far (consoles closed today)."""

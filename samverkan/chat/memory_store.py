@@ -151,6 +151,19 @@ class MemoryChatStore(ChatStore):
         self._waiting.pop(conversation.id, None)
         return conversation
 
+    async def hand_over(
+        self, conversation_id: str, from_volunteer: int, to_volunteer: int
+    ) -> Conversation | None:
+        conversation = self._conversations.get(conversation_id)
+        if (
+            conversation is None
+            or conversation.state != ACTIVE
+            or conversation.volunteer_id != from_volunteer
+        ):
+            return None
+        conversation.volunteer_id, conversation.volunteer_channel = to_volunteer, ""
+        return conversation
+
     async def end(
         self, conversation_id: str, *, by: str, now: datetime.datetime
     ) -> Conversation | None:

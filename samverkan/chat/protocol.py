@@ -35,7 +35,19 @@ CONVERSATION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 YOUNG_TYPES = frozenset({"start", "resume", "message", "ack", "typing", "end", "feedback"})
 VOLUNTEER_TYPES = frozenset(
-    {"take", "message", "ack", "typing", "note", "refer", "end", "block", "discard"}
+    {
+        "take",
+        "message",
+        "ack",
+        "typing",
+        "note",
+        "refer",
+        "end",
+        "block",
+        "discard",
+        "colleagues",
+        "transfer",
+    }
 )
 MAX_SEQ = 2**53 - 1  # a sequence number stays exact in JavaScript
 FEEDBACK_ANSWERS = frozenset({"yes", "partly", "no"})
@@ -46,6 +58,8 @@ CLOSE_FORBIDDEN = 4003  # a blocked client
 CLOSE_REPLACED = 4009  # another socket took this one's place (a newer console, a resume)
 CLOSE_RATE_LIMITED = 4029
 CLOSE_SIGNED_OUT = 4401  # the console's session signed out or expired
+# A young person's `start` refused: the error's code and the close code that follows it.
+CLOSE_FOR = {"closed": CLOSE_CLOSED, "blocked": CLOSE_FORBIDDEN, "rate_limited": CLOSE_RATE_LIMITED}
 
 
 class Refused(Exception):  # noqa: N818 (a refusal, answered, not an error of the server)
@@ -140,6 +154,15 @@ def active(content: dict[str, Any], **fields: Any) -> bool:
     return value
 
 
+def colleague(content: dict[str, Any], **fields: Any) -> int:
+    """A `transfer`'s `to`: a colleague's id from `colleagues`, a whole number (not a
+    boolean), or bad_request."""
+    value = content.get("to")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_SEQ:
+        raise Refused("bad_request", **fields)
+    return value
+
+
 def token(content: dict[str, Any]) -> str:
     value = content.get("token")
     if not isinstance(value, str) or not 0 < len(value) <= MAX_TOKEN:
@@ -194,3 +217,45 @@ def summary(conversation: Conversation) -> dict[str, Any]:
         "ended_by": conversation.ended_by,
         "record": record_url(conversation.id) if conversation.state == ENDED else "",
     }
+
+
+def young_outbox_frame(entry: dict[str, Any]) -> dict[str, Any]:
+    """What the young person's socket hands over from their outbox: a message or a code."""
+    if entry["kind"] == "referral":
+        referral = {k: v for k, v in entry["referral"].items() if k != "service"}
+        return {"type": "referral", **referral, "seq": entry["seq"]}
+    frame = {"type": "message", "text": entry["text"], "seq": entry["seq"]}
+    if "id" in entry:
+        frame["id"] = entry["id"]
+    return frame
+
+
+def console_outbox_frame(conversation_id: str, entry: dict[str, Any]) -> dict[str, Any]:
+    """What a console hands over from the volunteer's outbox of a conversation."""
+    frame = {"type": "message", "conversation": conversation_id, "text": entry["text"]}
+    if "id" in entry:
+        frame["id"] = entry["id"]
+    frame["seq"] = entry["seq"]
+    return frame
+
+
+def console_ended(conversation_id: str, by: str) -> dict[str, Any]:
+    return {
+        "type": "ended",
+        "conversation": conversation_id,
+        "by": by,
+        "record": record_url(conversation_id),
+    }
+
+
+def hello(queue: list[Conversation], mine: list[Conversation]) -> dict[str, Any]:
+    """A console's first event: the queue and the volunteer's conversations."""
+    return {
+        "type": "hello",
+        "queue": [summary(c) for c in queue],
+        "conversations": [summary(c) for c in mine],
+    }
+
+
+def console_presence(event: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "presence", **{k: event[k] for k in ("conversation", "who", "state")}}

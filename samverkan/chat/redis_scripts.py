@@ -51,6 +51,19 @@ redis.call('EXPIRE', KEYS[3], ARGV[6])
 return redis.call('HGETALL', KEYS[1])
 """
 
+# KEYS: conv, the giver's vol set, the receiver's; ARGV: active state, giver, receiver, no
+# channel, id, kept. A transfer: only the giver's conversation under way changes hands.
+_HAND_OVER = """
+if redis.call('HGET', KEYS[1], 'state') ~= ARGV[1] then return false end
+if redis.call('HGET', KEYS[1], 'volunteer_id') ~= ARGV[2] then return false end
+redis.call('HSET', KEYS[1], 'volunteer_id', ARGV[3], 'volunteer_channel', ARGV[4])
+redis.call('EXPIRE', KEYS[1], ARGV[6])
+redis.call('SREM', KEYS[2], ARGV[5])
+redis.call('SADD', KEYS[3], ARGV[5])
+redis.call('EXPIRE', KEYS[3], ARGV[6])
+return redis.call('HGETALL', KEYS[1])
+"""
+
 # KEYS: conv, waiting, all, away, vol-prefix, resume-prefix; ARGV: ended state, null, by, now,
 # id, kept. An untaken conversation has no record to write: it is forgotten at once.
 _END = """
@@ -219,6 +232,7 @@ def score(moment: datetime.datetime) -> float:
 # Registered on each client (redis_store.py) by these names.
 SCRIPTS = {
     "take": _TAKE,
+    "hand_over": _HAND_OVER,
     "end": _END,
     "allow": _ALLOW,
     "offline": _OFFLINE,

@@ -30,10 +30,11 @@ Keys, under the prefix (SAMVERKAN_CHAT_REDIS_PREFIX, default "samverkan:chat:"):
 - worker:<name>  present while the worker process of that name lives (a few seconds' expiry,
                  renewed by its heartbeat); workers: set of the names announced and not swept
 
-Changes that two workers could race on (take, end, the rate limit, a console's going, the sweep
-after a dead worker) are Lua scripts, atomic in Redis (redis_scripts.py). `save` writes only the
-fields the caller changed since it read the conversation, so a young person's reconnect cannot
-undo a volunteer's take made meanwhile. The outboxes' methods are in redis_outboxes.py.
+Changes that two workers could race on (take, a transfer, end, the rate limit, a console's
+going, the sweep after a dead worker) are Lua scripts, atomic in Redis (redis_scripts.py).
+`save` writes only the fields the caller changed since it read the conversation, so a young
+person's reconnect cannot undo a volunteer's take made meanwhile. The outboxes' methods are in
+redis_outboxes.py.
 """
 
 import asyncio
@@ -286,6 +287,28 @@ class RedisChatStore(RedisOutboxes, ChatStore):
                 encode_value("state", ACTIVE),
                 encode_value("volunteer_id", volunteer_id),
                 encode_value("taken_at", now),
+                conversation_id,
+                KEPT,
+            ],
+        )
+        raw = pairs(found)
+        return decode(raw) if raw else None
+
+    async def hand_over(
+        self, conversation_id: str, from_volunteer: int, to_volunteer: int
+    ) -> Conversation | None:
+        found = await self._script(
+            "hand_over",
+            [
+                self._key("conv", conversation_id),
+                self._key("vol", from_volunteer),
+                self._key("vol", to_volunteer),
+            ],
+            [
+                encode_value("state", ACTIVE),
+                encode_value("volunteer_id", from_volunteer),
+                encode_value("volunteer_id", to_volunteer),
+                encode_value("volunteer_channel", ""),
                 conversation_id,
                 KEPT,
             ],

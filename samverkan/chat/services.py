@@ -22,6 +22,73 @@ from samverkan.records.selectors import can_work_with_records
 # The longest message either side may send, in characters.
 MAX_MESSAGE_LENGTH = 2000
 
+# The service's anonymous daily counts (statistics.DailyCount, metrics under SERVICE_PREFIX):
+# how long young people waited before a volunteer took them, how long those who gave up had
+# waited, how long conversations lasted, and the consoles' time online. Each event adds 1 to the
+# day's count of its band and its whole minutes to the band's sum: no row, key or time of a
+# single conversation is kept (docs/chat-protocol.md, "Supervision").
+SERVICE_PREFIX = "chat.service."
+# (upper bound in seconds or None, band key), in order.
+WAIT_BANDS = (
+    (60, "under_1_min"),
+    (5 * 60, "1_to_5_min"),
+    (15 * 60, "5_to_15_min"),
+    (30 * 60, "15_to_30_min"),
+    (None, "over_30_min"),
+)
+LENGTH_BANDS = (
+    (5 * 60, "under_5_min"),
+    (15 * 60, "5_to_15_min"),
+    (30 * 60, "15_to_30_min"),
+    (60 * 60, "30_to_60_min"),
+    (None, "over_60_min"),
+)
+# The kinds of event counted, each under chat.service.<kind>.<band>, with its bands.
+SERVICE_EVENTS = {"taken": WAIT_BANDS, "abandoned": WAIT_BANDS, "ended": LENGTH_BANDS}
+CONSOLE_METRIC = f"{SERVICE_PREFIX}consoles"
+
+
+def band_of(seconds: float, bands: tuple[tuple[int | None, str], ...]) -> str:
+    for upper, key in bands:
+        if upper is None or seconds < upper:
+            return key
+    raise ValueError(seconds)  # pragma: no cover - the last band has no upper bound
+
+
+def service_count(kind: str, *, seconds: float, when: datetime.datetime | None = None) -> None:
+    """Count one event of the service on its day (Stockholm): `taken` (the wait before a
+    volunteer took the conversation), `abandoned` (the wait of a young person who left the
+    queue untaken), `ended` (a taken conversation's length), or `consoles` (a console's time
+    online). The day's count of the band goes up by one and its sum by the whole minutes."""
+    from samverkan.core.time import local_day
+    from samverkan.statistics.counters import CountBuffer
+
+    unit = chat_unit()
+    if unit is None:
+        return
+    seconds = max(0.0, seconds)
+    if kind == "consoles":
+        metric = CONSOLE_METRIC
+    else:
+        metric = f"{SERVICE_PREFIX}{kind}.{band_of(seconds, SERVICE_EVENTS[kind])}"
+    counts = CountBuffer()
+    counts.add(unit.pk, local_day(when or timezone.now()), ((metric, round(seconds / 60)),))
+    with transaction.atomic():
+        counts.flush()
+
+
+def service_counts_of_day(day: datetime.date) -> dict[str, tuple[int, int]]:
+    """The chat unit's service counts of a day, by metric: (events, minutes)."""
+    from samverkan.statistics.models import DailyCount
+
+    unit = chat_unit()
+    if unit is None:
+        return {}
+    rows = DailyCount.objects.filter(
+        unit=unit, day=day, metric__startswith=SERVICE_PREFIX
+    ).values_list("metric", "n", "total")
+    return {metric: (n, total) for metric, n, total in rows}
+
 
 def chat_unit() -> Unit | None:
     """The unit whose volunteers answer the public chat: SAMVERKAN_CHAT_UNIT, or the first."""
@@ -205,43 +272,37 @@ def record_initial(conversation: Any) -> dict[str, Any]:
     return initial
 
 
-class LiveRecord:
-    """The post-chat record of a conversation the volunteer has just ended: the form's starting
-    values, and what saving it does besides (link the codes issued; forget the conversation)."""
+def console_allowed(scope: dict[str, Any]) -> bool:
+    """A signed-in volunteer of the chat unit who has given the second factor in this session
+    (the WebSocket passes no middleware of Django's, so the check is made here)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.models import Device
 
-    def __init__(self, conversation: Any) -> None:
-        self.conversation = conversation
-        self.initial = record_initial(conversation)
+    user, session = scope.get("user"), scope.get("session")
+    if user is None or not user.is_authenticated or session is None:
+        return False
+    persistent_id = session.get(DEVICE_ID_SESSION_KEY)
+    device = Device.from_persistent_id(persistent_id) if persistent_id else None
+    if device is None or device.user_id != user.pk or not device.confirmed:
+        return False
+    return can_volunteer(user)
 
-    @classmethod
-    def for_user(cls, user: User, conversation_id: object) -> "LiveRecord | None":
-        """The user's own ended conversation by its id, or None."""
-        from asgiref.sync import async_to_sync
 
-        from samverkan.chat.store import ENDED, get_store
+# A volunteer at work in the console keeps their sign-in: at most this often, an action on the
+# socket saves the session, which moves its expiry on as a page load would. (Sessions end after
+# SAMVERKAN_SESSION_MINUTES without a request; a long conversation makes no page requests.)
+SESSION_TOUCH_SECONDS = 60
 
-        if not isinstance(conversation_id, str) or not conversation_id:
-            return None
-        conversation = async_to_sync(get_store().get)(conversation_id)
-        if conversation is None or conversation.volunteer_id != user.pk:
-            return None
-        if conversation.state != ENDED:
-            return None
-        return cls(conversation)
 
-    def saved(self, record: Any, *, by: User) -> None:
-        """In the record's transaction: link the codes; once committed, forget the chat."""
-        from asgiref.sync import async_to_sync
+def session_kept(session: Any) -> bool:
+    """Save a console's session, which moves its idle end on as a page load would; False if it
+    has gone meanwhile (signed out elsewhere, or expired and cleared)."""
+    from django.contrib.sessions.backends.base import UpdateError
 
-        from samverkan.chat import actions
-
-        codes = [c["code"] for c in self.conversation.codes]
-        if codes:
-            from samverkan.referrals.services import attach_to_conversation
-
-            attach_to_conversation(codes=codes, conversation=record, by=by)
-        conversation_id, volunteer_id = self.conversation.id, by.pk
-        # Forgotten, and the volunteer's console told, so it cannot be registered twice.
-        transaction.on_commit(
-            lambda: async_to_sync(actions.recorded)(conversation_id, volunteer_id)
-        )
+    if session is None or not session.session_key:
+        return True
+    try:
+        session.save()
+    except UpdateError:
+        return False
+    return True

@@ -160,6 +160,15 @@ class ChatStore(abc.ABC):
         """Give a waiting conversation to the volunteer; None if it is no longer waiting."""
 
     @abc.abstractmethod
+    async def hand_over(
+        self, conversation_id: str, from_volunteer: int, to_volunteer: int
+    ) -> Conversation | None:
+        """Give a conversation under way held by `from_volunteer` to `to_volunteer` (a
+        transfer), in one atomic step: None if it is not under way or not theirs (ended
+        meanwhile, or handed over already). Nobody's console holds it until the new
+        volunteer's does."""
+
+    @abc.abstractmethod
     async def end(
         self, conversation_id: str, *, by: str, now: datetime.datetime
     ) -> Conversation | None:

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.start, name="start"),
     path("konsol/", views.console, name="console"),
     path("oversikt/", views.supervisor, name="supervisor"),
+    path("oversikt/handelser/", views.supervisor_events, name="supervisor_events"),
     path("tjanster/", views.directory, name="directory"),
     path("tjanster/<int:service_id>/", views.directory_edit, name="directory_edit"),
 ]

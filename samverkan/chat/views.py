@@ -1,21 +1,26 @@
 """The chat's pages. The conversation itself runs over WebSockets (consumers.py); these pages
 carry the scripts and everything that does not change during a conversation."""
 
-from asgiref.sync import async_to_sync
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from samverkan.chat import services
+from samverkan.chat import services, supervision
 from samverkan.chat.canned import CANNED_REPLIES
 from samverkan.chat.forms import DirectoryEntryForm, IntakeForm
 from samverkan.chat.models import DirectoryEntry, FeedbackAnswer, OpeningHours
-from samverkan.chat.store import get_store
 from samverkan.core.errors import SamverkanError
 from samverkan.partnership.models import District
 from samverkan.records.models import ChatConcern, Gender, Resident, ViolenceForm
@@ -39,6 +44,7 @@ def _young_strings() -> dict[str, str]:
         "typing": _("The volunteer is writing…"),
         "volunteer_away": _("The volunteer's connection dropped. Please wait a moment."),
         "volunteer_back": _("The volunteer is back."),
+        "transferred": _("Another volunteer continues the chat with you."),
         "reconnecting": _("The connection was lost. Trying to reconnect…"),
         "reconnected": _("You are connected again."),
         "lost": _("The connection could not be restored. You are welcome to start a new chat."),
@@ -124,6 +130,14 @@ def _console_strings() -> dict[str, object]:
         "error": _("That did not work. Please try again."),
         "error_not_waiting": _("Someone else has already taken that conversation."),
         "error_not_active": _("The conversation has ended."),
+        "error_no_colleague": _("That colleague's console is not open any more."),
+        "no_colleagues": _("No colleague has the console open just now."),
+        "colleague_status": {
+            "available": _("available"),
+            "in_conversation": _("in a conversation"),
+        },
+        "transferred": _("The conversation was transferred to %(name)s."),
+        "taken_from": _("%(name)s transferred the conversation to you."),
         "genders": dict(Gender.choices),
         "concerns": dict(ChatConcern.choices),
     }
@@ -149,10 +163,52 @@ def console(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def supervisor(request: HttpRequest) -> HttpResponse:
+    """The chat right now; the page follows `supervisor_events` by itself (supervision.py)."""
     if not services.can_supervise(request.user):
         raise Http404
-    overview = async_to_sync(get_store().overview)(timezone.now())
-    return _private(render(request, "chat/supervisor.html", {"overview": overview}))
+    layer = get_channel_layer()
+    reply_to = async_to_sync(layer.new_channel)()
+    state = async_to_sync(supervision.live_state)(layer, reply_to)
+    return _private(render(request, "chat/supervisor.html", state))
+
+
+# A supervisor's stream lasts this long, then the browser's EventSource opens a new one (which
+# checks the sign-in again); between, the page is brought up to date this often.
+STREAM_SECONDS = 300
+STREAM_EVERY_SECONDS = 3
+
+
+@login_required
+async def supervisor_events(request: HttpRequest) -> HttpResponse:
+    """Server-sent events for the supervisor's page: `live` with the HTML of its live part and a
+    short summary whenever they change (a comment line otherwise, to keep the connection)."""
+    user = await request.auser()
+    if not await sync_to_async(services.can_supervise)(user):
+        raise Http404
+    # The events are rendered after the view has returned: in the request's language.
+    language = translation.get_language()
+    response = StreamingHttpResponse(_live_events(language), content_type="text/event-stream")
+    response["X-Accel-Buffering"] = "no"  # nginx passes each event on at once
+    return _private(response)
+
+
+async def _live_events(language: str) -> AsyncIterator[str]:
+    layer = get_channel_layer()
+    reply_to = await layer.new_channel()
+    ends = time.monotonic() + STREAM_SECONDS
+    last = None
+    yield "retry: 3000\n\n"
+    while time.monotonic() < ends:
+        with translation.override(language):
+            state = await supervision.live_state(layer, reply_to)
+            live = await sync_to_async(supervision.render_live)(state)
+        data = json.dumps(live, ensure_ascii=False)
+        if data != last:
+            last = data
+            yield f"event: live\ndata: {data}\n\n"
+        else:
+            yield ": up to date\n\n"
+        await asyncio.sleep(STREAM_EVERY_SECONDS)
 
 
 @login_required

@@ -33,7 +33,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from samverkan.accounts.audit import action_label, log_action, record_history
-from samverkan.chat.services import LiveRecord
+from samverkan.chat.actions import LiveRecord
 from samverkan.core.errors import NotFound, SamverkanError
 from samverkan.partnership.models import Unit
 from samverkan.records import exports, rules, selectors, services

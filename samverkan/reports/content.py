@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from samverkan.dashboard.overview import KEY_FIGURES, Period
 from samverkan.partnership.models import Partnership
 from samverkan.reports import sentences
+from samverkan.reports.chat_service import chat_service_paragraphs
 from samverkan.reports.models import Report
 from samverkan.statistics import charts
 from samverkan.statistics.engine import PUBLIC, statistics_compute
@@ -359,6 +360,7 @@ def _the_report(
     blocks: list[Block] = list(intro)
     for paragraph in [
         *sentences.chat_paragraphs(w, phrase, municipality),
+        *chat_service_paragraphs(w, phrase),
         *sentences.clinic_paragraphs(w, phrase, municipality),
         *sentences.support_centre_paragraphs(w, phrase),
         *sentences.referral_paragraphs(w, phrase),

@@ -329,7 +329,12 @@ def counts_from_records(unit_ids: Iterable[int]) -> dict[CountKey, tuple[int, in
 
 
 def stored_counts(unit_ids: Iterable[int]) -> Iterator[tuple[CountKey, tuple[int, int]]]:
-    rows = DailyCount.objects.filter(unit_id__in=list(unit_ids)).exclude(n=0, total=0)
+    # The live chat's service counts (chat.service.*) come from the chat, not from records.
+    rows = (
+        DailyCount.objects.filter(unit_id__in=list(unit_ids))
+        .exclude(n=0, total=0)
+        .exclude(metric__startswith="chat.service.")
+    )
     for unit_id, day, metric, n, total in rows.values_list(
         "unit_id", "day", "metric", "n", "total"
     ):

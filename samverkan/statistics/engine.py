@@ -32,6 +32,7 @@ from samverkan.statistics.figures import (
 from samverkan.statistics.models import HistoricalMonthlyCount, MonthlyCount
 from samverkan.statistics.period import ONE_DAY, Split, month_starts, next_month, split_period
 from samverkan.statistics.sections.chat import chat_by_month_figures, chat_figures
+from samverkan.statistics.sections.chat_service import chat_service_figures
 from samverkan.statistics.sections.clinic import (
     ClinicCounts,
     clinic_counts,
@@ -82,6 +83,7 @@ def build_figures(
     figures = Figures()
     chat_figures(figures, counts, configuration.district_keys)
     chat_by_month_figures(figures, concerns_by_month, date_from, date_to)
+    chat_service_figures(figures, counts)
     clinic_figures(figures, clinic)
     support_centre_figures(figures, counts)
     referral_figures(figures, counts, configuration.service_keys)

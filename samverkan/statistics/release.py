@@ -63,9 +63,10 @@ HIDDEN = -1
 """A released mean or median that is not shown (too few records), as kept in ReleasedFigure."""
 """A mean or median is published from BASE_FACTOR * threshold records or more."""
 
-NOT_PUBLISHED = ("chat.residents.by_gender_and_concern.",)
+NOT_PUBLISHED = ("chat.residents.by_gender_and_concern.", "chat.service.volunteer_hours")
 """Counts given at the internal level only: the chat residents' cross-table of gender and concern,
-whose cells are mostly small each month (its margins, by gender and by concern, are public)."""
+whose cells are mostly small each month (its margins, by gender and by concern, are public); the
+chat volunteers' hours online (staff's working time, not a figure about young people)."""
 
 DISTINCT_PREFIXES = ("clinic.clients", "clinic.residents.")
 """Counts of distinct clients with a session in the period, and of those whose series goes on at
@@ -242,6 +243,9 @@ def _structure(
         add(f"chat.by_concern.{concern}", [f"{r}.by_concern.{concern}", others])
     add(f"{r}.conversations", _under(paths, f"{r}.by_gender."))
     add("chat.conversations", _under(paths, "chat.by_concern."))
+    # The chat's service: each count the sum of its bands.
+    for kind, breakdown in (("taken", "by_wait"), ("abandoned", "by_wait"), ("ended", "by_length")):
+        add(f"chat.service.{kind}.count", _under(paths, f"chat.service.{kind}.{breakdown}."))
     # The clinic: residents by gender and concern, and the clients who are not residents.
     c = "clinic.residents"
     for gender in [p.rsplit(".", 1)[1] for p in _under(paths, f"{c}.by_gender.")]:

@@ -31,6 +31,27 @@ def _database_dump() -> str:
     return "\n".join(rows)
 
 
+def _supervisor_page(small) -> str:  # noqa: ANN001
+    from django.test import Client
+
+    from samverkan.accounts.models import Role, User
+    from samverkan.conftest import sign_in
+
+    manager = User.objects.create_user(
+        "chef", password="x" * 16, role=Role.UNIT_MANAGER, unit=small.chat
+    )
+    client = Client()
+    sign_in(client, manager)
+    return client.get("/chatt/oversikt/").content.decode()
+
+
+def _service_counts() -> dict[str, int]:
+    from samverkan.statistics.models import DailyCount
+
+    rows = DailyCount.objects.filter(metric__startswith="chat.service.")
+    return dict(rows.values_list("metric", "n"))
+
+
 def _var_dir_dump() -> bytes:
     return b"".join(
         path.read_bytes() for path in Path(settings.VAR_DIR).rglob("*") if path.is_file()
@@ -77,6 +98,9 @@ async def test_nothing_written_and_no_address_survives_a_conversation(small, vol
         {"type": "refer", "conversation": conversation_id, "service": small.rvc_service.pk}
     )
     await receive_type(person, "referral")
+    # The supervisor's page, mid-conversation: counts, times and the volunteer's status only.
+    supervisor_page = await sync_to_async(_supervisor_page)(small)
+    assert 'data-status="in_conversation"' in supervisor_page
     await person.disconnect()
     person = young()
     assert (await person.connect())[0]
@@ -124,6 +148,19 @@ async def test_nothing_written_and_no_address_survives_a_conversation(small, vol
         assert secret not in logged
         assert secret.encode() not in files
     assert "/chatt/" not in logged
+    # The service's counts (supervision) are anonymous daily counts by band: no conversation's
+    # id, token, intake or time of its own, and the supervisor's page shows none either.
+    assert await sync_to_async(_service_counts)() == {
+        "chat.service.taken.under_1_min": 1,
+        "chat.service.ended.under_5_min": 1,
+        "chat.service.consoles": 1,
+    }
+    for trail in [conversation_id, token]:
+        assert trail not in dump
+        assert trail not in logged
+        assert trail.encode() not in files
+    for secret in [*SECRETS, conversation_id, token, "victim"]:
+        assert secret not in supervisor_page
     # A message is in an outbox only until it is acknowledged or the conversation ends: the
     # ended conversation's outboxes are empty (nothing was acknowledged here).
     store = get_store()

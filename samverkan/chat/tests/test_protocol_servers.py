@@ -1,8 +1,8 @@
 """Conformance over real servers: the development server (daphne, the in-memory layer and store)
 and the production configuration (gunicorn with two uvicorn workers, Redis). Lone surrogates in
 any field, escaped emoji, oversize frames, invalid UTF-8, a console closed at once after a take,
-two consoles of one volunteer: each answered as docs/chat-protocol.md says, the same on both,
-and no traceback in either server's output."""
+two consoles of one volunteer, a transfer between volunteers: each answered as
+docs/chat-protocol.md says, the same on both, and no traceback in either server's output."""
 
 import asyncio
 import json
@@ -197,9 +197,60 @@ async def _conformance(site, port: int) -> None:  # noqa: ANN001
         await socket.close()
 
 
+async def _transfer(site, port: int) -> None:  # noqa: ANN001
+    """A transfer between the two volunteers (on two workers, possibly): refusals first, then
+    the young person's side goes on seamlessly (docs/chat-protocol.md, "Transfer")."""
+    first, person, conversation, _token = await _pair(port, site.sessions[0])
+    second = await _open(port, "/ws/chatt/konsol/", site.sessions[1])
+    await _next(second, "hello")
+    for frame in [
+        {"type": "transfer", "conversation": conversation},
+        {"type": "transfer", "conversation": conversation, "to": "2"},
+        {"type": "transfer", "conversation": conversation, "to": True},
+        {"type": "transfer", "conversation": conversation, "to": 0},
+        {"type": "transfer", "to": 2},
+    ]:
+        await first.send(json.dumps(frame))
+        assert (await _next(first, "error"))["code"] == "bad_request", frame
+    await first.send(json.dumps({"type": "transfer", "conversation": conversation, "to": 10**9}))
+    assert (await _next(first, "error"))["code"] == "no_colleague"
+    await first.send(json.dumps({"type": "colleagues"}))
+    [colleague] = (await _next(first, "colleagues"))["colleagues"]
+    # (still in the conversation the suite above left under way)
+    assert (colleague["name"], colleague["status"]) == ("volunteer1", "in_conversation")
+
+    await first.send(json.dumps({"type": "message", "conversation": conversation, "text": "a"}))
+    assert (await _next(person, "message"))["seq"] == 1
+    await person.send(json.dumps({"type": "message", "text": "ett", "id": "y1"}))
+    assert (await _next(first, "message"))["seq"] == 1
+    await first.send(json.dumps({"type": "ack", "conversation": conversation, "seq": 1}))
+    await person.send(json.dumps({"type": "message", "text": "två", "id": "y2"}))
+    assert (await _next(first, "message"))["seq"] == 2
+    transfer = {"type": "transfer", "conversation": conversation, "to": colleague["id"]}
+    await first.send(json.dumps(transfer))
+    await person.send(json.dumps({"type": "message", "text": "tre", "id": "y3"}))
+    assert (await _next(first, "transferred"))["to"] == "volunteer1"
+    taken = await _next(second, "taken")
+    assert (taken["conversation"]["id"], taken["from"]) == (conversation, "volunteer0")
+    handed = [await _next(second, "message") for _ in range(2)]
+    assert [(m["text"], m["seq"]) for m in handed] == [("två", 2), ("tre", 3)]
+    assert await _next(person, "transferred") == {"type": "transferred"}
+    await first.send(json.dumps({"type": "message", "conversation": conversation, "text": "x"}))
+    assert (await _next(first, "error"))["code"] == "not_found"
+    await second.send(json.dumps({"type": "message", "conversation": conversation, "text": "b"}))
+    assert (await _next(person, "message"))["seq"] == 2
+    await person.send(json.dumps({"type": "message", "text": "fyra", "id": "y4"}))
+    assert (await _next(second, "message"))["seq"] == 4
+    await second.send(json.dumps({"type": "end", "conversation": conversation}))
+    await _next(person, "ended")
+    for socket in (first, second, person):
+        await socket.close()
+
+
 def test_conformance_on_a_real_server(server):
     site, port, log_path = server
     asyncio.run(asyncio.wait_for(_conformance(site, port), 120))
+    asyncio.run(asyncio.wait_for(_transfer(site, port), 60))
     output = log_path.read_text(errors="replace")
     assert "Traceback" not in output, output[-3000:]
     assert "still here" not in output and "\U0001f600" not in output

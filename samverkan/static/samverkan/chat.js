@@ -255,6 +255,11 @@
       case "presence":
         addNotice(message.state === "away" ? strings.volunteer_away : strings.volunteer_back);
         break;
+      case "transferred":
+        // Another volunteer goes on with the chat: a neutral notice, nothing else changes.
+        typing.textContent = "";
+        addNotice(strings.transferred);
+        break;
       case "referral":
         if (!seen(message)) { addReferral(message); }
         break;

@@ -20,6 +20,7 @@
   // one is acknowledged (docs/chat-protocol.md, Delivery).
   var idPrefix = Math.random().toString(36).slice(2, 10);
   var sentCounter = 0;
+  var transferring = null;  // the panel whose "Transfer" asked for the colleagues
 
   function format(text, values) {
     return text.replace(/%\((\w+)\)s/g, function (_m, name) {
@@ -202,6 +203,18 @@
     part(panel, "record").addEventListener("click", function () {
       part(panel, "record").textContent = strings.record_opened;
     });
+    // A transfer: who is online comes from the server (`colleagues`), then `transfer`.
+    element.querySelector("[data-action=transfer]").addEventListener("click", function () {
+      transferring = panel;
+      send({ type: "colleagues" });
+    });
+    element.querySelector("[data-action=transfer-to]").addEventListener("click", function () {
+      var chosen = parseInt(part(panel, "colleague").value, 10);
+      if (chosen) { send({ type: "transfer", conversation: id, to: chosen }); }
+    });
+    element.querySelector("[data-action=transfer-cancel]").addEventListener("click", function () {
+      part(panel, "transfer").hidden = true;
+    });
     element.querySelector("[data-action=discard]").addEventListener("click", function () {
       send({ type: "discard", conversation: id });
     });
@@ -213,6 +226,23 @@
     setState(panel, conversation);
     if (conversation.away) { part(panel, "presence").textContent = strings.young_away; }
     return panel;
+  }
+
+  function offerColleagues(panel, colleagues) {
+    var select = part(panel, "colleague");
+    select.textContent = "";
+    colleagues.forEach(function (colleague) {
+      var option = document.createElement("option");
+      option.value = String(colleague.id);
+      option.textContent = colleague.name + " (" + (strings.colleague_status[colleague.status] || colleague.status) + ")";
+      select.appendChild(option);
+    });
+    if (!colleagues.length) {
+      addLine(panel, "notice", strings.no_colleagues);
+      return;
+    }
+    part(panel, "transfer").hidden = false;
+    select.focus();
   }
 
   function removePanel(id) {
@@ -274,8 +304,16 @@
         break;
       case "taken":
         panel = panelFor(message.conversation);
-        addLine(panel, "notice", strings.taken);
+        addLine(panel, "notice", message.from ? format(strings.taken_from, { name: message.from }) : strings.taken);
         panel.element.querySelector("h3").focus();
+        break;
+      case "colleagues":
+        if (transferring && panels[transferring.id]) { offerColleagues(transferring, message.colleagues); }
+        break;
+      case "transferred":
+        // Not this volunteer's any more: the panel goes, the status line says to whom.
+        status.textContent = format(strings.transferred, { name: message.to });
+        removePanel(message.conversation);
         break;
       case "message":
         if (panel && !seen(panel, message)) {

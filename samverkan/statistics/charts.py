@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from samverkan.records.models import ChatConcern, Gender
+from samverkan.statistics.figures import HIDDEN_MARK, read
 
 # Okabe & Ito's palette: told apart by people with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -86,7 +87,7 @@ class Chart:
             (
                 category,
                 [
-                    ".." if value is None else number_format(value, force_grouping=True)
+                    HIDDEN_MARK if value is None else number_format(value, force_grouping=True)
                     for value in values
                 ],
             )
@@ -101,15 +102,6 @@ class Chart:
         return hashlib.sha256(payload.encode()).hexdigest()[:24]
 
 
-def _get(stats: dict[str, Any], path: str) -> Any:
-    node: Any = stats
-    for part in path.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
-
-
 def _month_label(month: str) -> str:
     year, number = month.split("-")
     return date_format(datetime.date(int(year), int(number), 1), "M Y")
@@ -117,13 +109,13 @@ def _month_label(month: str) -> str:
 
 def conversations_by_month(stats: dict[str, Any]) -> Chart:
     """Chat conversations per month, stacked by what the conversation was about."""
-    months = sorted((_get(stats, "chat.by_month") or {}).keys())
+    months = sorted((read(stats, "chat.by_month") or {}).keys())
     series = []
     hidden = 0
     for concern in ChatConcern:
         values = []
         for month in months:
-            value = _get(stats, f"chat.by_month.{month}.{concern.value}")
+            value = read(stats, f"chat.by_month.{month}.{concern.value}")
             hidden += value is None
             values.append(value)
         series.append(Series(capfirst(str(concern.label)), values))
@@ -159,7 +151,7 @@ def gender_breakdown(stats: dict[str, Any]) -> Chart:
     for gender in GENDERS:
         values = []
         for _label, path in groups:
-            value = _get(stats, f"{path}.{gender}")
+            value = read(stats, f"{path}.{gender}")
             hidden += value is None
             values.append(value)
         series.append(Series(capfirst(_gender_label(gender)), values))
@@ -182,7 +174,7 @@ def referral_funnel(stats: dict[str, Any], destinations: dict[str, str]) -> Char
     for stage, label in (("issued", _("Issued")), ("arrived", _("Arrived"))):
         values = []
         for key in destinations:
-            value = _get(stats, f"referrals.{stage}.by_destination.{key}")
+            value = read(stats, f"referrals.{stage}.by_destination.{key}")
             hidden += value is None
             values.append(value)
         series.append(Series(str(label), values))
@@ -201,7 +193,7 @@ def referral_funnel(stats: dict[str, Any], destinations: dict[str, str]) -> Char
 def residents_by_district(stats: dict[str, Any], districts: dict[str, str]) -> Chart:
     """Chat conversations with residents, by the district they said they live in."""
     keys = [*districts, "unknown"]
-    values = [_get(stats, f"chat.residents.by_district.{key}") for key in keys]
+    values = [read(stats, f"chat.residents.by_district.{key}") for key in keys]
     return Chart(
         key="residents-by-district",
         title=_("Chat conversations with residents, by district"),

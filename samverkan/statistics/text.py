@@ -6,6 +6,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from samverkan.statistics.figures import HIDDEN_MARK
+
 # Labels for the keys of the figures. Values under a breakdown (genders, categories, services,
 # districts) take their labels from the models instead: see _value_labels and _names.
 LABELS = {
@@ -44,7 +46,7 @@ LABELS = {
     "not_arrived": gettext_lazy("of which not (yet) arrived"),
     "median_days_to_arrival": gettext_lazy("median days from code to arrival"),
 }
-SUPPRESSED = ".."
+SUPPRESSED = HIDDEN_MARK
 
 
 def _format(value: Any, key: str = "") -> str:

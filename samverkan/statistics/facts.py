@@ -1,0 +1,254 @@
+"""What a record counts for, declared once: fact groups with their dimensions and values.
+
+A fact group is a table of finest cells, e.g. the chat's residents by gender and concern: a path
+(`chat.residents.by_gender_and_concern`), the dimensions it is broken down by (each a value of the
+record and the values it can take), a condition a record must meet to count in it at all (being
+a resident), a measured value summed beside the count (the age), and its margins: the totals and
+one-way breakdowns that are sums of its cells (`chat.residents.conversations`,
+`chat.residents.by_gender`, ...).
+
+From these declarations, and nowhere else:
+- the metric of a cell, `<path>.<value>[.<value>]` (`Cells.metric`), and the facts a record
+  contributes to the stored counts (`Cells.facts`, the `FactGroup`s of counters.py, which every
+  write uses: services, import, recount);
+- a stored metric taken apart into its group and values (`cells_of`), and the margins the engine
+  adds to the stored finest cells (`stored.with_marginals`);
+- every finest cell a unit can have (`cell_names`: the list of metrics the figures of earlier
+  years may be entered for, statistics/history.py);
+- the values of each breakdown for a reader (`DIMENSIONS`, the labels of statistics/text.py).
+
+Adding a breakdown of chat conversations or cases is one declaration here (and its figures in the
+section that shows them, statistics/sections/).
+"""
+
+import functools
+import itertools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from samverkan.records.models import MAX_AGE
+from samverkan.statistics.figures import (
+    CHAT_CONCERNS,
+    GENDERS,
+    SCREENING_ANSWERS,
+    SUPPORT_CATEGORIES,
+    VIOLENCE_FORMS,
+)
+
+Fact = tuple[str, int]
+"""(metric, measured value): the record adds 1 to the metric's count and the value to its sum."""
+
+UNKNOWN = "unknown"
+"""The value of a record that has none for a dimension that counts it anyway (a district)."""
+
+CONFIGURED = ("districts", "services")
+"""Dimensions whose values are the partnership's configuration, not the records' choices."""
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A value of a record that counts are broken down by.
+
+    `column`: the record's value (as the writers pass it, e.g. a district's key). `values`: the
+    values it takes, or the name of a configured set (`CONFIGURED`: the partnership's districts
+    or services). `missing`: the value under which a record without one is counted, or None when
+    such a record does not count in the group. `many`: the record holds several values (the
+    forms of violence) and counts once under each."""
+
+    column: str
+    values: tuple[Any, ...] | str
+    missing: str | None = None
+    many: bool = False
+
+    def domain(self, configured: dict[str, Iterable[str]]) -> list[Any]:
+        """Every value a cell of this dimension can have, in a stable order."""
+        values = configured[self.values] if isinstance(self.values, str) else self.values
+        return [*values, *((self.missing,) if self.missing is not None else ())]
+
+
+GENDER = Dimension("gender", GENDERS)
+AGES = tuple(range(1, MAX_AGE + 1))
+
+
+@dataclass(frozen=True)
+class Cells:
+    """A fact group: a table of finest cells of one kind of record (see the module's docstring).
+
+    `when`: (column, values) a record must have to count here. `measure`: the column summed
+    beside the count; a record without it does not count here. `margins`: (path, the dimensions
+    it keeps) of each sum of the group's cells the engine adds."""
+
+    record: str
+    path: str
+    dimensions: tuple[Dimension, ...]
+    when: tuple[str, frozenset[Any]] | None = None
+    measure: str | None = None
+    margins: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The record's values its facts depend on, in the order `facts` takes them."""
+        return (*(d.column for d in self.dimensions), *((self.measure,) if self.measure else ()))
+
+    def metric(self, *values: Any) -> str:
+        return ".".join((self.path, *(str(value) for value in values)))
+
+    @functools.cached_property
+    def facts(self) -> Callable[..., tuple[Fact, ...]]:
+        """The facts of a record with these values (`columns`), cached: the values of a group
+        are few, whatever the number of records."""
+
+        @functools.lru_cache(maxsize=4096)
+        def facts(*values: Any) -> tuple[Fact, ...]:
+            measured = 0
+            if self.measure:
+                *values, measured = values
+                if measured is None:
+                    return ()
+            choices = []
+            for dimension, value in zip(self.dimensions, values, strict=True):
+                if dimension.many:
+                    choices.append(tuple(value))
+                elif value:
+                    choices.append((value,))
+                elif dimension.missing is not None:
+                    choices.append((dimension.missing,))
+                else:
+                    return ()
+            return tuple((self.metric(*cell), measured) for cell in itertools.product(*choices))
+
+        return facts
+
+    def names(self, configured: dict[str, Iterable[str]]) -> list[str]:
+        """Every finest cell of the group, in a stable order (dimension by dimension)."""
+        domains = [dimension.domain(configured) for dimension in self.dimensions]
+        return [self.metric(*cell) for cell in itertools.product(*domains)]
+
+    def margin_metrics(self, values: tuple[str, ...]) -> list[str]:
+        """The margins a cell with these values adds to."""
+        index = {d.column: i for i, d in enumerate(self.dimensions)}
+        return [
+            ".".join((path, *(values[index[column]] for column in kept)))
+            for path, kept in self.margins
+        ]
+
+
+RESIDENT = ("resident", frozenset({"yes"}))
+SCREENED = ("screened", frozenset({True}))
+PARTNER_VIOLENCE_VICTIM = ("screening_answer", frozenset({"victim", "both"}))
+PARTNER_VIOLENCE_PERPETRATOR = ("screening_answer", frozenset({"perpetrator", "both"}))
+
+CHAT = "chat"
+SUPPORT_CENTRE = "support_centre"
+
+CHAT_CELLS = (
+    Cells(
+        CHAT,
+        "chat.by_concern",
+        (Dimension("concern", CHAT_CONCERNS),),
+        margins=(("chat.conversations", ()),),
+    ),
+    Cells(
+        CHAT,
+        "chat.residents.by_gender_and_concern",
+        (GENDER, Dimension("concern", CHAT_CONCERNS)),
+        when=RESIDENT,
+        margins=(
+            ("chat.residents.conversations", ()),
+            ("chat.residents.by_gender", ("gender",)),
+            ("chat.residents.by_concern", ("concern",)),
+        ),
+    ),
+    Cells(
+        CHAT,
+        "chat.residents.by_district",
+        (Dimension("district", "districts", missing=UNKNOWN),),
+        when=RESIDENT,
+    ),
+    Cells(
+        CHAT,
+        "chat.residents.by_violence",
+        (Dimension("violence", VIOLENCE_FORMS, many=True),),
+        when=RESIDENT,
+    ),
+    Cells(
+        CHAT,
+        "chat.residents.age",
+        (GENDER,),
+        when=RESIDENT,
+        measure="age",
+        margins=(("chat.residents.age", ()),),
+    ),
+    Cells(CHAT, "referrals.chat", (Dimension("referred_to", "services"),)),
+)
+
+SUPPORT_CENTRE_CELLS = (
+    Cells(
+        SUPPORT_CENTRE,
+        "support_centre.by_gender_and_category",
+        (GENDER, Dimension("category", SUPPORT_CATEGORIES)),
+        margins=(
+            ("support_centre.cases", ()),
+            ("support_centre.by_gender", ("gender",)),
+            ("support_centre.by_category", ("category",)),
+        ),
+    ),
+    Cells(
+        SUPPORT_CENTRE,
+        "support_centre.age",
+        (GENDER,),
+        measure="age",
+        margins=(("support_centre.age", ()),),
+    ),
+    Cells(
+        SUPPORT_CENTRE,
+        "support_centre.screening",
+        (Dimension("screening_answer", SCREENING_ANSWERS, missing=UNKNOWN),),
+        when=SCREENED,
+        margins=(("support_centre.screened", ()),),
+    ),
+    Cells(
+        SUPPORT_CENTRE,
+        "support_centre.partner_violence.victims.by_gender",
+        (GENDER,),
+        when=PARTNER_VIOLENCE_VICTIM,
+    ),
+    Cells(
+        SUPPORT_CENTRE,
+        "support_centre.partner_violence.victims.by_age",
+        (Dimension("age", AGES, missing=UNKNOWN),),
+        when=PARTNER_VIOLENCE_VICTIM,
+    ),
+    Cells(
+        SUPPORT_CENTRE,
+        "support_centre.partner_violence.perpetrators.by_gender",
+        (GENDER,),
+        when=PARTNER_VIOLENCE_PERPETRATOR,
+    ),
+    Cells(SUPPORT_CENTRE, "referrals.support_centre", (Dimension("referred_to", "services"),)),
+)
+
+CELLS_BY_RECORD = {CHAT: CHAT_CELLS, SUPPORT_CENTRE: SUPPORT_CENTRE_CELLS}
+_BY_PATH = {cells.path: cells for group in CELLS_BY_RECORD.values() for cells in group}
+
+
+@functools.lru_cache(maxsize=8192)
+def cells_of(metric: str) -> tuple[Cells, tuple[str, ...]] | None:
+    """The fact group of a stored metric and the cell's values; None for another metric."""
+    for length in (1, 2):
+        path, *values = metric.rsplit(".", length)
+        cells = _BY_PATH.get(path)
+        if cells is not None and len(cells.dimensions) == length:
+            return cells, tuple(values)
+    return None
+
+
+def cell_names(record: str, configured: dict[str, Iterable[str]]) -> list[tuple[str, bool]]:
+    """(metric, measured) of every finest cell a kind of record counts for, in a stable order:
+    `configured` gives the partnership's districts and services."""
+    return [
+        (name, cells.measure is not None)
+        for cells in CELLS_BY_RECORD[record]
+        for name in cells.names(configured)
+    ]

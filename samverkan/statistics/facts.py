@@ -125,6 +125,34 @@ class Cells:
         domains = [dimension.domain(configured) for dimension in self.dimensions]
         return [self.metric(*cell) for cell in itertools.product(*domains)]
 
+    def breakdown(
+        self,
+        counts: dict[str, tuple[int, int]],
+        margin: str | None = None,
+        configured: dict[str, Iterable[str]] | None = None,
+        **fixed: Any,
+    ) -> dict[str, int]:
+        """{path: count} of the group's cells, or of one of its margins (by path), over the
+        declared values in their order; `fixed` holds some dimensions at one value (e.g.
+        gender="girl": the girls' row of a table). What the sections show, read by declaration
+        rather than by metric names spelled out."""
+        kept = dict(self.margins)[margin] if margin is not None else self.columns_of_dimensions
+        path = margin if margin is not None else self.path
+        by_column = {d.column: d for d in self.dimensions}
+        domains = [
+            [fixed[column]] if column in fixed else by_column[column].domain(configured or {})
+            for column in kept
+        ]
+        result = {}
+        for cell in itertools.product(*domains):
+            metric = ".".join((path, *(str(value) for value in cell)))
+            result[metric] = counts.get(metric, (0, 0))[0]
+        return result
+
+    @property
+    def columns_of_dimensions(self) -> tuple[str, ...]:
+        return tuple(d.column for d in self.dimensions)
+
     def margin_metrics(self, values: tuple[str, ...]) -> list[str]:
         """The margins a cell with these values adds to."""
         index = {d.column: i for i, d in enumerate(self.dimensions)}
@@ -142,91 +170,106 @@ PARTNER_VIOLENCE_PERPETRATOR = ("screening_answer", frozenset({"perpetrator", "b
 CHAT = "chat"
 SUPPORT_CENTRE = "support_centre"
 
+CHAT_BY_CONCERN = Cells(
+    CHAT,
+    "chat.by_concern",
+    (Dimension("concern", CHAT_CONCERNS),),
+    margins=(("chat.conversations", ()),),
+)
+CHAT_RESIDENTS = Cells(
+    CHAT,
+    "chat.residents.by_gender_and_concern",
+    (GENDER, Dimension("concern", CHAT_CONCERNS)),
+    when=RESIDENT,
+    margins=(
+        ("chat.residents.conversations", ()),
+        ("chat.residents.by_gender", ("gender",)),
+        ("chat.residents.by_concern", ("concern",)),
+    ),
+)
+CHAT_RESIDENTS_BY_DISTRICT = Cells(
+    CHAT,
+    "chat.residents.by_district",
+    (Dimension("district", "districts", missing=UNKNOWN),),
+    when=RESIDENT,
+)
+CHAT_RESIDENTS_BY_VIOLENCE = Cells(
+    CHAT,
+    "chat.residents.by_violence",
+    (Dimension("violence", VIOLENCE_FORMS, many=True),),
+    when=RESIDENT,
+)
+CHAT_RESIDENTS_AGE = Cells(
+    CHAT,
+    "chat.residents.age",
+    (GENDER,),
+    when=RESIDENT,
+    measure="age",
+    margins=(("chat.residents.age", ()),),
+)
+CHAT_REFERRALS = Cells(CHAT, "referrals.chat", (Dimension("referred_to", "services"),))
 CHAT_CELLS = (
-    Cells(
-        CHAT,
-        "chat.by_concern",
-        (Dimension("concern", CHAT_CONCERNS),),
-        margins=(("chat.conversations", ()),),
-    ),
-    Cells(
-        CHAT,
-        "chat.residents.by_gender_and_concern",
-        (GENDER, Dimension("concern", CHAT_CONCERNS)),
-        when=RESIDENT,
-        margins=(
-            ("chat.residents.conversations", ()),
-            ("chat.residents.by_gender", ("gender",)),
-            ("chat.residents.by_concern", ("concern",)),
-        ),
-    ),
-    Cells(
-        CHAT,
-        "chat.residents.by_district",
-        (Dimension("district", "districts", missing=UNKNOWN),),
-        when=RESIDENT,
-    ),
-    Cells(
-        CHAT,
-        "chat.residents.by_violence",
-        (Dimension("violence", VIOLENCE_FORMS, many=True),),
-        when=RESIDENT,
-    ),
-    Cells(
-        CHAT,
-        "chat.residents.age",
-        (GENDER,),
-        when=RESIDENT,
-        measure="age",
-        margins=(("chat.residents.age", ()),),
-    ),
-    Cells(CHAT, "referrals.chat", (Dimension("referred_to", "services"),)),
+    CHAT_BY_CONCERN,
+    CHAT_RESIDENTS,
+    CHAT_RESIDENTS_BY_DISTRICT,
+    CHAT_RESIDENTS_BY_VIOLENCE,
+    CHAT_RESIDENTS_AGE,
+    CHAT_REFERRALS,
 )
 
+SUPPORT_CENTRE_CASES = Cells(
+    SUPPORT_CENTRE,
+    "support_centre.by_gender_and_category",
+    (GENDER, Dimension("category", SUPPORT_CATEGORIES)),
+    margins=(
+        ("support_centre.cases", ()),
+        ("support_centre.by_gender", ("gender",)),
+        ("support_centre.by_category", ("category",)),
+    ),
+)
+SUPPORT_CENTRE_AGE = Cells(
+    SUPPORT_CENTRE,
+    "support_centre.age",
+    (GENDER,),
+    measure="age",
+    margins=(("support_centre.age", ()),),
+)
+SUPPORT_CENTRE_SCREENING = Cells(
+    SUPPORT_CENTRE,
+    "support_centre.screening",
+    (Dimension("screening_answer", SCREENING_ANSWERS, missing=UNKNOWN),),
+    when=SCREENED,
+    margins=(("support_centre.screened", ()),),
+)
+SUPPORT_CENTRE_VICTIMS = Cells(
+    SUPPORT_CENTRE,
+    "support_centre.partner_violence.victims.by_gender",
+    (GENDER,),
+    when=PARTNER_VIOLENCE_VICTIM,
+)
+SUPPORT_CENTRE_VICTIMS_BY_AGE = Cells(
+    SUPPORT_CENTRE,
+    "support_centre.partner_violence.victims.by_age",
+    (Dimension("age", AGES, missing=UNKNOWN),),
+    when=PARTNER_VIOLENCE_VICTIM,
+)
+SUPPORT_CENTRE_PERPETRATORS = Cells(
+    SUPPORT_CENTRE,
+    "support_centre.partner_violence.perpetrators.by_gender",
+    (GENDER,),
+    when=PARTNER_VIOLENCE_PERPETRATOR,
+)
+SUPPORT_CENTRE_REFERRALS = Cells(
+    SUPPORT_CENTRE, "referrals.support_centre", (Dimension("referred_to", "services"),)
+)
 SUPPORT_CENTRE_CELLS = (
-    Cells(
-        SUPPORT_CENTRE,
-        "support_centre.by_gender_and_category",
-        (GENDER, Dimension("category", SUPPORT_CATEGORIES)),
-        margins=(
-            ("support_centre.cases", ()),
-            ("support_centre.by_gender", ("gender",)),
-            ("support_centre.by_category", ("category",)),
-        ),
-    ),
-    Cells(
-        SUPPORT_CENTRE,
-        "support_centre.age",
-        (GENDER,),
-        measure="age",
-        margins=(("support_centre.age", ()),),
-    ),
-    Cells(
-        SUPPORT_CENTRE,
-        "support_centre.screening",
-        (Dimension("screening_answer", SCREENING_ANSWERS, missing=UNKNOWN),),
-        when=SCREENED,
-        margins=(("support_centre.screened", ()),),
-    ),
-    Cells(
-        SUPPORT_CENTRE,
-        "support_centre.partner_violence.victims.by_gender",
-        (GENDER,),
-        when=PARTNER_VIOLENCE_VICTIM,
-    ),
-    Cells(
-        SUPPORT_CENTRE,
-        "support_centre.partner_violence.victims.by_age",
-        (Dimension("age", AGES, missing=UNKNOWN),),
-        when=PARTNER_VIOLENCE_VICTIM,
-    ),
-    Cells(
-        SUPPORT_CENTRE,
-        "support_centre.partner_violence.perpetrators.by_gender",
-        (GENDER,),
-        when=PARTNER_VIOLENCE_PERPETRATOR,
-    ),
-    Cells(SUPPORT_CENTRE, "referrals.support_centre", (Dimension("referred_to", "services"),)),
+    SUPPORT_CENTRE_CASES,
+    SUPPORT_CENTRE_AGE,
+    SUPPORT_CENTRE_SCREENING,
+    SUPPORT_CENTRE_VICTIMS,
+    SUPPORT_CENTRE_VICTIMS_BY_AGE,
+    SUPPORT_CENTRE_PERPETRATORS,
+    SUPPORT_CENTRE_REFERRALS,
 )
 
 CELLS_BY_RECORD = {CHAT: CHAT_CELLS, SUPPORT_CENTRE: SUPPORT_CENTRE_CELLS}

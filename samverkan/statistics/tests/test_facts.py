@@ -5,7 +5,7 @@ import itertools
 
 import pytest
 
-from samverkan.records.models import ChatConcern, Gender, ViolenceForm
+from samverkan.records.models import ChatConcern, Gender, ScreeningAnswer, ViolenceForm
 from samverkan.statistics.counters import chat_facts, support_centre_facts
 from samverkan.statistics.facts import CELLS_BY_RECORD, CHAT, SUPPORT_CENTRE, cell_names, cells_of
 from samverkan.statistics.figures import HIDDEN_MARK, read
@@ -107,3 +107,40 @@ def test_read_gives_a_figure_by_its_path_and_none_for_a_hidden_or_missing_one():
     assert read(stats, "chat.by_month.2022-01.total") is None
     assert read(stats, "chat.conversations.total") is None
     assert HIDDEN_MARK == ".."
+
+
+def test_every_fact_a_record_can_count_for_is_a_cell_the_history_may_be_entered_for():
+    """The history's metric list (cell_names) and the writers' facts come from one declaration:
+    whatever values a record has, its facts are among the listed cells."""
+    names = {name for name, _measured in cell_names(CHAT, CONFIGURED)}
+    for resident, gender, age, concern, district, referred in itertools.product(
+        ("yes", "no"),
+        Gender.values,
+        (None, 1, 15),
+        ChatConcern.values,
+        (None, "norr"),
+        (None, "rvc"),
+    ):
+        facts = chat_facts(
+            resident=resident,
+            gender=gender,
+            age=age,
+            concern=concern,
+            violence=tuple(ViolenceForm.values[:2]),
+            district=district,
+            referred_to=referred,
+        )
+        assert {metric for metric, _value in facts} <= names
+    names = {name for name, _measured in cell_names(SUPPORT_CENTRE, CONFIGURED)}
+    for gender, age, screened, answer in itertools.product(
+        Gender.values, (None, 1, 99), (True, False), (None, *ScreeningAnswer.values)
+    ):
+        facts = support_centre_facts(
+            gender=gender,
+            age=age,
+            category="victim",
+            screened=screened,
+            screening_answer=answer,
+            referred_to="clinic",
+        )
+        assert {metric for metric, _value in facts} <= names

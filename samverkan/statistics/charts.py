@@ -25,9 +25,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from samverkan.records.models import ChatConcern, Gender
 from samverkan.statistics.chart_base import HATCHES, PALETTE, Chart, Series, wrap_label
 from samverkan.statistics.chart_svg import document_svg
+from samverkan.statistics.facts import CHAT_BY_CONCERN, GENDER
 from samverkan.statistics.figures import read
 
 # What a chart is (chart_base.py) and the documents' hand-written SVG (chart_svg.py) have homes
@@ -56,13 +56,13 @@ def conversations_by_month(stats: dict[str, Any]) -> Chart:
     months = sorted((read(stats, "chat.by_month") or {}).keys())
     series = []
     hidden = 0
-    for concern in ChatConcern:
+    for concern, label in CHAT_BY_CONCERN.dimension("concern").labels().items():
         values = []
         for month in months:
-            value = read(stats, f"chat.by_month.{month}.{concern.value}")
+            value = read(stats, f"chat.by_month.{month}.{concern}")
             hidden += value is None
             values.append(value)
-        series.append(Series(capfirst(str(concern.label)), values))
+        series.append(Series(capfirst(str(label)), values))
     return Chart(
         key="conversations-by-month",
         title=_("Chat conversations per month, by concern"),
@@ -74,13 +74,14 @@ def conversations_by_month(stats: dict[str, Any]) -> Chart:
     )
 
 
-GENDERS = [Gender.GIRL, Gender.BOY, Gender.OTHER, "unknown"]
+GENDERS = list(GENDER.labels())
+"""Girl, boy, other gender, unknown: the declared dimension's values, in its order."""
 
 
 def _gender_label(gender: str) -> str:
     if gender == "unknown":
         return pgettext("gender", "not known")
-    return str(Gender(gender).label)
+    return str(GENDER.labels()[gender])
 
 
 def gender_breakdown(stats: dict[str, Any]) -> Chart:

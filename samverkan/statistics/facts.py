@@ -27,7 +27,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from samverkan.records.models import MAX_AGE
+from django.db.models import Choices
+
+from samverkan.records.models import (
+    MAX_AGE,
+    ChatConcern,
+    Gender,
+    ScreeningAnswer,
+    SupportCategory,
+    ViolenceForm,
+)
 from samverkan.statistics.figures import (
     CHAT_CONCERNS,
     GENDERS,
@@ -60,6 +69,13 @@ class Dimension:
     values: tuple[Any, ...] | str
     missing: str | None = None
     many: bool = False
+    choices: type[Choices] | None = None
+    """The record model's choices the values come from: their labels are the values' labels."""
+
+    def labels(self) -> dict[str, str]:
+        """The readers' labels of the values (the choices'), for the breakdowns that show them;
+        a configured set (districts, services) is labelled by its names where it is shown."""
+        return dict(self.choices.choices) if self.choices is not None else {}
 
     def domain(self, configured: dict[str, Iterable[str]]) -> list[Any]:
         """Every value a cell of this dimension can have, in a stable order."""
@@ -67,7 +83,7 @@ class Dimension:
         return [*values, *((self.missing,) if self.missing is not None else ())]
 
 
-GENDER = Dimension("gender", GENDERS)
+GENDER = Dimension("gender", GENDERS, choices=Gender)
 AGES = tuple(range(1, MAX_AGE + 1))
 
 
@@ -149,6 +165,9 @@ class Cells:
             result[metric] = counts.get(metric, (0, 0))[0]
         return result
 
+    def dimension(self, column: str) -> Dimension:
+        return next(d for d in self.dimensions if d.column == column)
+
     @property
     def columns_of_dimensions(self) -> tuple[str, ...]:
         return tuple(d.column for d in self.dimensions)
@@ -173,13 +192,13 @@ SUPPORT_CENTRE = "support_centre"
 CHAT_BY_CONCERN = Cells(
     CHAT,
     "chat.by_concern",
-    (Dimension("concern", CHAT_CONCERNS),),
+    (Dimension("concern", CHAT_CONCERNS, choices=ChatConcern),),
     margins=(("chat.conversations", ()),),
 )
 CHAT_RESIDENTS = Cells(
     CHAT,
     "chat.residents.by_gender_and_concern",
-    (GENDER, Dimension("concern", CHAT_CONCERNS)),
+    (GENDER, Dimension("concern", CHAT_CONCERNS, choices=ChatConcern)),
     when=RESIDENT,
     margins=(
         ("chat.residents.conversations", ()),
@@ -196,7 +215,7 @@ CHAT_RESIDENTS_BY_DISTRICT = Cells(
 CHAT_RESIDENTS_BY_VIOLENCE = Cells(
     CHAT,
     "chat.residents.by_violence",
-    (Dimension("violence", VIOLENCE_FORMS, many=True),),
+    (Dimension("violence", VIOLENCE_FORMS, many=True, choices=ViolenceForm),),
     when=RESIDENT,
 )
 CHAT_RESIDENTS_AGE = Cells(
@@ -220,7 +239,7 @@ CHAT_CELLS = (
 SUPPORT_CENTRE_CASES = Cells(
     SUPPORT_CENTRE,
     "support_centre.by_gender_and_category",
-    (GENDER, Dimension("category", SUPPORT_CATEGORIES)),
+    (GENDER, Dimension("category", SUPPORT_CATEGORIES, choices=SupportCategory)),
     margins=(
         ("support_centre.cases", ()),
         ("support_centre.by_gender", ("gender",)),
@@ -237,7 +256,7 @@ SUPPORT_CENTRE_AGE = Cells(
 SUPPORT_CENTRE_SCREENING = Cells(
     SUPPORT_CENTRE,
     "support_centre.screening",
-    (Dimension("screening_answer", SCREENING_ANSWERS, missing=UNKNOWN),),
+    (Dimension("screening_answer", SCREENING_ANSWERS, missing=UNKNOWN, choices=ScreeningAnswer),),
     when=SCREENED,
     margins=(("support_centre.screened", ()),),
 )

@@ -31,6 +31,7 @@ from samverkan.statistics.engine import (
     configuration_for,
     statistics_compute,
 )
+from samverkan.statistics.figures import read
 from samverkan.statistics.models import MonthlyCount
 from samverkan.statistics.release import is_public_period, last_public_day, public_note
 
@@ -220,7 +221,7 @@ def years_with_data(
 
 
 def _value(stats: dict[str, Any], path: str) -> int | float | None:
-    return charts._get(stats, path)  # noqa: SLF001 - the one path lookup over the engine's tree
+    return read(stats, path)
 
 
 # --- What the overview shows: every figure the committee report prints, by population ---------

@@ -10,7 +10,6 @@ statistics engine at the report's disclosure level (public unless asked otherwis
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -20,9 +19,37 @@ from samverkan.dashboard.overview import KEY_FIGURES, Period
 from samverkan.partnership.models import Partnership
 from samverkan.reports import sentences
 from samverkan.reports.chat_service import chat_service_paragraphs
+from samverkan.reports.analysis import gender_analysis, year_end_follow_ups
+from samverkan.reports.blocks import (
+    Block,
+    Bullets,
+    ChartBlock,
+    Document,
+    Paragraph,
+    Section,
+    Table,
+    prose_blocks,
+)
 from samverkan.reports.models import Report
 from samverkan.statistics import charts
 from samverkan.statistics.engine import PUBLIC, statistics_compute
+
+# The document's parts (blocks.py) and analyses (analysis.py) have homes of their own; the
+# renderers and the pages import the parts from here with the document.
+__all__ = [
+    "PROSE_SECTIONS",
+    "Block",
+    "Bullets",
+    "ChartBlock",
+    "Document",
+    "Paragraph",
+    "Section",
+    "Table",
+    "build_document",
+    "generated_text",
+    "prose_blocks",
+    "report_document",
+]
 
 # The prose sections a report drafts, in document order, with their headings.
 PROSE_SECTIONS = {
@@ -35,93 +62,6 @@ PROSE_SECTIONS = {
     "gender_analysis": gettext_lazy("Gender-equality analysis: the partnership's reflections"),
     "views_and_proposal": gettext_lazy("The administration's views and proposal"),
 }
-
-GENDERS = ["girl", "boy", "other", "unknown"]
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    text: str
-
-
-@dataclass(frozen=True)
-class Bullets:
-    items: list[str]
-
-
-@dataclass(frozen=True)
-class Table:
-    caption: str
-    header: list[str]
-    rows: list[list[str]]
-
-
-@dataclass(frozen=True)
-class ChartBlock:
-    chart: charts.Chart
-
-
-Block = Paragraph | Bullets | Table | ChartBlock
-
-
-@dataclass
-class Section:
-    heading: str
-    blocks: list[Block] = field(default_factory=list)
-    level: int = 2
-    key: str = ""  # the drafted text it holds, if any: the editor's preview scrolls to it
-
-
-@dataclass
-class Document:
-    title: str
-    kind_label: str
-    reference: str
-    date: datetime.date
-    partnership: str
-    disclosure: str
-    threshold: int | None
-    sections: list[Section]
-    writer: sentences.Writer
-    language: str
-    # The sentences written from the figures, by the drafted text they follow (the editor
-    # shows them beside that text).
-    generated: dict[str, list[str]] = field(default_factory=dict)
-
-    def text(self) -> str:
-        """All the document's text, tables and chart data as plain text (for checks)."""
-        parts = [self.title, self.reference]
-        for section in self.sections:
-            parts.append(section.heading)
-            for block in section.blocks:
-                if isinstance(block, Paragraph):
-                    parts.append(block.text)
-                elif isinstance(block, Bullets):
-                    parts.extend(block.items)
-                elif isinstance(block, Table):
-                    parts.append(block.caption)
-                    parts.extend(" | ".join(row) for row in [block.header, *block.rows])
-                elif isinstance(block, ChartBlock):
-                    parts.append(block.chart.title)
-                    for category, values in block.chart.rows():
-                        parts.append(
-                            " | ".join([category, *("" if v is None else str(v) for v in values)])
-                        )
-        return "\n".join(parts)
-
-
-def prose_blocks(text: str) -> list[Block]:
-    """A drafted section: paragraphs split by blank lines; lines starting '- ' or '• ' a list."""
-    blocks: list[Block] = []
-    for chunk in text.replace("\r\n", "\n").split("\n\n"):
-        lines = [line.strip() for line in chunk.strip().split("\n") if line.strip()]
-        if not lines:
-            continue
-        if all(line.startswith(("- ", "• ")) for line in lines):
-            blocks.append(Bullets([line[2:].strip() for line in lines]))
-        else:
-            blocks.append(Paragraph(" ".join(lines)))
-    return blocks
 
 
 def report_document(
@@ -195,7 +135,7 @@ def build_document(
         dict(partnership.services.order_by("name").values_list("key", "name")),
         partnership.municipality,
     )
-    gender_section = _gender_analysis(writer, prose("gender_analysis"), stats)
+    gender_section = gender_analysis(writer, prose("gender_analysis"), stats)
     sections = [
         drafted("proposed_decision"),
         drafted("summary"),
@@ -378,7 +318,7 @@ def _the_report(
         rows.append(row)
     blocks.append(Table(_("Key figures"), header, rows))
     if before is not None:
-        blocks += _year_end_follow_ups(w, before)
+        blocks += year_end_follow_ups(w, before)
     for chart in (
         charts.conversations_by_month(stats),
         charts.referral_funnel(stats, destinations),
@@ -390,149 +330,3 @@ def _the_report(
 
 def capfirst_text(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def _year_end_follow_ups(w: sentences.Writer, before: sentences.Writer) -> list[Block]:
-    """The year-end comparisons the source document announces: people seeking support for using
-    violence against the year before, and people the city's services caught and referred on."""
-    seeking = [
-        (_("Chat conversations about using violence"), "chat.by_concern.perpetrator"),
-        (
-            _("Clinic clients (residents) who use violence, boys"),
-            "clinic.residents.by_gender_and_concern.boy.perpetrator",
-        ),
-        (
-            _("Clinic clients (residents) who use violence, girls"),
-            "clinic.residents.by_gender_and_concern.girl.perpetrator",
-        ),
-    ]
-    caught = [
-        (
-            _("Support-centre cases: subjected to violence in a relationship (screening)"),
-            "support_centre.partner_violence.victims.count",
-        ),
-        (
-            _("Support-centre cases: using violence in a relationship (screening)"),
-            "support_centre.partner_violence.perpetrators.count",
-        ),
-        (
-            _("Referred on by the support centre to the clinic"),
-            "referrals.by_source.support_centre.clinic",
-        ),
-        (_("Referred on by the support centre to RVC"), "referrals.by_source.support_centre.rvc"),
-    ]
-    header = [_("Figure"), _("This year"), _("The year before")]
-    return [
-        Table(
-            _("People seeking support for using violence, against the year before"),
-            header,
-            [[str(label), w.number(path), before.number(path)] for label, path in seeking],
-        ),
-        Table(
-            _("People the city's services caught and referred on, against the year before"),
-            header,
-            [[str(label), w.number(path), before.number(path)] for label, path in caught],
-        ),
-    ]
-
-
-GENDER_GROUPS = [
-    (gettext_lazy("Chat, residents"), "chat.residents.by_gender", "chat.residents.conversations"),
-    (gettext_lazy("Clinic, residents"), "clinic.residents.by_gender", "clinic.residents.clients"),
-    (gettext_lazy("Support-centre cases"), "support_centre.by_gender", "support_centre.cases"),
-    (
-        gettext_lazy("Subjected to violence in a relationship (support centre)"),
-        "support_centre.partner_violence.victims.by_gender",
-        "support_centre.partner_violence.victims.count",
-    ),
-    (
-        gettext_lazy("Using violence in a relationship (support centre)"),
-        "support_centre.partner_violence.perpetrators.by_gender",
-        "support_centre.partner_violence.perpetrators.count",
-    ),
-]
-# The same groups as a sentence names them ("... of the residents who used the chat").
-GENDER_GROUP_PHRASES = {
-    "chat.residents.by_gender": gettext_lazy("the residents who used the chat"),
-    "clinic.residents.by_gender": gettext_lazy("the clinic's clients who are residents"),
-    "support_centre.by_gender": gettext_lazy("the support centre's cases"),
-    "support_centre.partner_violence.victims.by_gender": gettext_lazy(
-        "those the support centre found subjected to violence in a relationship"
-    ),
-    "support_centre.partner_violence.perpetrators.by_gender": gettext_lazy(
-        "those the support centre found using violence in a relationship"
-    ),
-}
-
-
-def joined(items: list[str]) -> str:
-    """'a', 'a och b', 'a, b och c' (an English reader gets 'and')."""
-    items = [str(item) for item in items]
-    if len(items) <= 1:
-        return "".join(items)
-    return _("%(first)s and %(last)s") % {"first": ", ".join(items[:-1]), "last": items[-1]}
-
-
-# Below this share of those who gave their gender as girl or boy, a group is "reached less".
-REACHED_LESS_BELOW = 0.4
-
-
-def _gender_analysis(
-    w: sentences.Writer, reflections: list[Block], stats: dict[str, Any]
-) -> Section:
-    gender_labels = [
-        _("Girls"),
-        _("Boys"),
-        _("Another gender"),
-        _("Gender not known"),
-    ]
-    header = [_("Group"), _("Total")]
-    for label in gender_labels:
-        header += [label, _("Share")]
-    rows = []
-    fewer_boys: list[str] = []
-    fewer_girls: list[str] = []
-    for label, base, total in GENDER_GROUPS:
-        row = [str(label), w.number(total)]
-        parts = tuple(f"{base}.{gender}" for gender in GENDERS)
-        for gender in GENDERS:
-            row += [w.number(f"{base}.{gender}"), w.share(f"{base}.{gender}", total, parts)]
-        rows.append(row)
-        girls, boys = w.value(f"{base}.girl"), w.value(f"{base}.boy")
-        if girls is not None and boys is not None and girls + boys > 0:
-            if boys / (girls + boys) < REACHED_LESS_BELOW:
-                fewer_boys.append(str(GENDER_GROUP_PHRASES[base]))
-            elif girls / (girls + boys) < REACHED_LESS_BELOW:
-                fewer_girls.append(str(GENDER_GROUP_PHRASES[base]))
-    blocks: list[Block] = [
-        Paragraph(
-            _(
-                "Every figure of the report by gender, with each gender's share of the group. "
-                "Hidden figures (..) are protected by disclosure control."
-            )
-        ),
-        Table(_("Figures by gender"), header, rows),
-        ChartBlock(charts.gender_breakdown(stats)),
-    ]
-    share = round(100 * REACHED_LESS_BELOW)
-    reached_less = []
-    if fewer_boys:
-        reached_less.append(
-            _(
-                "Counting those who said they are a girl or a boy, boys are fewer than "
-                "%(share)d percent of %(groups)s."
-            )
-            % {"share": share, "groups": joined(fewer_boys)}
-        )
-    if fewer_girls:
-        reached_less.append(
-            _(
-                "Counting those who said they are a girl or a boy, girls are fewer than "
-                "%(share)d percent of %(groups)s."
-            )
-            % {"share": share, "groups": joined(fewer_girls)}
-        )
-    if reached_less:
-        blocks.append(Paragraph(" ".join(reached_less)))
-    blocks += reflections
-    return Section(_("Gender-equality analysis"), blocks, key="gender_analysis")

@@ -31,6 +31,7 @@ from samverkan.reports.pdf import (  # noqa: F401
     _scope_table_headers,
 )
 from samverkan.statistics.charts import Chart, document_svg, render_png
+from samverkan.statistics.figures import HIDDEN_MARK
 
 FORMATS = ("html", "pdf", "docx")
 DEFAULT_DOCX_TEMPLATE = Path(__file__).parent / "word" / "report-template.docx"
@@ -163,7 +164,7 @@ def document_docx(document: Document) -> bytes:
                         block.chart.title,
                         [block.chart.category_label, *(s.label for s in block.chart.series)],
                         [
-                            [category, *(".." if v is None else str(v) for v in values)]
+                            [category, *(HIDDEN_MARK if v is None else str(v) for v in values)]
                             for category, values in block.chart.rows()
                         ],
                     ),

@@ -20,7 +20,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from samverkan.statistics.charts import _get
+from samverkan.statistics.figures import HIDDEN_MARK, read
 
 NUMBER_WORDS_UP_TO = 12
 
@@ -92,7 +92,7 @@ class Writer:
         self.threshold = self.stats["disclosure"]["threshold"]
 
     def value(self, path: str) -> Any:
-        return _get(self.stats, path)
+        return read(self.stats, path)
 
     def count(self, path: str, *, start: bool = False, words: bool = True) -> str:
         value = self.value(path)
@@ -114,7 +114,7 @@ class Writer:
         """A count in a table cell: digits, '..' when hidden."""
         value = self.value(path)
         self.written.append((path, value))
-        return ".." if value is None else number_format(value, force_grouping=True)
+        return HIDDEN_MARK if value is None else number_format(value, force_grouping=True)
 
     def share(self, part: str, whole: str, parts: tuple[str, ...] = ()) -> str:
         """Percentage of part in whole, or '..' when either is hidden or the whole is 0.
@@ -125,10 +125,10 @@ class Writer:
         """
         p, w = self.value(part), self.value(whole)
         if p is None or w is None:
-            return ".."
+            return HIDDEN_MARK
         w = max(w, sum(self.value(path) or 0 for path in parts))
         if w == 0:
-            return ".."
+            return HIDDEN_MARK
         return f"{number_format(round(100 * p / w))} %"
 
 

@@ -6,7 +6,6 @@ from the records to check that the aggregates are true.
 """
 
 import datetime
-import functools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from itertools import compress
@@ -17,114 +16,24 @@ from django.db import connection
 # Stockholm time has its home in core.time; records.imports and records.filters still import
 # it from here (their move belongs with the records' own restructuring, issue 18 step 1).
 from samverkan.core.time import STOCKHOLM, local_day  # noqa: F401
+from samverkan.statistics.facts import CHAT_CELLS, SUPPORT_CENTRE_CELLS, Fact
 from samverkan.statistics.models import DailyCount, MonthlyCount
-
-Fact = tuple[str, int]
-"""(metric, measured value): the record adds 1 to the metric's count and the value to its sum."""
 
 CountKey = tuple[int, datetime.date, str]
 """(unit id, day, metric)"""
 
 
-# What a record counts for, as groups of facts that each depend on a few of its values. Each
-# group is one definition used by every write (services, import, recount); an import counts
-# column by column, group by group, so it never meets the many combinations of all values.
-FactGroup = tuple[tuple[str, ...], Callable[..., tuple[Fact, ...]], tuple[str, Any] | None]
-"""(the values it depends on, their facts, and a condition (column, value) the record must meet
+# What a record counts for, as groups of facts that each depend on a few of its values, declared
+# in statistics/facts.py. Each group is one definition used by every write (services, import,
+# recount); an import counts column by column, group by group, so it never meets the many
+# combinations of all values.
+FactGroup = tuple[tuple[str, ...], Callable[..., tuple[Fact, ...]], tuple[str, frozenset] | None]
+"""(the values it depends on, their facts, and a condition (column, values) the record must meet
 for the group to count at all, e.g. being a resident)."""
-_cached = functools.lru_cache(maxsize=4096)
 
-
-@_cached
-def _chat_concern(concern: str) -> tuple[Fact, ...]:
-    # Only the finest cells are stored; totals and one-way breakdowns are their sums, added by
-    # the engine (statistics.engine.with_marginals).
-    return ((f"chat.by_concern.{concern}", 0),)
-
-
-@_cached
-def _chat_gender_concern(gender: str, concern: str) -> tuple[Fact, ...]:
-    return ((f"chat.residents.by_gender_and_concern.{gender}.{concern}", 0),)
-
-
-@_cached
-def _chat_district(district: str | None) -> tuple[Fact, ...]:
-    return ((f"chat.residents.by_district.{district or 'unknown'}", 0),)
-
-
-@_cached
-def _chat_violence(violence: tuple[str, ...]) -> tuple[Fact, ...]:
-    return tuple((f"chat.residents.by_violence.{form}", 0) for form in violence)
-
-
-@_cached
-def _chat_age(gender: str, age: int | None) -> tuple[Fact, ...]:
-    if age is None:
-        return ()
-    return ((f"chat.residents.age.{gender}", age),)
-
-
-@_cached
-def _chat_referral(referred_to: str | None) -> tuple[Fact, ...]:
-    return ((f"referrals.chat.{referred_to}", 0),) if referred_to else ()
-
-
-RESIDENT = ("resident", "yes")
-CHAT_FACT_GROUPS: list[FactGroup] = [
-    (("concern",), _chat_concern, None),
-    (("gender", "concern"), _chat_gender_concern, RESIDENT),
-    (("district",), _chat_district, RESIDENT),
-    (("violence",), _chat_violence, RESIDENT),
-    (("gender", "age"), _chat_age, RESIDENT),
-    (("referred_to",), _chat_referral, None),
-]
-
-PARTNER_VIOLENCE_VICTIM = ("victim", "both")
-PARTNER_VIOLENCE_PERPETRATOR = ("perpetrator", "both")
-
-
-@_cached
-def _support_gender_category(gender: str, category: str) -> tuple[Fact, ...]:
-    return ((f"support_centre.by_gender_and_category.{gender}.{category}", 0),)
-
-
-@_cached
-def _support_age(gender: str, age: int | None) -> tuple[Fact, ...]:
-    return ((f"support_centre.age.{gender}", age),) if age is not None else ()
-
-
-@_cached
-def _support_screening(screened: bool, screening_answer: str | None) -> tuple[Fact, ...]:
-    if not screened:
-        return ()
-    return ((f"support_centre.screening.{screening_answer or 'unknown'}", 0),)
-
-
-@_cached
-def _support_partner_violence(
-    gender: str, age: int | None, screening_answer: str | None
-) -> tuple[Fact, ...]:
-    prefix = "support_centre.partner_violence"
-    facts: list[Fact] = []
-    if screening_answer in PARTNER_VIOLENCE_VICTIM:
-        facts.append((f"{prefix}.victims.by_gender.{gender}", 0))
-        facts.append((f"{prefix}.victims.by_age.{age or 'unknown'}", 0))
-    if screening_answer in PARTNER_VIOLENCE_PERPETRATOR:
-        facts.append((f"{prefix}.perpetrators.by_gender.{gender}", 0))
-    return tuple(facts)
-
-
-@_cached
-def _support_referral(referred_to: str | None) -> tuple[Fact, ...]:
-    return ((f"referrals.support_centre.{referred_to}", 0),) if referred_to else ()
-
-
+CHAT_FACT_GROUPS: list[FactGroup] = [(c.columns, c.facts, c.when) for c in CHAT_CELLS]
 SUPPORT_CENTRE_FACT_GROUPS: list[FactGroup] = [
-    (("gender", "category"), _support_gender_category, None),
-    (("gender", "age"), _support_age, None),
-    (("screened", "screening_answer"), _support_screening, None),
-    (("gender", "age", "screening_answer"), _support_partner_violence, None),
-    (("referred_to",), _support_referral, None),
+    (c.columns, c.facts, c.when) for c in SUPPORT_CENTRE_CELLS
 ]
 
 
@@ -132,7 +41,7 @@ def _facts(groups: list[FactGroup], values: dict[str, Any]) -> tuple[Fact, ...]:
     return tuple(
         fact
         for columns, facts_of, condition in groups
-        if condition is None or values[condition[0]] == condition[1]
+        if condition is None or values[condition[0]] in condition[1]
         for fact in facts_of(*(values[c] for c in columns))
     )
 
@@ -259,7 +168,7 @@ class FactGroupCounter:
             if condition is not None:
                 if condition not in masks:
                     column, wanted = condition
-                    masks[condition] = [value == wanted for value in columns[column]]
+                    masks[condition] = [value in wanted for value in columns[column]]
                 mask = masks[condition]
                 group_days = compress(days, mask)
                 group_columns = [compress(column, mask) for column in group_columns]

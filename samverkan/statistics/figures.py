@@ -2,6 +2,7 @@
 with the relations between counts that disclosure control must know; the choices' values and the
 levels of disclosure, once."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -85,6 +86,22 @@ class Figures:
                 node = node.setdefault(part, {})
             node[leaf] = None if path in hidden else value
         return root
+
+
+def read(stats: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted path of the figures `statistics_compute` returns, e.g.
+    `read(stats, "chat.residents.by_gender.girl")`: a number; None for a figure disclosure
+    control hid (`disclosure.suppressed` says why) and for a path the figures do not have; a
+    dict for a path that names a breakdown rather than one figure (e.g. "chat.by_month").
+
+    The one way to read the figures by path: the charts, the reports' sentences and the
+    dashboard all read through it, so the paths' shape is written in one place."""
+    node: Any = stats
+    for part in path.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return None
+        node = node[part]
+    return node
 
 
 def mean_of(total: int, n: int) -> float | None:

@@ -3,7 +3,7 @@ comparison is not empty.
 
 The coordinator enters a month's figures of a unit, or imports many months from a file with the
 columns `unit,month,metric,n,total`. A metric is one of the finest cells the records count for
-(`metrics_for`: the fact groups of counters.py with every value they can take), so the engine
+(`metrics_for`: the fact groups declared in facts.py with every value they can take), so the engine
 adds history exactly as it adds the counts of records, totals and breakdowns included, and
 disclosure control protects both alike. A month of a unit that already has counts of records is
 refused: history is for months before the application, and adding both would count twice.
@@ -25,14 +25,7 @@ from samverkan.accounts.models import Role, User
 from samverkan.core.errors import Forbidden, SamverkanError
 from samverkan.partnership.models import Unit
 from samverkan.records.imports import ImportFailed, RowError, Source, read_rows
-from samverkan.records.models import (
-    MAX_AGE,
-    ChatConcern,
-    Gender,
-    ScreeningAnswer,
-    SupportCategory,
-    ViolenceForm,
-)
+from samverkan.statistics.facts import CHAT, SUPPORT_CENTRE, cell_names
 from samverkan.statistics.models import HistoricalMonthlyCount, MonthlyCount
 
 HISTORY_ROLES = frozenset({Role.COORDINATOR})
@@ -72,44 +65,18 @@ def _partnerships(user: User):  # noqa: ANN202
 
 
 def metrics_for(unit: Unit) -> list[Metric]:
-    """Every finest cell a unit's records count for (statistics/counters.py), in a stable order."""
-    services = [
-        key for key in unit.partnerships.values_list("services__key", flat=True).distinct() if key
-    ]
-    genders, plain = Gender.values, (lambda name: Metric(name, False))
-    if unit.kind == Unit.Kind.CHAT:
-        r = "chat.residents"
-        districts = sorted(
-            {key for key in unit.partnerships.values_list("districts__key", flat=True) if key}
-        )
-        return [
-            *(plain(f"chat.by_concern.{c}") for c in ChatConcern.values),
-            *(
-                plain(f"{r}.by_gender_and_concern.{g}.{c}")
-                for g in genders
-                for c in ChatConcern.values
-            ),
-            *(plain(f"{r}.by_district.{d}") for d in [*districts, "unknown"]),
-            *(plain(f"{r}.by_violence.{form}") for form in ViolenceForm.values),
-            *(Metric(f"{r}.age.{g}", True) for g in genders),
-            *(plain(f"referrals.chat.{s}") for s in sorted(services)),
-        ]
-    if unit.kind == Unit.Kind.SUPPORT_CENTRE:
-        s, pv = "support_centre", "support_centre.partner_violence"
-        return [
-            *(
-                plain(f"{s}.by_gender_and_category.{g}.{c}")
-                for g in genders
-                for c in SupportCategory.values
-            ),
-            *(Metric(f"{s}.age.{g}", True) for g in genders),
-            *(plain(f"{s}.screening.{a}") for a in [*ScreeningAnswer.values, "unknown"]),
-            *(plain(f"{pv}.victims.by_gender.{g}") for g in genders),
-            *(plain(f"{pv}.victims.by_age.{age}") for age in [*range(1, MAX_AGE + 1), "unknown"]),
-            *(plain(f"{pv}.perpetrators.by_gender.{g}") for g in genders),
-            *(plain(f"referrals.support_centre.{key}") for key in sorted(services)),
-        ]
-    return []
+    """Every finest cell a unit's records count for (the fact groups declared in
+    statistics/facts.py, with the partnership's districts and services), in a stable order."""
+    record = {Unit.Kind.CHAT: CHAT, Unit.Kind.SUPPORT_CENTRE: SUPPORT_CENTRE}.get(unit.kind)
+    if record is None:
+        return []
+    services = unit.partnerships.values_list("services__key", flat=True).distinct()
+    districts = unit.partnerships.values_list("districts__key", flat=True)
+    configured = {
+        "services": sorted({key for key in services if key}),
+        "districts": sorted({key for key in districts if key}) if record == CHAT else [],
+    }
+    return [Metric(name, measured) for name, measured in cell_names(record, configured)]
 
 
 def _check_month(unit: Unit, month: datetime.date) -> None:

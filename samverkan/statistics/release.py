@@ -26,9 +26,9 @@ On top of that, for the figures that are not counts:
 - means only from at least twice the threshold, rounded to the half year; medians likewise,
   to the whole day; extremes (the youngest age) never.
 The exact figures behind a public result are computed once (the statistics, and the structure of
-the figures); the months together in three queries (`engine.monthly_figures`). Once everything a
+the figures); the months together in three queries (`exact.monthly_figures`). Once everything a
 period needs has been released, it is answered from what was released alone: the structure of
-the figures comes from the configuration (`engine.structure_figures`), no record is read, and a
+the figures comes from the configuration (`exact.structure_figures`), no record is read, and a
 public period costs less than the internal one.
 """
 
@@ -39,20 +39,47 @@ import threading
 from collections import OrderedDict, defaultdict
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from samverkan.core.errors import SamverkanError
-from samverkan.statistics import engine
+from samverkan.statistics.configuration import Configuration
 from samverkan.statistics.disclosure import Relation, check_consistent
-from samverkan.statistics.figures import HIDDEN_MARK
+from samverkan.statistics.exact import (
+    exact_figures,
+    history_in,
+    history_note,
+    monthly_figures,
+    structure_figures,
+)
+from samverkan.statistics.figures import HIDDEN_MARK, PUBLIC, Figures
 from samverkan.statistics.models import ReleasedFigure
+from samverkan.statistics.period import month_starts
 from samverkan.statistics.perturbation import disclosure_key, draw, perturb
+from samverkan.statistics.public_periods import (
+    PublicPeriodError,
+    calendar_span,
+    check_public_period,
+    is_public_period,
+    last_public_day,
+    nearest_public_period,
+)
+from samverkan.statistics.sections.referrals import ReferralRow, read_referral_rows
+
+# The periods the public level answers have their home in public_periods.py; the callers that
+# ask the release about them (the overview, the API, the stats command) import them from here.
+__all__ = [
+    "PublicPeriodError",
+    "calendar_span",
+    "check_public_period",
+    "finest_cells",
+    "is_public_period",
+    "last_public_day",
+    "nearest_public_period",
+    "public_figures",
+    "public_note",
+]
 
 SMALL, COLLAPSED, SMALL_BASE, NOT_PUBLIC = "small", "collapsed", "small-base", "not-public"
 """Why a public figure is hidden: a count published below the threshold; a part of such a
@@ -93,97 +120,6 @@ def public_note(threshold: int) -> str:
         "base": BASE_FACTOR * threshold,
         "mark": HIDDEN_MARK,
     }
-
-
-class PublicPeriodError(SamverkanError):
-    """The public level cannot answer this period; the message names one it can."""
-
-    def __init__(self, message: str, suggestion: tuple[datetime.date, datetime.date] | None):
-        super().__init__(message)
-        self.suggestion = suggestion
-
-
-def _month_end(day: datetime.date) -> datetime.date:
-    return engine.next_month(day.replace(day=1)) - engine.ONE_DAY
-
-
-def last_public_day(today: datetime.date) -> datetime.date:
-    """The last day of the last calendar month that ended SAMVERKAN_PUBLIC_AFTER_DAYS days ago
-    or more: late registrations and monthly imports have arrived before it is released."""
-    cutoff = today - datetime.timedelta(days=settings.SAMVERKAN_PUBLIC_AFTER_DAYS)
-    return cutoff.replace(day=1) - engine.ONE_DAY
-
-
-def is_public_period(
-    date_from: datetime.date, date_to: datetime.date, today: datetime.date
-) -> bool:
-    return (
-        date_from.day == 1
-        and date_to == _month_end(date_to)
-        and date_from <= date_to <= last_public_day(today)
-    )
-
-
-def nearest_public_period(
-    date_from: datetime.date, date_to: datetime.date, today: datetime.date
-) -> tuple[datetime.date, datetime.date] | None:
-    """The whole ended months of the period; failing that, the months it touches; failing that
-    (a period in the future), the last month that has ended."""
-    last = last_public_day(today)
-    start = date_from if date_from.day == 1 else engine.next_month(date_from)
-    end = date_to if date_to == _month_end(date_to) else date_to.replace(day=1) - engine.ONE_DAY
-    end = min(end, last)
-    if start <= end:
-        return start, end
-    start, end = date_from.replace(day=1), min(_month_end(date_to), last)
-    if start <= end:
-        return start, end
-    return last.replace(day=1), last
-
-
-def check_public_period(
-    date_from: datetime.date, date_to: datetime.date, today: datetime.date | None = None
-) -> None:
-    """Raises PublicPeriodError, naming a period that can be given, unless the public level
-    answers this one."""
-    today = today or timezone.localdate()
-    if is_public_period(date_from, date_to, today):
-        return
-    suggestion = nearest_public_period(date_from, date_to, today)
-    message = _(
-        "Figures for publication are given for whole calendar months that have ended: from the "
-        "first day of a month to the last day of a month, %(last)s at the latest. "
-        "%(start)s to %(end)s is not such a period"
-    ) % {
-        "last": date_format(last_public_day(today), "j F Y"),
-        "start": date_from.isoformat(),
-        "end": date_to.isoformat(),
-    }
-    if suggestion is not None:
-        message += _("; the nearest is %(start)s to %(end)s.") % {
-            "start": suggestion[0].isoformat(),
-            "end": suggestion[1].isoformat(),
-        }
-    else:
-        message += "."
-    raise PublicPeriodError(message, suggestion)
-
-
-def calendar_span(date_from: datetime.date, date_to: datetime.date) -> str | None:
-    """The name of a period of whole months that is a calendar month, quarter, half-year, year
-    or the year so far (January to some month), e.g. "2022-01..2022-05"; None for another."""
-    if date_from.day != 1 or date_to != _month_end(date_to) or date_from.year != date_to.year:
-        return None
-    first, last = date_from.month, date_to.month
-    length = last - first + 1
-    if (
-        length == 1
-        or (length == 3 and first % 3 == 1)
-        or (length == 6 and first in (1, 7))
-        or first == 1
-    ):
-        return f"{date_from:%Y-%m}..{date_to:%Y-%m}"
-    return None
 
 
 def _under(paths: set[str], prefix: str) -> list[str]:
@@ -360,12 +296,12 @@ def _answer(
 ) -> dict[str, Any]:
     return {
         "disclosure": {
-            "level": engine.PUBLIC,
+            "level": PUBLIC,
             "threshold": threshold,
             "suppressed": [{"path": path, "rule": rules[path]} for path in sorted(rules)],
         },
-        **engine.Figures(values=values).tree(set(rules)),
-        **engine.history_note(history),
+        **Figures(values=values).tree(set(rules)),
+        **history_note(history),
     }
 
 
@@ -384,12 +320,12 @@ def _release(partnership_id: int, fresh: dict[str, dict[str, int]]) -> dict[str,
 
 
 def _structure_if_released(
-    configuration: engine.Configuration,
+    configuration: Configuration,
     date_from: datetime.date,
     date_to: datetime.date,
     cells: list[str],
     released: dict[str, dict[str, int]],
-) -> "engine.Figures | None":
+) -> "Figures | None":
     """When every cell of time the period needs has been released, the figures' structure
     (paths, relations, statistics) without a query: nothing exact is read, the values all
     come from what was released. None when something is still to be released, or when a
@@ -397,7 +333,7 @@ def _structure_if_released(
     since): then the exact figures give the structure."""
     if any(cell not in released for cell in cells):
         return None
-    structure = engine.structure_figures(configuration, date_from, date_to)
+    structure = structure_figures(configuration, date_from, date_to)
     paths = frozenset(structure.counts)
     # The months' released values hold the finest cells, some of which are no figure of their
     # own (the chat's others by concern, the clinic's other clients).
@@ -412,7 +348,7 @@ def _structure_if_released(
 
 def public_figures(
     *,
-    configuration: engine.Configuration,
+    configuration: Configuration,
     date_from: datetime.date,
     date_to: datetime.date,
     threshold: int,
@@ -421,12 +357,12 @@ def public_figures(
     """The public level of a period of whole ended months: the `disclosure` section and the
     figures, as `statistics_compute` returns them."""
     check_public_period(date_from, date_to, today)
-    months = engine.month_starts(date_from, date_to)
+    months = month_starts(date_from, date_to)
     whole = calendar_span(date_from, date_to)
     statistics_cell = f"statistics:{date_from:%Y-%m}..{date_to:%Y-%m}"
     cells = [f"{month:%Y-%m}" for month in months] + ([whole] if whole else [])
     cells.append(statistics_cell)
-    history = engine.history_in(configuration, (date_from, date_to))
+    history = history_in(configuration, (date_from, date_to))
     stored = _released_text(configuration.partnership_id, cells)
     # A period released before, asked again: the same answer, from the same released cells.
     key = None
@@ -442,19 +378,17 @@ def public_figures(
     exact = _structure_if_released(configuration, date_from, date_to, cells, released)
     if exact is None:
         key = None  # the exact figures give the structure: not an answer from releases alone
-    codes: list[engine.ReferralRow] = []
+    codes: list[ReferralRow] = []
     if exact is None:
         # Something is released for the first time: the exact figures are needed.
-        codes = engine.read_referral_rows(
-            configuration, date_from, date_to
-        )  # read once, used twice
-        exact, _history = engine.exact_figures(configuration, date_from, date_to, codes)
+        codes = read_referral_rows(configuration, date_from, date_to)  # read once, used twice
+        exact, _history = exact_figures(configuration, date_from, date_to, codes)
         check_consistent(exact.counts, exact.relations, exact.statistics, threshold)
     missing = [month for month in months if f"{month:%Y-%m}" not in released]
     fresh: dict[str, dict[str, int]] = {}
     secret = disclosure_key() if missing or (whole is not None and whole not in released) else b""
     if missing:
-        monthly = engine.monthly_figures(configuration, missing, codes)
+        monthly = monthly_figures(configuration, missing, codes)
         for month, figures in monthly.items():
             fresh[f"{month:%Y-%m}"] = _published(
                 figures.counts, figures.relations, secret, f"{month:%Y-%m}", threshold

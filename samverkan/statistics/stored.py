@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Case, DateField, F, Q, Sum, When
 
+from samverkan.statistics.facts import cells_of
 from samverkan.statistics.figures import CHAT_CONCERNS
 from samverkan.statistics.models import DailyCount, HistoricalMonthlyCount, MonthlyCount
 from samverkan.statistics.period import Split
@@ -69,32 +70,18 @@ def period_counts(unit_ids: list[int], split: Split, *, with_history: bool) -> P
 
 
 def with_marginals(stored: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
-    """Add the totals and one-way breakdowns that are sums of the stored finest cells."""
+    """Add the totals and one-way breakdowns that are sums of the stored finest cells: the
+    margins each fact group declares (statistics/facts.py), with the measured sums of those
+    that measure one (ages)."""
     derived: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-
-    def add(metric: str, n: int, total: int = 0) -> None:
-        entry = derived[metric]
-        entry[0] += n
-        entry[1] += total
-
     for metric, (n, total) in stored.items():
-        parts = metric.split(".")
-        if metric.startswith("chat.by_concern."):
-            add("chat.conversations", n)
-        elif metric.startswith("chat.residents.by_gender_and_concern."):
-            gender, concern = parts[3], parts[4]
-            add("chat.residents.conversations", n)
-            add(f"chat.residents.by_gender.{gender}", n)
-            add(f"chat.residents.by_concern.{concern}", n)
-        elif metric.startswith("chat.residents.age."):
-            add("chat.residents.age", n, total)
-        elif metric.startswith("support_centre.by_gender_and_category."):
-            gender, category = parts[2], parts[3]
-            add("support_centre.cases", n)
-            add(f"support_centre.by_gender.{gender}", n)
-            add(f"support_centre.by_category.{category}", n)
-        elif metric.startswith("support_centre.age."):
-            add("support_centre.age", n, total)
-        elif metric.startswith("support_centre.screening."):
-            add("support_centre.screened", n)
+        found = cells_of(metric)
+        if found is None:
+            continue
+        cells, values = found
+        for margin in cells.margin_metrics(values):
+            entry = derived[margin]
+            entry[0] += n
+            if cells.measure:
+                entry[1] += total
     return {**stored, **{metric: (n, total) for metric, (n, total) in derived.items()}}

@@ -6,6 +6,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from samverkan.statistics.figures import HIDDEN_MARK
+
 # Labels for the keys of the figures. Values under a breakdown (genders, categories, services,
 # districts) take their labels from the models instead: see _value_labels and _names.
 LABELS = {
@@ -44,7 +46,7 @@ LABELS = {
     "not_arrived": gettext_lazy("of which not (yet) arrived"),
     "median_days_to_arrival": gettext_lazy("median days from code to arrival"),
 }
-SUPPRESSED = ".."
+SUPPRESSED = HIDDEN_MARK
 
 
 def _format(value: Any, key: str = "") -> str:
@@ -71,19 +73,28 @@ def _month(key: str) -> str | None:
 
 
 def _value_labels() -> dict[str, dict[str, str]]:
-    """Labels of the values under a breakdown, from the record models' own choices, so that e.g.
-    `victim` reads as a crime victim under the support centre's categories."""
+    """Labels of the values under a breakdown, from the declared dimensions (statistics/facts.py,
+    their record models' choices), so that e.g. `victim` reads as a crime victim under the
+    support centre's categories. The clinic's values, which no fact group counts, from its
+    model's choices."""
     from samverkan.records import models as records
+    from samverkan.statistics import facts
 
-    gender = {**dict(records.Gender.choices), "girl": _("girls"), "boy": _("boys")}
+    gender = {**facts.GENDER.labels(), "girl": _("girls"), "boy": _("boys")}
     return {
         "by_gender": gender,
         "mean_age_by_gender": gender,
-        "by_concern": {**dict(records.ChatConcern.choices), "unknown": _("unknown")},
-        "by_category": dict(records.SupportCategory.choices),
-        "screening": {**dict(records.ScreeningAnswer.choices), "unknown": _("answer not recorded")},
+        "by_concern": {
+            **facts.CHAT_BY_CONCERN.dimension("concern").labels(),
+            "unknown": _("unknown"),
+        },
+        "by_category": facts.SUPPORT_CENTRE_CASES.dimension("category").labels(),
+        "screening": {
+            **facts.SUPPORT_CENTRE_SCREENING.dimension("screening_answer").labels(),
+            "unknown": _("answer not recorded"),
+        },
         "by_came_via": {**dict(records.CameVia.choices), "unknown": _("unknown")},
-        "by_violence": dict(records.ViolenceForm.choices),
+        "by_violence": facts.CHAT_RESIDENTS_BY_VIOLENCE.dimension("violence").labels(),
     }
 
 

@@ -4,11 +4,18 @@ district and forms of violence, and their mean ages."""
 import datetime
 
 from samverkan.statistics.disclosure import Relation
+from samverkan.statistics.facts import (
+    CHAT_BY_CONCERN,
+    CHAT_RESIDENTS,
+    CHAT_RESIDENTS_AGE,
+    CHAT_RESIDENTS_BY_DISTRICT,
+    CHAT_RESIDENTS_BY_VIOLENCE,
+    UNKNOWN,
+)
 from samverkan.statistics.figures import (
     CHAT_CONCERNS,
     GENDERS,
     MEAN_GENDERS,
-    VIOLENCE_FORMS,
     Figures,
     mean_of,
 )
@@ -44,60 +51,46 @@ def chat_by_month_figures(
 def chat_figures(
     figures: Figures, counts: dict[str, tuple[int, int]], district_keys: tuple[str, ...]
 ) -> None:
+    """The chat's counts, read by the fact groups that declare them (statistics/facts.py)."""
+
     def n(metric: str) -> int:
         return counts.get(metric, (0, 0))[0]
 
     figures.count("chat.conversations", n("chat.conversations"))
-    figures.parts(
-        "chat.conversations",
-        {f"chat.by_concern.{c}": n(f"chat.by_concern.{c}") for c in CHAT_CONCERNS},
-    )
+    figures.parts("chat.conversations", CHAT_BY_CONCERN.breakdown(counts))
     r = "chat.residents"
     figures.count(f"{r}.conversations", n(f"{r}.conversations"))
-    figures.parts(
-        f"{r}.conversations",
-        {f"{r}.by_gender.{g}": n(f"{r}.by_gender.{g}") for g in GENDERS},
-    )
-    figures.parts(
-        f"{r}.conversations",
-        {f"{r}.by_concern.{c}": n(f"{r}.by_concern.{c}") for c in CHAT_CONCERNS},
-    )
+    figures.parts(f"{r}.conversations", CHAT_RESIDENTS.breakdown(counts, f"{r}.by_gender"))
+    figures.parts(f"{r}.conversations", CHAT_RESIDENTS.breakdown(counts, f"{r}.by_concern"))
     for gender in GENDERS:
-        figures.parts(
-            f"{r}.by_gender.{gender}",
-            {
-                f"{r}.by_gender_and_concern.{gender}.{c}": n(
-                    f"{r}.by_gender_and_concern.{gender}.{c}"
-                )
-                for c in CHAT_CONCERNS
-            },
-        )
+        figures.parts(f"{r}.by_gender.{gender}", CHAT_RESIDENTS.breakdown(counts, gender=gender))
     for concern in CHAT_CONCERNS:
         figures.relations.append(
             Relation(
                 total=f"{r}.by_concern.{concern}",
-                parts=tuple(f"{r}.by_gender_and_concern.{g}.{concern}" for g in GENDERS),
+                parts=tuple(CHAT_RESIDENTS.breakdown({}, concern=concern)),
             )
         )
     # Districts no longer configured that still have counts come after the configured ones.
+    by_district = CHAT_RESIDENTS_BY_DISTRICT.path
     districts = [
         *district_keys,
         *sorted(
             metric.rsplit(".", 1)[1]
             for metric in counts
-            if metric.startswith(f"{r}.by_district.")
+            if metric.startswith(f"{by_district}.")
             and metric.rsplit(".", 1)[1] not in district_keys
-            and metric.rsplit(".", 1)[1] != "unknown"
+            and metric.rsplit(".", 1)[1] != UNKNOWN
         ),
     ]
     figures.parts(
         f"{r}.conversations",
-        {f"{r}.by_district.{d}": n(f"{r}.by_district.{d}") for d in [*districts, "unknown"]},
+        CHAT_RESIDENTS_BY_DISTRICT.breakdown(counts, configured={"districts": districts}),
     )
-    for form in VIOLENCE_FORMS:
-        figures.count(f"{r}.by_violence.{form}", n(f"{r}.by_violence.{form}"))
-    ages, age_sum = counts.get(f"{r}.age", (0, 0))
+    for path, value in CHAT_RESIDENTS_BY_VIOLENCE.breakdown(counts).items():
+        figures.count(path, value)
+    ages, age_sum = counts.get(CHAT_RESIDENTS_AGE.path, (0, 0))
     figures.statistic(f"{r}.mean_age", mean_of(age_sum, ages), ages)
     for gender in MEAN_GENDERS:
-        ages, age_sum = counts.get(f"{r}.age.{gender}", (0, 0))
+        ages, age_sum = counts.get(CHAT_RESIDENTS_AGE.metric(gender), (0, 0))
         figures.statistic(f"{r}.mean_age_by_gender.{gender}", mean_of(age_sum, ages), ages)

@@ -11,8 +11,12 @@ from samverkan.core.time import STOCKHOLM, local_day
 from samverkan.referrals.models import Referral
 from samverkan.statistics.configuration import Configuration
 from samverkan.statistics.disclosure import Relation
+from samverkan.statistics.facts import CHAT_REFERRALS, SUPPORT_CENTRE_REFERRALS, cells_of
 from samverkan.statistics.figures import CHAT_CONCERNS, Figures
 from samverkan.statistics.period import ONE_DAY
+
+REFERRAL_SOURCES = {"chat": CHAT_REFERRALS, "support_centre": SUPPORT_CENTRE_REFERRALS}
+"""Where referrals registered with a record come from: the fact groups that count them."""
 
 
 def referral_figures(
@@ -20,27 +24,18 @@ def referral_figures(
 ) -> None:
     keys = [*service_keys]
     for metric in counts:
-        if metric.startswith("referrals."):
-            key = metric.split(".", 2)[2]
+        found = cells_of(metric)
+        if found is not None and found[0] in REFERRAL_SOURCES.values():
+            key = found[1][0]
             if key not in keys:
                 keys.append(key)
     for key in keys:
-        figures.parts(
-            f"referrals.by_destination.{key}",
-            {
-                f"referrals.by_source.{source}.{key}": counts.get(
-                    f"referrals.{source}.{key}", (0, 0)
-                )[0]
-                for source in ("chat", "support_centre")
-            },
-        )
-        figures.count(
-            f"referrals.by_destination.{key}",
-            sum(
-                counts.get(f"referrals.{source}.{key}", (0, 0))[0]
-                for source in ("chat", "support_centre")
-            ),
-        )
+        by_source = {
+            f"referrals.by_source.{source}.{key}": counts.get(cells.metric(key), (0, 0))[0]
+            for source, cells in REFERRAL_SOURCES.items()
+        }
+        figures.parts(f"referrals.by_destination.{key}", by_source)
+        figures.count(f"referrals.by_destination.{key}", sum(by_source.values()))
 
 
 REFERRAL_CODE_STAGES = ("issued", "arrived", "not_arrived")

@@ -2,54 +2,50 @@
 partner violence by gender."""
 
 from samverkan.statistics.disclosure import Relation
-from samverkan.statistics.figures import (
-    GENDERS,
-    MEAN_GENDERS,
-    SCREENING_ANSWERS,
-    SUPPORT_CATEGORIES,
-    Figures,
-    mean_of,
+from samverkan.statistics.facts import (
+    SUPPORT_CENTRE_AGE,
+    SUPPORT_CENTRE_CASES,
+    SUPPORT_CENTRE_PERPETRATORS,
+    SUPPORT_CENTRE_SCREENING,
+    SUPPORT_CENTRE_VICTIMS,
+    SUPPORT_CENTRE_VICTIMS_BY_AGE,
 )
+from samverkan.statistics.figures import MEAN_GENDERS, Figures, mean_of
 
 
 def support_centre_figures(figures: Figures, counts: dict[str, tuple[int, int]]) -> None:
+    """The support centre's counts, read by the fact groups that declare them
+    (statistics/facts.py)."""
     s = "support_centre"
 
     def n(metric: str) -> int:
         return counts.get(metric, (0, 0))[0]
 
     figures.count(f"{s}.cases", n(f"{s}.cases"))
-    figures.parts(f"{s}.cases", {f"{s}.by_gender.{g}": n(f"{s}.by_gender.{g}") for g in GENDERS})
-    figures.parts(
-        f"{s}.cases",
-        {f"{s}.by_category.{c}": n(f"{s}.by_category.{c}") for c in SUPPORT_CATEGORIES},
-    )
-    ages, age_sum = counts.get(f"{s}.age", (0, 0))
+    figures.parts(f"{s}.cases", SUPPORT_CENTRE_CASES.breakdown(counts, f"{s}.by_gender"))
+    figures.parts(f"{s}.cases", SUPPORT_CENTRE_CASES.breakdown(counts, f"{s}.by_category"))
+    ages, age_sum = counts.get(SUPPORT_CENTRE_AGE.path, (0, 0))
     figures.statistic(f"{s}.mean_age", mean_of(age_sum, ages), ages)
     for gender in MEAN_GENDERS:
-        ages, age_sum = counts.get(f"{s}.age.{gender}", (0, 0))
+        ages, age_sum = counts.get(SUPPORT_CENTRE_AGE.metric(gender), (0, 0))
         figures.statistic(f"{s}.mean_age_by_gender.{gender}", mean_of(age_sum, ages), ages)
     figures.count(f"{s}.screened", n(f"{s}.screened"))
-    answers = [*SCREENING_ANSWERS, "unknown"]
-    figures.parts(f"{s}.screened", {f"{s}.screening.{a}": n(f"{s}.screening.{a}") for a in answers})
+    figures.parts(f"{s}.screened", SUPPORT_CENTRE_SCREENING.breakdown(counts))
 
     pv = f"{s}.partner_violence"
-    victims = {g: n(f"{pv}.victims.by_gender.{g}") for g in GENDERS}
+    victims = SUPPORT_CENTRE_VICTIMS.breakdown(counts)
     figures.count(f"{pv}.victims.count", sum(victims.values()))
-    figures.parts(
-        f"{pv}.victims.count", {f"{pv}.victims.by_gender.{g}": v for g, v in victims.items()}
-    )
+    figures.parts(f"{pv}.victims.count", victims)
     figures.relations.append(
         Relation(
             total=f"{pv}.victims.count", parts=(f"{s}.screening.victim", f"{s}.screening.both")
         )
     )
+    by_age = f"{SUPPORT_CENTRE_VICTIMS_BY_AGE.path}."
     victim_ages = {
         int(metric.rsplit(".", 1)[1]): value[0]
         for metric, value in counts.items()
-        if metric.startswith(f"{pv}.victims.by_age.")
-        and metric.rsplit(".", 1)[1].isdigit()
-        and value[0] > 0
+        if metric.startswith(by_age) and metric.rsplit(".", 1)[1].isdigit() and value[0] > 0
     }
     figures.statistic(
         f"{pv}.victims.youngest_age",
@@ -57,12 +53,9 @@ def support_centre_figures(figures: Figures, counts: dict[str, tuple[int, int]])
         sum(victim_ages.values()),
         kind="extreme",
     )
-    perpetrators = {g: n(f"{pv}.perpetrators.by_gender.{g}") for g in GENDERS}
+    perpetrators = SUPPORT_CENTRE_PERPETRATORS.breakdown(counts)
     figures.count(f"{pv}.perpetrators.count", sum(perpetrators.values()))
-    figures.parts(
-        f"{pv}.perpetrators.count",
-        {f"{pv}.perpetrators.by_gender.{g}": v for g, v in perpetrators.items()},
-    )
+    figures.parts(f"{pv}.perpetrators.count", perpetrators)
     figures.relations.append(
         Relation(
             total=f"{pv}.perpetrators.count",

@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy
 from samverkan.dashboard.overview import KEY_FIGURES, Period
 from samverkan.partnership.models import Partnership
 from samverkan.reports import sentences
-from samverkan.reports.chat_service import chat_service_paragraphs
 from samverkan.reports.analysis import gender_analysis, year_end_follow_ups
 from samverkan.reports.blocks import (
     Block,
@@ -30,6 +29,7 @@ from samverkan.reports.blocks import (
     Table,
     prose_blocks,
 )
+from samverkan.reports.chat_service import chat_service_paragraphs
 from samverkan.reports.models import Report
 from samverkan.statistics import charts
 from samverkan.statistics.engine import PUBLIC, statistics_compute

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from samverkan.records.imports.cells import read_text
+from samverkan.records.cells import read_text
 from samverkan.records.imports.errors import ImportFailed, RowError
 
 

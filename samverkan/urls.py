@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from samverkan.accounts import views as account_views
 from samverkan.chat.services import LiveRecord
+from samverkan.navigation import home
 from samverkan.records.pages import Start, register_start
 
 # The database gone or read-only behind an error outside the views: a 503, not a 500 or 400.
@@ -14,7 +14,7 @@ handler404 = "samverkan.core.error_pages.page_not_found"
 handler403 = "samverkan.core.error_pages.permission_denied"
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", home, name="home"),
     path("konto/", include("samverkan.accounts.urls")),
     path("registrering/", include("samverkan.records.urls")),
     path("kampanjer/", include("samverkan.campaigns.urls")),

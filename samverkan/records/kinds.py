@@ -99,6 +99,9 @@ class Column:
     source: str = ""
     keys: str = ""
     """"districts" or "services": read as a key or name among the partnership's."""
+    optional: bool = False
+    """Whether a file may leave it out: a column added after partners' files were written, last
+    in the file (a file without it reads as if its cells were empty)."""
     repeats: bool = True
     """Whether the same cell comes back often (not a reference, not a moment): the import reads
     each distinct value once."""
@@ -139,6 +142,14 @@ class File:
     @property
     def names(self) -> list[str]:
         return [column.name for column in self.columns]
+
+    @property
+    def required(self) -> int:
+        """How many of the columns a file must have: all but the optional ones at the end."""
+        width = len(self.columns)
+        while width and self.columns[width - 1].optional:
+            width -= 1
+        return width
 
     def row(self, record: Any) -> dict[str, Any]:
         """A stored record as a row: its cells by column."""

@@ -4,7 +4,7 @@ and must say why in the count it sets.
 
 The counts include what every signed-in page reads (session, user, second factor, the unit and
 its organisation): `EVERY_PAGE`, the same for every reader since the menu is kept per process
-and the session saved only when its end would move by a minute (core/navigation.py,
+and the session saved only when its end would move by a minute (navigation.py,
 accounts/sessions.py); the test's second request finds both done by the first."""
 
 import pytest

@@ -164,6 +164,27 @@ class RecordKind(abc.ABC):
 
     fact_groups: list[FactGroup] = []
 
+    def stored(self, batch: "RowBatch", context: ImportContext) -> dict[str, list[Any]]:
+        """The batch's columns as the table's (the reference aside, `insert_new` writes it): a
+        district or service as its id, a date adapted to the database, the rest as read."""
+        adapt_date = connection.ops.adapt_datefield_value
+        model = self.file.model
+        db_columns: dict[str, list[Any]] = {}
+        for column in self.file.columns:
+            if column.name == "ref":
+                continue
+            values = batch.columns[column.name]
+            if column.keys:
+                ids = getattr(context, column.keys)
+                db_columns[f"{column.name}_id"] = keys_to_ids(values, ids)
+            elif model._meta.get_field(column.source or column.name).get_internal_type() == (
+                "DateField"
+            ):
+                db_columns[column.name] = [adapt_date(day) if day else None for day in values]
+            else:
+                db_columns[column.name] = values
+        return db_columns
+
     @abc.abstractmethod
     def insert(self, batch: "RowBatch", context: ImportContext, counts: FactGroupCounter) -> int:
         """Write the batch's new records and their counts; return how many were added."""
@@ -217,18 +238,7 @@ class SupportCentreKind(RecordKind):
     def insert(self, batch: RowBatch, context: ImportContext, counts: FactGroupCounter) -> int:
         if not batch:
             return 0
-        columns = batch.columns
-        adapt_date = connection.ops.adapt_datefield_value
-        db_columns = {
-            "received_on": [adapt_date(day) for day in columns["received_on"]],
-            "gender": columns["gender"],
-            "age": columns["age"],
-            "category": columns["category"],
-            "screened": columns["screened"],
-            "screening_answer": columns["screening_answer"],
-            "referred_to_id": keys_to_ids(columns["referred_to"], context.services),
-        }
-        added = insert_new(SupportCentreCase, batch, context, db_columns)
+        added = insert_new(SupportCentreCase, batch, context, self.stored(batch, context))
         added_columns = columns_of_added(batch, added, self.columns)
         counts.update(added_columns["received_on"], added_columns)
         return len(added)
@@ -238,19 +248,7 @@ class ClinicClientsKind(RecordKind):
     def insert(self, batch: RowBatch, context: ImportContext, counts: FactGroupCounter) -> int:
         if not batch:
             return 0
-        columns = batch.columns
-        adapt_date = connection.ops.adapt_datefield_value
-        db_columns = {
-            "first_visit": [adapt_date(day) for day in columns["first_visit"]],
-            "gender": columns["gender"],
-            "age": columns["age"],
-            "resident": columns["resident"],
-            "concern": columns["concern"],
-            "came_via": columns["came_via"],
-            "closed_on": [adapt_date(day) if day else None for day in columns["closed_on"]],
-            "closure": columns["closure"],
-        }
-        return len(insert_new(ClinicClient, batch, context, db_columns))
+        return len(insert_new(ClinicClient, batch, context, self.stored(batch, context)))
 
 
 class ClinicSessionsKind(RecordKind):

@@ -168,6 +168,14 @@ def read_yes_no(raw: Any) -> bool:
     raise CellError(_("%(value)r is not yes or no") % {"value": value})
 
 
+def read_optional_yes_no(raw: Any) -> bool | None:
+    """Yes, no, or empty for not noted."""
+    value = read_text(raw).lower()
+    if not value:
+        return None
+    return read_yes_no(value)
+
+
 def read_ref(raw: Any) -> str | None:
     value = read_text(raw)
     if not value:

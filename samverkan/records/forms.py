@@ -184,6 +184,13 @@ class SupportCentreCaseForm(RecordForm):
         widget=forms.RadioSelect,
     )
     referred_to = _referral_field()
+    told_of_support_to_stop = forms.NullBooleanField(
+        label=glossary.label("told_of_support_to_stop"),
+        required=False,
+        widget=forms.RadioSelect(
+            choices=[("", _("Not noted")), ("True", _("Yes")), ("False", _("No"))]
+        ),
+    )
 
     date_field = "received_on"
     future_message = _("A case cannot be received in the future.")

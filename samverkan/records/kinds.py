@@ -73,6 +73,10 @@ def _yes_no(value: bool) -> str:
     return "yes" if value else "no"
 
 
+def _yes_no_blank(value: bool | None) -> str:
+    return "" if value is None else _yes_no(value)
+
+
 def _joined(values: Any) -> str:
     return ";".join(values)
 
@@ -238,6 +242,7 @@ def _support_initial(record: SupportCentreCase) -> dict[str, Any]:
         "age": record.age,
         "screening": rules.screening_value(record.screened, record.screening_answer),
         "referred_to": record.referred_to_id,
+        "told_of_support_to_stop": record.told_of_support_to_stop,
     }
 
 
@@ -315,6 +320,12 @@ SUPPORT = RecordKind(
                 Column("screened", cells.read_yes_no, _yes_no),
                 Column("screening_answer", cells.choice_reader(ScreeningAnswer.values, default="")),
                 REFERRED_TO,
+                Column(
+                    "told_of_support_to_stop",
+                    cells.read_optional_yes_no,
+                    _yes_no_blank,
+                    optional=True,
+                ),
             ),
             records_for_user=selectors.support_centre_cases_for_user,
             rules=rules.SCREENING_RULES,

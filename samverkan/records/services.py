@@ -198,6 +198,7 @@ def support_centre_case_create(
     screened: bool = False,
     screening_answer: str | None = None,
     referred_to: Service | None = None,
+    told_of_support_to_stop: bool | None = None,
     ref: str | None = None,
     by: User | None = None,
 ) -> SupportCentreCase:
@@ -216,6 +217,7 @@ def support_centre_case_create(
         screened=screened,
         screening_answer=screening_answer or None,
         referred_to=referred_to,
+        told_of_support_to_stop=told_of_support_to_stop,
     )
     _full_clean(case)
     case.save()

@@ -182,7 +182,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "samverkan.core.navigation.navigation",
+                "samverkan.navigation.navigation",
             ],
         },
     },

@@ -19,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from samverkan.accounts.audit import log_action
 from samverkan.accounts.models import Role, User, UserSession
+from samverkan.accounts.permissions import RECOVERABLE_ROLES
 
 
 @receiver(user_logged_in)
@@ -106,10 +107,6 @@ def authenticator_replaced(user: User, new: TOTPDevice) -> None:
     new.save(update_fields=["confirmed"])
     log_action("accounts.authenticator.replaced", user=user)
     notify(user, _("A new authenticator app was set up"))
-
-
-# Roles a unit manager may give a new start: the unit's own staff, not managers or above.
-RECOVERABLE_ROLES = frozenset({Role.VOLUNTEER, Role.COUNSELLOR, Role.SUPPORT_CENTRE_OFFICER})
 
 
 def recoverable_by(manager: User):  # noqa: ANN201 - a QuerySet of User

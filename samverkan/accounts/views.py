@@ -23,6 +23,7 @@ from samverkan.accounts import oidc, selfservice
 from samverkan.accounts.audit import TARGET_TYPES, action_label, audit_search, log_action
 from samverkan.accounts.forms import AuditSearchForm, CodeForm, NewAuthenticatorForm
 from samverkan.accounts.models import Role, UserSession
+from samverkan.accounts.permissions import AUDIT_ROLES
 from samverkan.accounts.security import (
     AlreadyUsed,
     Throttled,
@@ -124,19 +125,6 @@ def _grouped(key: bytes) -> str:
     return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
 
 
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """Straight to the user's first page (the overview, or the unit's records); a user whose role
-    has no page yet sees who they are signed in as and whom to ask."""
-    from samverkan.core.navigation import cached_menu_for
-
-    menu = cached_menu_for(request.user)
-    if menu:
-        return redirect(menu[0].url)
-    return render(request, "home.html")
-
-
-AUDIT_ROLES = frozenset({Role.COORDINATOR, Role.ADMINISTRATOR})
 AUDIT_PAGE_SIZE = 50
 
 

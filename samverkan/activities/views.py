@@ -9,14 +9,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from samverkan.accounts.models import Role, User
+from samverkan.accounts.models import User
+from samverkan.accounts.permissions import AGGREGATE_ROLES, REGISTERING_ROLES
 from samverkan.activities.forms import ActivityForm
 from samverkan.activities.services import activity_create
-from samverkan.campaigns.views import AGGREGATE_ROLES
 from samverkan.core.errors import SamverkanError
 from samverkan.partnership.models import Partnership
-
-REGISTERING_ROLES = frozenset({Role.COORDINATOR, Role.UNIT_MANAGER})
 
 
 def _partnership(user: User, roles: frozenset[str]) -> Partnership:

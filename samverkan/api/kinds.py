@@ -1,5 +1,5 @@
-"""The kinds of record the API serves: per kind its model, serializer, selectors and services, and
-how validated input becomes a row of the import's columns (batches go through the import)."""
+"""The kinds of record the API serves, from their declarations (`records.kinds`): per kind its
+serializer, and validated input as a row of the kind's file (batches go through the import)."""
 
 from __future__ import annotations
 
@@ -10,27 +10,56 @@ from typing import Any
 from django.db.models import Model
 
 from samverkan.api import serializers as api
-from samverkan.partnership.models import Unit
-from samverkan.records import selectors, services
-from samverkan.records.models import ChatConversation, ClinicClient, SupportCentreCase
+from samverkan.records.kinds import KINDS as RECORD_KINDS
+from samverkan.records.kinds import RecordKind
 
 
 @dataclass(frozen=True)
 class Kind:
     """One kind of record as the API serves it."""
 
-    unit_kind: str
-    label: str
-    model: type[Model]
+    record: RecordKind
     serializer: type[api.RecordSerializer]
-    records_for_user: Callable[..., Any]
-    get_for_user: Callable[..., Model]
-    create: Callable[..., Model]
-    order_by: str
-    import_kind: str
-    row: Callable[[dict[str, Any]], list[Any]]
-    """Validated input as a row of the import's columns (batches go through the import)."""
-    update: Callable[..., Model] | None = None
+    label: str
+    """In English, as the API's schema and messages say it."""
+    changeable: bool = True
+
+    @property
+    def unit_kind(self) -> str:
+        return self.record.unit_kind
+
+    @property
+    def model(self) -> type[Model]:
+        return self.record.model
+
+    @property
+    def records_for_user(self) -> Callable[..., Any]:
+        return self.record.records_for_user
+
+    @property
+    def get_for_user(self) -> Callable[..., Model]:
+        return self.record.get_for_user
+
+    @property
+    def create(self) -> Callable[..., Model]:
+        return self.record.create
+
+    @property
+    def update(self) -> Callable[..., Model] | None:
+        return self.record.update if self.changeable else None
+
+    @property
+    def order_by(self) -> str:
+        return self.record.order_by
+
+    @property
+    def import_kind(self) -> str:
+        return self.record.file.name
+
+    def row(self, data: dict[str, Any]) -> list[Any]:
+        """Validated input as the cells of a row of the kind's file."""
+        file = self.record.file
+        return file.cells(file.row_of(data))
 
     def arguments(self, data: dict[str, Any]) -> dict[str, Any]:
         """Validated input as the service's keyword arguments."""
@@ -40,96 +69,13 @@ class Kind:
         return values
 
 
-def _key(value: Any) -> str:
-    return value.key if value is not None else ""
-
-
-def _blank(value: Any) -> Any:
-    return "" if value is None else value
-
-
-def _chat_row(data: dict[str, Any]) -> list[Any]:
-    return [
-        data["ref"],
-        data["started_at"],
-        data["resident"],
-        _key(data["district"]),
-        data["gender"],
-        _blank(data["age"]),
-        data["concern"],
-        ";".join(data["violence_forms"]),
-        _key(data["referred_to"]),
-    ]
-
-
-def _support_row(data: dict[str, Any]) -> list[Any]:
-    return [
-        data["ref"],
-        data["received_on"],
-        data["gender"],
-        _blank(data["age"]),
-        data["category"],
-        "yes" if data["screened"] else "no",
-        _blank(data["screening_answer"]),
-        _key(data["referred_to"]),
-    ]
-
-
-def _clinic_row(data: dict[str, Any]) -> list[Any]:
-    return [
-        data["ref"],
-        data["first_visit"],
-        data["gender"],
-        _blank(data["age"]),
-        data["resident"],
-        data["concern"],
-        _blank(data["came_via"]),
-        "",
-        "",
-    ]
-
-
 KINDS = {
-    "chat": Kind(
-        unit_kind=Unit.Kind.CHAT,
-        label="chat conversations",
-        model=ChatConversation,
-        serializer=api.ChatConversationSerializer,
-        records_for_user=selectors.chat_conversations_for_user,
-        get_for_user=selectors.get_chat_conversation_for_user,
-        create=services.chat_conversation_create,
-        update=lambda record, **changes: services.chat_conversation_update(
-            conversation=record, **changes
-        ),
-        order_by="-started_at",
-        import_kind="chat",
-        row=_chat_row,
-    ),
+    "chat": Kind(RECORD_KINDS["chat"], api.ChatConversationSerializer, label="chat conversations"),
     "support": Kind(
-        unit_kind=Unit.Kind.SUPPORT_CENTRE,
-        label="support-centre cases",
-        model=SupportCentreCase,
-        serializer=api.SupportCentreCaseSerializer,
-        records_for_user=selectors.support_centre_cases_for_user,
-        get_for_user=selectors.get_support_centre_case_for_user,
-        create=services.support_centre_case_create,
-        update=lambda record, **changes: services.support_centre_case_update(
-            case=record, **changes
-        ),
-        order_by="-received_on",
-        import_kind="support-centre",
-        row=_support_row,
+        RECORD_KINDS["support"], api.SupportCentreCaseSerializer, label="support-centre cases"
     ),
+    # A clinic client changes through its own operations (close, sessions), not PUT or PATCH.
     "clinic": Kind(
-        unit_kind=Unit.Kind.CLINIC,
-        label="clinic clients",
-        model=ClinicClient,
-        serializer=api.ClinicClientSerializer,
-        records_for_user=selectors.clinic_clients_for_user,
-        get_for_user=selectors.get_clinic_client_for_user,
-        create=services.clinic_client_create,
-        order_by="-first_visit",
-        import_kind="clinic-clients",
-        row=_clinic_row,
+        RECORD_KINDS["clinic"], api.ClinicClientSerializer, label="clinic clients", changeable=False
     ),
 }

@@ -169,6 +169,9 @@ class SupportCentreCaseSerializer(RecordSerializer):
         ScreeningAnswer.choices, required=False, allow_null=True, default=None
     )
     referred_to = KeyField(Service)
+    told_of_support_to_stop = serializers.BooleanField(
+        required=False, allow_null=True, default=None
+    )
 
 
 class ClinicClientSerializer(RecordSerializer):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from samverkan.accounts.audit import log_action
 from samverkan.accounts.models import Role, User
+from samverkan.accounts.permissions import can_manage_tokens
 from samverkan.api.models import ApiToken, Scope
 from samverkan.core.errors import Forbidden, NotFound, SamverkanError
 from samverkan.partnership.models import Unit
@@ -42,16 +43,6 @@ class IssuedToken:
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def can_manage_tokens(user: User) -> bool:
-    """Unit managers issue their own unit's tokens."""
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and user.role == Role.UNIT_MANAGER
-        and user.unit_id is not None
-    )
 
 
 def tokens_for_user(user: User):  # noqa: ANN201 - QuerySet[ApiToken]

@@ -23,11 +23,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from samverkan.accounts.audit import log_action
+from samverkan.accounts.permissions import disclosure_for, partnerships_for_user
 from samverkan.api import serializers as api
 from samverkan.api.kinds import KINDS, Kind
 from samverkan.api.problems import Conflict, RuleBroken, from_domain
 from samverkan.core.errors import NotFound, SamverkanError
-from samverkan.dashboard.overview import disclosure_for, partnerships_for_user
 from samverkan.partnership.models import Unit
 from samverkan.records import selectors, services
 from samverkan.records.imports import EARLIEST_DATE, ImportFailed, Rows, records_import

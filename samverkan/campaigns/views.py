@@ -9,7 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from samverkan.accounts.models import Role, User
+from samverkan.accounts.models import User
+from samverkan.accounts.permissions import AGGREGATE_ROLES
 from samverkan.campaigns.evaluation import campaign_evaluation
 from samverkan.campaigns.forms import CampaignForm, ReachFormSet
 from samverkan.campaigns.models import Campaign
@@ -17,8 +18,6 @@ from samverkan.campaigns.services import CAMPAIGN_WRITERS, campaign_save
 from samverkan.partnership.models import Partnership
 from samverkan.records.models import ChatConcern, Gender
 from samverkan.statistics.release import public_note
-
-AGGREGATE_ROLES = frozenset({Role.COORDINATOR, Role.STEERING_MEMBER, Role.UNIT_MANAGER})
 
 
 def campaigns_for_user(user: User) -> QuerySet[Campaign]:

@@ -7,17 +7,19 @@ Plain synchronous functions, testable without a socket; the consumers call them 
 import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samverkan.accounts.models import Role, User
+from samverkan.accounts.models import User
+from samverkan.accounts.permissions import can_keep_directory
+from samverkan.accounts.permissions import can_supervise as can_supervise
+from samverkan.accounts.permissions import can_volunteer as can_volunteer
+from samverkan.accounts.permissions import chat_unit as chat_unit
 from samverkan.chat.models import DirectoryEntry, FeedbackAnswer, FeedbackCount, OpeningHours
 from samverkan.partnership.models import District, Service, Unit
 from samverkan.records.models import MAX_AGE, ChatConcern, Gender, Resident, ViolenceForm
-from samverkan.records.selectors import can_work_with_records
 
 # The longest message either side may send, in characters.
 MAX_MESSAGE_LENGTH = 2000
@@ -90,37 +92,11 @@ def service_counts_of_day(day: datetime.date) -> dict[str, tuple[int, int]]:
     return {metric: (n, total) for metric, n, total in rows}
 
 
-def chat_unit() -> Unit | None:
-    """The unit whose volunteers answer the public chat: SAMVERKAN_CHAT_UNIT, or the first."""
-    units = Unit.objects.filter(kind=Unit.Kind.CHAT).order_by("pk")
-    if settings.SAMVERKAN_CHAT_UNIT:
-        units = units.filter(key=settings.SAMVERKAN_CHAT_UNIT)
-    return units.first()
-
-
 def is_open(now: datetime.datetime | None = None) -> bool:
     """Whether the chat is open at `now` (Stockholm time); open around the clock without hours."""
     moment = timezone.localtime(now or timezone.now())
     hours = list(OpeningHours.objects.all())
     return not hours or any(row.covers(moment) for row in hours)
-
-
-def can_volunteer(user: User) -> bool:
-    """Volunteers (and the chat unit's other record writers) of the unit serving the chat."""
-    if not can_work_with_records(user):
-        return False
-    unit = chat_unit()
-    return unit is not None and user.unit_id == unit.pk
-
-
-def can_supervise(user: User) -> bool:
-    """The chat unit's manager and the partnership's coordinators see the chat's overview."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    if user.role == Role.COORDINATOR:
-        return True
-    unit = chat_unit()
-    return user.role == Role.UNIT_MANAGER and unit is not None and user.unit_id == unit.pk
 
 
 def directory_services_of_unit(unit: Unit) -> QuerySet[Service]:
@@ -146,10 +122,6 @@ def services_for_user(user: User) -> QuerySet[Service]:
         .select_related("directory_entry")
         .order_by("name")
     )
-
-
-def can_keep_directory(user: User) -> bool:
-    return user.is_authenticated and user.is_active and user.role == Role.COORDINATOR
 
 
 @transaction.atomic

@@ -15,12 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db.models import Q, QuerySet
 from django.utils.formats import get_format, number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from samverkan.accounts.models import Role, User
+from samverkan.accounts.permissions import disclosure_for as disclosure_for
+from samverkan.accounts.permissions import partnerships_for_user as partnerships_for_user
 from samverkan.core.errors import SamverkanError
 from samverkan.partnership.models import Partnership, Unit
 from samverkan.statistics import charts
@@ -34,9 +34,6 @@ from samverkan.statistics.engine import (
 from samverkan.statistics.figures import read
 from samverkan.statistics.models import MonthlyCount
 from samverkan.statistics.release import is_public_period, last_public_day, public_note
-
-DASHBOARD_ROLES = frozenset({Role.COORDINATOR, Role.STEERING_MEMBER, Role.UNIT_MANAGER})
-INTERNAL_ROLES = frozenset({Role.COORDINATOR})
 
 # The committee report's table of key figures (reports.content): (statistics path, label,
 # indented under the figure before it). The overview shows these and more, by population
@@ -82,18 +79,6 @@ def _one_year_back(day: datetime.date) -> datetime.date:
         return day.replace(year=day.year - 1)
     except ValueError:  # 29 February
         return day.replace(year=day.year - 1, day=28)
-
-
-def partnerships_for_user(user: User) -> QuerySet[Partnership]:
-    """The partnerships whose aggregates the user may see."""
-    if not (user.is_active and user.role in DASHBOARD_ROLES and user.unit_id):
-        return Partnership.objects.none()
-    unit = user.unit
-    return Partnership.objects.filter(Q(units=unit) | Q(organisations=unit.organisation)).distinct()
-
-
-def disclosure_for(user: User) -> str:
-    return INTERNAL if user.role in INTERNAL_ROLES else PUBLIC
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from samverkan.accounts.models import Role, User
+from samverkan.accounts.permissions import GOVERNANCE_READING_ROLES as READING_ROLES
 from samverkan.governance.agreement_calendar import AgreementDay, agreement_for, agreement_on
 from samverkan.governance.models import (
     Decision,
@@ -23,8 +24,6 @@ from samverkan.governance.models import (
 )
 from samverkan.governance.services import is_foundation_manager
 from samverkan.partnership.models import Agreement, Partnership
-
-READING_ROLES = frozenset({Role.COORDINATOR, Role.STEERING_MEMBER})
 
 
 def partnership_for_user(user: User) -> Partnership | None:

@@ -13,22 +13,12 @@ the broken ZipCrypto.) The password is an argument of one function call, never s
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
-
-from django.db.models import Model, QuerySet
-from django.utils import timezone
 
 from samverkan.accounts.audit import log_action
 from samverkan.accounts.models import User
-from samverkan.records import selectors
-from samverkan.records.imports import KINDS
-from samverkan.records.models import (
-    ChatConversation,
-    ClinicClient,
-    ClinicSession,
-    SupportCentreCase,
-)
+from samverkan.records.kinds import EXPORTS, KINDS, cell_text
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -40,79 +30,30 @@ def neutralise(value: object) -> object:
     return value
 
 
-def _key(related: Model | None) -> str:
-    return related.key if related is not None else ""  # type: ignore[attr-defined]
+# What each list page offers to export: the files of its kind of record (records.kinds), e.g.
+# the clinic's clients and, as a file of their own, their sessions.
+PAGE_EXPORTS = {kind.name: [file.export for file in kind.files] for kind in KINDS.values()}
 
 
-def _chat_row(record: ChatConversation) -> list[Any]:
-    return [
-        record.ref or "",
-        timezone.localtime(record.started_at).strftime("%Y-%m-%d %H:%M:%S"),
-        record.resident,
-        _key(record.district),
-        record.gender,
-        record.age if record.age is not None else "",
-        record.concern,
-        ";".join(record.violence_forms),
-        _key(record.referred_to),
-    ]
-
-
-def _support_row(record: SupportCentreCase) -> list[Any]:
-    return [
-        record.ref or "",
-        record.received_on.isoformat(),
-        record.gender,
-        record.age if record.age is not None else "",
-        record.category,
-        "yes" if record.screened else "no",
-        record.screening_answer or "",
-        _key(record.referred_to),
-    ]
-
-
-def _clinic_row(record: ClinicClient) -> list[Any]:
-    return [
-        record.ref or "",
-        record.first_visit.isoformat(),
-        record.gender,
-        record.age if record.age is not None else "",
-        record.resident,
-        record.concern,
-        record.came_via or "",
-        record.closed_on.isoformat() if record.closed_on else "",
-        record.closure or "",
-    ]
-
-
-def _clinic_session_row(session: ClinicSession) -> list[Any]:
-    return [session.client.ref or "", session.date.isoformat()]
-
-
-EXPORTS: dict[str, tuple[str, Callable[[User], QuerySet], Callable[[Any], list[Any]]]] = {
-    # export: (import kind whose columns are used, the user's records, one row)
-    "chat": ("chat", selectors.chat_conversations_for_user, _chat_row),
-    "support": ("support-centre", selectors.support_centre_cases_for_user, _support_row),
-    "clinic": ("clinic-clients", selectors.clinic_clients_for_user, _clinic_row),
-    # A clinic's sessions are a file of their own, as in the import: one row per session, its
-    # client named by reference (imported after the clients).
-    "clinic_sessions": ("clinic-sessions", selectors.clinic_sessions_for_user, _clinic_session_row),
-}
-# What each list page offers to export: its records and, for the clinic, the sessions too.
-PAGE_EXPORTS = {"chat": ["chat"], "support": ["support"], "clinic": ["clinic", "clinic_sessions"]}
+def export_choices(kind: str) -> list[tuple[str, str]]:
+    """The page's exports with their labels, for the export form."""
+    return [(file.export, file.export_label or file.export) for file in KINDS[kind].files]
 
 
 def _rows(
     user: User, kind: str, *, encrypted: bool = False
 ) -> tuple[list[str], Iterable[list[Any]], int]:
-    import_kind, records_for_user, row = EXPORTS[kind]
-    records = records_for_user(user).order_by("pk")
+    file = EXPORTS[kind]
+    records = file.records_for_user(user).order_by("pk")
     count = records.count()
     log_action(
         "records.exported_encrypted" if encrypted else "records.exported", user=user, count=count
     )
-    rows = ([neutralise(value) for value in row(record)] for record in records.iterator(2000))
-    return KINDS[import_kind].columns, rows, count
+    rows = (
+        [neutralise(cell_text(cell)) for cell in file.cells(file.row(record))]
+        for record in records.iterator(2000)
+    )
+    return file.names, rows, count
 
 
 def records_export_csv(*, user: User, kind: str) -> Iterator[str]:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samverkan.partnership.models import District, Service, Unit
 from samverkan.records import glossary, rules
+from samverkan.records.cells import CellError, read_ref
 from samverkan.records.models import (
     MAX_AGE,
     CameVia,
@@ -183,6 +184,13 @@ class SupportCentreCaseForm(RecordForm):
         widget=forms.RadioSelect,
     )
     referred_to = _referral_field()
+    told_of_support_to_stop = forms.NullBooleanField(
+        label=glossary.label("told_of_support_to_stop"),
+        required=False,
+        widget=forms.RadioSelect(
+            choices=[("", _("Not noted")), ("True", _("Yes")), ("False", _("No"))]
+        ),
+    )
 
     date_field = "received_on"
     future_message = _("A case cannot be received in the future.")
@@ -226,8 +234,6 @@ class ClinicClientForm(RecordForm):
     future_message = _("The first visit cannot be in the future.")
 
     def clean_ref(self) -> str:
-        from samverkan.records.imports import CellError, read_ref
-
         try:
             return read_ref(self.cleaned_data["ref"]) or ""
         except CellError as error:
@@ -290,20 +296,16 @@ class ExportForm(forms.Form):
         ),
     )
 
-    # The choice of file, where a page has more than one (the clinic: clients, sessions).
-    WHAT_LABELS = {
-        "clinic": _("Clients (one row each)"),
-        "clinic_sessions": _("Sessions (one row each, after the clients when imported)"),
-    }
-
-    def __init__(self, *args, exports: list[str] | None = None, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, exports: list[tuple[str, str]] | None = None, **kwargs) -> None:  # noqa: ANN002, ANN003
+        """`exports`: the page's files as (export name, label) (records.kinds); where there is
+        more than one (the clinic: clients, sessions), the form asks which."""
         super().__init__(*args, **kwargs)
         exports = exports or []
         if len(exports) > 1:
             self.fields["what"] = forms.ChoiceField(
                 label=_("What to export"),
-                choices=[(name, self.WHAT_LABELS[name]) for name in exports],
-                initial=exports[0],
+                choices=exports,
+                initial=exports[0][0],
                 widget=forms.RadioSelect,
             )
             self.order_fields(["what", "format", "password"])

@@ -25,6 +25,7 @@ TERMS: dict[str, Promise] = {
     "referred_to": _("Referred to"),
     "category": _("Category"),
     "screening": _("The routine question on violence in close relationships"),
+    "told_of_support_to_stop": _("Told that support to stop using violence exists"),
     "ref": _("The clinic's reference"),
     "came_via": _("Came via"),
     "sessions": _("Sessions"),

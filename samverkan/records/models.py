@@ -288,6 +288,11 @@ class SupportCentreCase(Record):
         db_index=False,
         verbose_name=_("referred to"),
     )
+    # The agreement's commitment: the support centre tells the target group that support to
+    # stop using violence exists. Yes, no, or not noted (cases registered before it was asked).
+    told_of_support_to_stop = models.BooleanField(
+        _("told that support to stop using violence exists"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-received_on"]

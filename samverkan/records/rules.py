@@ -1,9 +1,19 @@
-"""Rules across a record's fields, in one place for the forms, the services and the API.
+"""Rules across a record's fields, in one place for the forms, the services, the import and the
+API: what a support-centre case's routine question can answer, when a clinic's series is closed,
+and the age range of each service's target group.
 
-The first steps towards issue 18's `records/kinds.py`: what a support-centre case's routine
-question can answer, and the age range of each service's target group.
+Each kind of record names its rules in `records.kinds`; the import checks every row of a file by
+them (in the file's terms: its column names), the services check each record by them before it is
+saved (the API's single records go through the services, its batches through the import), and
+the form of a support-centre case asks the routine question as one answer, which cannot break
+its rule. The database's constraints on the models say the same again, as the last guard.
 """
 
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from samverkan.partnership.models import Unit
@@ -57,3 +67,71 @@ def outside_target(unit_kind: str, age: int | None) -> tuple[int, int] | None:
         return None
     low, high = bounds
     return None if low <= age <= high else bounds
+
+
+# --- Rules across fields -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule across a record's fields: broken by the values it `reads` (checked only when each
+    of them could be read), shown at `field`."""
+
+    field: str
+    reads: tuple[str, ...]
+    broken: Callable[[Mapping[str, Any]], bool]
+    message: Promise
+    """In the words of the forms and the API."""
+    file_message: Promise
+    """In the terms of a file (its column names and values), for the import's row errors."""
+
+
+SCREENING_RULES = (
+    Rule(
+        field="screening_answer",
+        reads=("screened", "screening_answer"),
+        broken=lambda row: bool(row["screening_answer"]) and not row["screened"],
+        message=_("An answer is recorded only when the routine question was asked."),
+        file_message=_("an answer needs screened = yes (the question was asked)"),
+    ),
+)
+
+# A clinic's series: closed on a day with a reason (both or neither), not before its first visit.
+_SERIES = ("first_visit", "closed_on", "closure")
+CLINIC_RULES = (
+    Rule(
+        field="ref",
+        reads=("ref",),
+        broken=lambda row: not row["ref"],
+        message=_("A clinic client needs the clinic's own reference."),
+        file_message=_("a clinic client needs the clinic's reference"),
+    ),
+    Rule(
+        field="closure",
+        reads=_SERIES,
+        broken=lambda row: bool(row["closed_on"]) and not row["closure"],
+        message=_("A closed series needs a reason: completed or ended early."),
+        file_message=_("a closed series needs a reason: completed or ended-early"),
+    ),
+    Rule(
+        field="closed_on",
+        reads=_SERIES,
+        broken=lambda row: bool(row["closure"]) and not row["closed_on"],
+        message=_("A closure needs the date the series closed."),
+        file_message=_("a closure needs the date the series closed"),
+    ),
+    Rule(
+        field="closed_on",
+        reads=_SERIES,
+        broken=lambda row: bool(row["closed_on"]) and row["closed_on"] < row["first_visit"],
+        message=_("The series cannot close before the first visit."),
+        file_message=_("the series cannot close before the first visit"),
+    ),
+)
+
+
+def broken(rules: Iterable[Rule], values: Mapping[str, Any]) -> Iterator[Rule]:
+    """The rules the values break, of those whose every field is among the values."""
+    for rule in rules:
+        if all(name in values for name in rule.reads) and rule.broken(values):
+            yield rule

@@ -14,7 +14,8 @@ from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
 from samverkan.accounts.audit import log_action
-from samverkan.accounts.models import Role, User
+from samverkan.accounts.models import User
+from samverkan.accounts.permissions import can_work_with_records
 from samverkan.core.errors import NotFound
 from samverkan.partnership.models import Unit
 from samverkan.records.models import (
@@ -29,16 +30,6 @@ from samverkan.records.models import (
 from samverkan.retention.models import Disposal
 from samverkan.retention.models import Kind as RetentionKind
 from samverkan.statistics.models import DailyCount, MonthlyCount
-
-RECORD_ROLES = frozenset(
-    {Role.VOLUNTEER, Role.COUNSELLOR, Role.SUPPORT_CENTRE_OFFICER, Role.UNIT_MANAGER}
-)
-
-
-def can_work_with_records(user: User) -> bool:
-    return bool(
-        user.is_authenticated and user.is_active and user.role in RECORD_ROLES and user.unit_id
-    )
 
 
 def _scoped(model: type[Model], user: User) -> QuerySet:

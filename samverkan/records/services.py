@@ -12,6 +12,7 @@ from samverkan.accounts.audit import log_action
 from samverkan.accounts.models import User
 from samverkan.core.errors import Forbidden, SamverkanError
 from samverkan.partnership.models import District, Service, Unit
+from samverkan.records import rules
 from samverkan.records.models import (
     ChatConversation,
     ClinicClient,
@@ -83,6 +84,12 @@ def _check_same_partnership(
         raise SamverkanError(_("The district does not belong to a partnership of this unit."))
     if service is not None and service.partnership_id not in partnership_ids:
         raise SamverkanError(_("The service does not belong to a partnership of this unit."))
+
+
+def _check_rules(of_kind: Iterable[rules.Rule], values: dict[str, object]) -> None:
+    """The rules across fields (records.rules) that these values can break."""
+    for rule in rules.broken(of_kind, values):
+        raise SamverkanError(str(rule.message))
 
 
 def _full_clean(record) -> None:  # noqa: ANN001 - any record
@@ -191,13 +198,15 @@ def support_centre_case_create(
     screened: bool = False,
     screening_answer: str | None = None,
     referred_to: Service | None = None,
+    told_of_support_to_stop: bool | None = None,
     ref: str | None = None,
     by: User | None = None,
 ) -> SupportCentreCase:
     _check_writer(by, unit)
     _check_same_partnership(unit, district=None, service=referred_to)
-    if screening_answer and not screened:
-        raise SamverkanError(_("An answer is recorded only when the routine question was asked."))
+    _check_rules(
+        rules.SCREENING_RULES, {"screened": screened, "screening_answer": screening_answer}
+    )
     case = SupportCentreCase(
         unit=unit,
         ref=ref or None,
@@ -208,6 +217,7 @@ def support_centre_case_create(
         screened=screened,
         screening_answer=screening_answer or None,
         referred_to=referred_to,
+        told_of_support_to_stop=told_of_support_to_stop,
     )
     _full_clean(case)
     case.save()
@@ -228,8 +238,10 @@ def support_centre_case_update(
     before = _values(case)
     for field, value in changes.items():
         setattr(case, field, value)
-    if case.screening_answer and not case.screened:
-        raise SamverkanError(_("An answer is recorded only when the routine question was asked."))
+    _check_rules(
+        rules.SCREENING_RULES,
+        {"screened": case.screened, "screening_answer": case.screening_answer},
+    )
     _check_same_partnership(case.unit, district=None, service=case.referred_to)
     _full_clean(case)
     case.save()
@@ -271,8 +283,7 @@ def clinic_client_create(
     """Register a client; with first_session, the first visit as its session 1 (the web form:
     the first visit is a session, as in the clinic's own files and the statistics)."""
     _check_writer(by, unit)
-    if not ref:
-        raise SamverkanError(_("A clinic client needs the clinic's own reference."))
+    _check_rules(rules.CLINIC_RULES, {"ref": ref})
     client = ClinicClient(
         unit=unit,
         ref=ref,
@@ -315,8 +326,7 @@ def clinic_client_update(
     for field, value in changes.items():
         setattr(client, field, value)
     client.came_via = client.came_via or None
-    if not client.ref:
-        raise SamverkanError(_("A clinic client needs the clinic's own reference."))
+    _check_rules(rules.CLINIC_RULES, {"ref": client.ref})
     _not_in_future(client.first_visit, _("The first visit cannot be in the future."), "first_visit")
     first_session = client.sessions.order_by("date").values_list("date", flat=True).first()
     if first_session is not None and client.first_visit > first_session:

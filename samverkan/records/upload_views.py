@@ -12,7 +12,9 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from samverkan.core.errors import SamverkanError
-from samverkan.records.imports import KINDS, ImportFailed, Upload
+from samverkan.records.imports import ImportFailed, Upload
+from samverkan.records.kinds import FILES, KINDS
+from samverkan.records.pages import own_unit
 from samverkan.records.uploads import (
     MAX_BYTES,
     PAGE_IMPORT_KINDS,
@@ -21,7 +23,6 @@ from samverkan.records.uploads import (
     upload_confirm,
     upload_preview,
 )
-from samverkan.records.views import PAGES, _own_unit
 
 
 class UploadForm(forms.Form):
@@ -63,7 +64,7 @@ def record_import(request: HttpRequest, kind: str) -> HttpResponse:
 
 @csrf_protect
 def _record_import(request: HttpRequest, kind: str) -> HttpResponse:
-    unit = _own_unit(request, PAGES[kind])
+    unit = own_unit(request, KINDS[kind])
     kinds = PAGE_IMPORT_KINDS[kind]
     form = UploadForm(request.POST or None, request.FILES or None, kinds=kinds)
     preview = None
@@ -92,7 +93,7 @@ def _record_import(request: HttpRequest, kind: str) -> HttpResponse:
         )
         if preview and preview.ok
         else None,
-        "templates": [(what, KINDS[what].columns) for what in kinds],
+        "templates": [(what, FILES[what].names) for what in kinds],
     }
     return render(request, "records/import.html", context, status=status)
 
@@ -100,7 +101,7 @@ def _record_import(request: HttpRequest, kind: str) -> HttpResponse:
 @login_required
 @require_http_methods(["POST"])
 def record_import_confirm(request: HttpRequest, kind: str) -> HttpResponse:
-    unit = _own_unit(request, PAGES[kind])
+    unit = own_unit(request, KINDS[kind])
     form = ConfirmForm(request.POST)
     if not form.is_valid() or form.cleaned_data["what"] not in PAGE_IMPORT_KINDS[kind]:
         raise Http404
@@ -118,7 +119,7 @@ def record_import_confirm(request: HttpRequest, kind: str) -> HttpResponse:
             "form": UploadForm(kinds=PAGE_IMPORT_KINDS[kind]),
             "preview": None,
             "failed": failed.errors,
-            "templates": [(what, KINDS[what].columns) for what in PAGE_IMPORT_KINDS[kind]],
+            "templates": [(what, FILES[what].names) for what in PAGE_IMPORT_KINDS[kind]],
         }
         return render(request, "records/import.html", context, status=400)
     except SamverkanError as error:
@@ -134,7 +135,7 @@ def record_import_confirm(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 def record_import_template(request: HttpRequest, kind: str) -> HttpResponse:
-    _own_unit(request, PAGES[kind])
+    own_unit(request, KINDS[kind])
     what = request.GET.get("what") or PAGE_IMPORT_KINDS[kind][0]
     if what not in PAGE_IMPORT_KINDS[kind]:
         raise Http404

@@ -21,23 +21,20 @@ from django.utils.translation import gettext as _
 from samverkan.accounts.models import User
 from samverkan.core.errors import SamverkanError
 from samverkan.records.imports import (
-    KINDS,
     ImportFailed,
     ImportResult,
     RowError,
     Upload,
     records_import,
 )
+from samverkan.records.kinds import FILES, KINDS
 
 KEEP_SECONDS = 30 * 60
 MAX_BYTES = 50 * 1024 * 1024
 
-# Which files each staff page takes (a clinic has its clients and their sessions).
-PAGE_IMPORT_KINDS = {
-    "chat": ["chat"],
-    "support": ["support-centre"],
-    "clinic": ["clinic-clients", "clinic-sessions"],
-}
+# Which files each staff page takes: the files of its kind of record (a clinic has its clients
+# and their sessions).
+PAGE_IMPORT_KINDS = {kind.name: [file.name for file in kind.files] for kind in KINDS.values()}
 
 
 @dataclass(frozen=True)
@@ -98,7 +95,7 @@ def upload_confirm(*, user: User, kind: str, sha256: str, key: str) -> ImportRes
 def template_csv(kind: str) -> str:
     """An empty file of the kind: its header row, in the form the import reads."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow(KINDS[kind].columns)
+    csv.writer(buffer, lineterminator="\r\n").writerow(FILES[kind].names)
     return "\ufeff" + buffer.getvalue()
 
 
@@ -107,7 +104,7 @@ def template_xlsx(kind: str) -> bytes:
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(kind)
-    sheet.append(KINDS[kind].columns)
+    sheet.append(FILES[kind].names)
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from samverkan.records import upload_views, views
+from samverkan.records import clinic_views, upload_views, views
+from samverkan.records.kinds import KINDS
 
 app_name = "records"
 urlpatterns = []
-for kind, prefix in [("chat", "chattsamtal"), ("support", "arenden"), ("clinic", "klienter")]:
+for kind, prefix in ((each.name, each.url_prefix) for each in KINDS.values()):
     urlpatterns += [
         path(f"{prefix}/", views.record_list, {"kind": kind}, name=f"{kind}_list"),
         path(f"{prefix}/nytt/", views.record_create, {"kind": kind}, name=f"{kind}_create"),
@@ -46,12 +47,20 @@ for kind, prefix in [("chat", "chattsamtal"), ("support", "arenden"), ("clinic",
         ),
     ]
 urlpatterns += [
-    path("klienter/<int:record_id>/samtal/", views.clinic_session_add, name="clinic_session_add"),
-    path("klienter/<int:record_id>/avsluta/", views.clinic_client_close, name="clinic_close"),
-    path("klienter/<int:record_id>/oppna/", views.clinic_client_reopen, name="clinic_reopen"),
+    path(
+        "klienter/<int:record_id>/samtal/",
+        clinic_views.clinic_session_add,
+        name="clinic_session_add",
+    ),
+    path(
+        "klienter/<int:record_id>/avsluta/", clinic_views.clinic_client_close, name="clinic_close"
+    ),
+    path(
+        "klienter/<int:record_id>/oppna/", clinic_views.clinic_client_reopen, name="clinic_reopen"
+    ),
     path(
         "klienter/<int:record_id>/samtal/<int:session_id>/ta-bort/",
-        views.clinic_session_delete,
+        clinic_views.clinic_session_delete,
         name="clinic_session_delete",
     ),
 ]

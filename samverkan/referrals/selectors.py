@@ -4,16 +4,10 @@ from django.db.models import QuerySet
 
 from samverkan.accounts.audit import log_action
 from samverkan.accounts.models import User
-from samverkan.records.selectors import can_work_with_records
+from samverkan.accounts.permissions import can_register_arrivals
 from samverkan.referrals.models import Referral
-from samverkan.referrals.services import receives_referrals
 
 RECENT_ARRIVALS = 20
-
-
-def can_register_arrivals(user: User) -> bool:
-    """Staff who work with records in a unit that receives some service."""
-    return can_work_with_records(user) and receives_referrals(user.unit)
 
 
 def recent_arrivals_for_user(user: User, limit: int = RECENT_ARRIVALS) -> list[Referral]:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from samverkan.accounts.audit import log_action
 from samverkan.accounts.models import User
+from samverkan.accounts.permissions import receives_referrals
 from samverkan.core.errors import Forbidden, NotFound, RateLimited, SamverkanError
 from samverkan.partnership.models import Service, Unit
 from samverkan.records.models import ChatConversation
@@ -123,11 +124,6 @@ def attach_to_conversation(
         log_action("referrals.referral.attached", user=by, target=referral)
         linked.append(referral)
     return linked
-
-
-def receives_referrals(unit: Unit | None) -> bool:
-    """Whether the unit is the receiving unit of some service, so codes can arrive there."""
-    return unit is not None and Service.objects.filter(unit=unit).exists()
 
 
 def _arrival_failures_key(by: User | None, unit: Unit | None) -> str:

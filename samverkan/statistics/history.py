@@ -21,14 +21,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from samverkan.accounts.audit import log_action
-from samverkan.accounts.models import Role, User
+from samverkan.accounts.models import User
+from samverkan.accounts.permissions import can_keep_history, partnerships_for_user
 from samverkan.core.errors import Forbidden, SamverkanError
 from samverkan.partnership.models import Unit
 from samverkan.records.imports import ImportFailed, RowError, Source, read_rows
 from samverkan.statistics.facts import CHAT, SUPPORT_CENTRE, cell_names
 from samverkan.statistics.models import HistoricalMonthlyCount, MonthlyCount
 
-HISTORY_ROLES = frozenset({Role.COORDINATOR})
 COLUMNS = ["unit", "month", "metric", "n", "total"]
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -37,10 +37,6 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 class Metric:
     name: str
     measured: bool  # whether `total` (a sum of ages) means anything for it
-
-
-def can_keep_history(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role in HISTORY_ROLES)
 
 
 def units_for_history(user: User):  # noqa: ANN201 - QuerySet[Unit]
@@ -59,8 +55,6 @@ def units_for_history(user: User):  # noqa: ANN201 - QuerySet[Unit]
 
 
 def _partnerships(user: User):  # noqa: ANN202
-    from samverkan.dashboard.overview import partnerships_for_user
-
     return partnerships_for_user(user)
 
 

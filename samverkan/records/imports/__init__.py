@@ -5,13 +5,14 @@ reported as `line N, column C: reason`. Rows whose `ref` the unit already has ar
 importing the same file twice adds nothing. The file is streamed in batches, so memory stays
 bounded whatever its length; the daily counts are written in the same transaction as the rows.
 
-The package: `cells` (readers of single values), `sources` (files and in-memory rows, `read_rows`),
-`writer` (good rows column by column, written with plain SQL), `kinds` (the four kinds of file)
-and `run` (`records_import`, the orchestration). Callers import from the package.
+The package: `sources` (files and in-memory rows, `read_rows`), `writer` (good rows column by
+column, written with plain SQL), `kinds` (the four kinds of file, built from their declarations
+in `records.kinds`) and `run` (`records_import`, the orchestration); the readers of single values
+are `records.cells`. Callers import from the package.
 """
 
-from samverkan.records.imports.cells import EARLIEST_DATE, read_ref
-from samverkan.records.imports.errors import CellError, ImportFailed, RowError
+from samverkan.records.cells import EARLIEST_DATE, CellError, read_ref
+from samverkan.records.imports.errors import ImportFailed, RowError
 from samverkan.records.imports.kinds import KINDS, RecordKind
 from samverkan.records.imports.run import ImportResult, records_import, resolve_unit
 from samverkan.records.imports.sources import Rows, Source, Upload, read_rows

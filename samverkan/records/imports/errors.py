@@ -1,4 +1,5 @@
-"""What goes wrong in an import: a cell that cannot be read, a bad row, a failed file."""
+"""What goes wrong in an import: a bad row, a failed file (a cell that cannot be read is
+`records.cells.CellError`)."""
 
 from dataclasses import dataclass
 
@@ -19,7 +20,3 @@ class ImportFailed(SamverkanError):
     def __init__(self, errors: list[RowError]) -> None:
         self.errors = errors
         super().__init__("\n".join(str(error) for error in errors))
-
-
-class CellError(Exception):
-    """A value that cannot be read; the message says why, in words for the user."""

@@ -1,5 +1,6 @@
-"""The kinds of file: their columns, each column's reader, the checks across columns and how a
-batch of good rows is written with its counts."""
+"""The kinds of file, built from their declarations (`records.kinds`: the columns in order, each
+column's reader, the rules across columns): how a batch of rows is read column by column, and
+how a batch of good rows is written with its counts."""
 
 import abc
 from collections.abc import Callable, Iterator
@@ -9,19 +10,8 @@ from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from samverkan.partnership.models import Unit
-from samverkan.records.imports.cells import (
-    choice_reader,
-    configured_key_reader,
-    read_age,
-    read_datetime,
-    read_optional_date,
-    read_ref,
-    read_required_date,
-    read_violence,
-    read_yes_no,
-)
-from samverkan.records.imports.errors import CellError, RowError
+from samverkan.records.cells import CellError, configured_key_reader
+from samverkan.records.imports.errors import RowError
 from samverkan.records.imports.writer import (
     INVALID,
     ImportContext,
@@ -31,18 +21,12 @@ from samverkan.records.imports.writer import (
     insert_new,
     keys_to_ids,
 )
+from samverkan.records.kinds import KINDS as RECORD_KINDS
+from samverkan.records.kinds import File
 from samverkan.records.models import (
-    CameVia,
-    ChatConcern,
     ChatConversation,
     ClinicClient,
-    ClinicConcern,
     ClinicSession,
-    Closure,
-    Gender,
-    Resident,
-    ScreeningAnswer,
-    SupportCategory,
     SupportCentreCase,
     ViolenceForm,
 )
@@ -60,9 +44,14 @@ CACHE_LIMIT = 10_000
 
 
 class RecordKind(abc.ABC):
-    columns: list[str]
+    file: File
     unit_kind: str
-    readers: dict[str, Callable[[Any], Any]]
+
+    def __init__(self, file: File, unit_kind: str) -> None:
+        self.file = file
+        self.unit_kind = unit_kind
+        self.columns = file.names
+        self.readers = {column.name: column.read for column in file.columns}
 
     def parse_batch(
         self, batch: list[tuple[int, list[Any]]], context: ImportContext
@@ -133,7 +122,7 @@ class RecordKind(abc.ABC):
             columns.append(values)
 
         keep = list(range(len(lines)))
-        if type(self).check is not RecordKind.check:
+        if self.file.rules or type(self).check is not RecordKind.check:
             # Checks across columns see each row as a dict of the values that could be read.
             keep = []
             for index, values in enumerate(zip(*columns, strict=True)):
@@ -152,30 +141,49 @@ class RecordKind(abc.ABC):
         return RowBatch(lines=lines, columns=dict(zip(self.columns, columns, strict=True))), errors
 
     def readers_for(self, context: "ImportContext") -> dict[str, Callable[[Any], Any]]:
+        """The columns' readers, a key of the partnership's configuration bound to its own."""
         readers = dict(self.readers)
-        if "district" in readers:
-            readers["district"] = configured_key_reader(
-                context.partnership.districts.values_list("key", "name"), gettext_noop("district")
-            )
-        if "referred_to" in readers:
-            readers["referred_to"] = configured_key_reader(
-                context.partnership.services.values_list("key", "name"), gettext_noop("service")
-            )
+        for column in self.file.columns:
+            if column.keys:
+                readers[column.name] = configured_key_reader(
+                    getattr(context.partnership, column.keys).values_list("key", "name"),
+                    _CONFIGURED[column.keys],
+                )
         return readers
 
     def new_caches(self) -> dict[str, dict[Any, Any]]:
-        """One cache per column whose reader depends on the raw value alone (not refs or
-        date-times, which are nearly all different)."""
-        return {
-            name: {} for name in self.columns if name not in ("ref", "client_ref", "started_at")
-        }
+        """One cache per column whose reader depends on the raw value alone and whose values
+        repeat (not refs or date-times, which are nearly all different)."""
+        return {column.name: {} for column in self.file.columns if column.repeats}
 
     def check(self, values: dict[str, Any], context: ImportContext) -> Iterator[tuple[str, str]]:
-        """Checks across columns and against configuration, of the columns that could be read
-        (a missing key in `values`); yields (column, reason) for each problem."""
-        return iter(())
+        """Checks across columns (the file's rules, records.rules) and against configuration,
+        of the columns that could be read (a missing key in `values`); yields (column, reason)
+        for each problem."""
+        return self.file.problems(values)
 
     fact_groups: list[FactGroup] = []
+
+    def stored(self, batch: "RowBatch", context: ImportContext) -> dict[str, list[Any]]:
+        """The batch's columns as the table's (the reference aside, `insert_new` writes it): a
+        district or service as its id, a date adapted to the database, the rest as read."""
+        adapt_date = connection.ops.adapt_datefield_value
+        model = self.file.model
+        db_columns: dict[str, list[Any]] = {}
+        for column in self.file.columns:
+            if column.name == "ref":
+                continue
+            values = batch.columns[column.name]
+            if column.keys:
+                ids = getattr(context, column.keys)
+                db_columns[f"{column.name}_id"] = keys_to_ids(values, ids)
+            elif model._meta.get_field(column.source or column.name).get_internal_type() == (
+                "DateField"
+            ):
+                db_columns[column.name] = [adapt_date(day) if day else None for day in values]
+            else:
+                db_columns[column.name] = values
+        return db_columns
 
     @abc.abstractmethod
     def insert(self, batch: "RowBatch", context: ImportContext, counts: FactGroupCounter) -> int:
@@ -186,31 +194,12 @@ def _readable(values: dict[str, Any], *columns: str) -> bool:
     return all(column in values for column in columns)
 
 
+# The names of the configured keys in an error ("… is not a district of the partnership").
+_CONFIGURED = {"districts": gettext_noop("district"), "services": gettext_noop("service")}
+
+
 class ChatKind(RecordKind):
-    columns = [
-        "ref",
-        "started_at",
-        "resident",
-        "district",
-        "gender",
-        "age",
-        "concern",
-        "violence",
-        "referred_to",
-    ]
-    unit_kind = Unit.Kind.CHAT
     fact_groups = CHAT_FACT_GROUPS
-    readers = {
-        "ref": read_ref,
-        "started_at": read_datetime,
-        "resident": choice_reader(Resident.values, default="unknown"),
-        "district": None,  # bound to the partnership's districts in readers_for
-        "gender": choice_reader(Gender.values, default="unknown"),
-        "age": read_age,
-        "concern": choice_reader(ChatConcern.values, default=None),
-        "violence": read_violence,
-        "referred_to": None,  # bound to the partnership's services in readers_for
-    }
 
     def insert(self, batch: RowBatch, context: ImportContext, counts: FactGroupCounter) -> int:
         if not batch:
@@ -244,118 +233,25 @@ class ChatKind(RecordKind):
 
 
 class SupportCentreKind(RecordKind):
-    columns = [
-        "ref",
-        "received_on",
-        "gender",
-        "age",
-        "category",
-        "screened",
-        "screening_answer",
-        "referred_to",
-    ]
-    unit_kind = Unit.Kind.SUPPORT_CENTRE
     fact_groups = SUPPORT_CENTRE_FACT_GROUPS
-    readers = {
-        "ref": read_ref,
-        "received_on": read_required_date,
-        "gender": choice_reader(Gender.values, default="unknown"),
-        "age": read_age,
-        "category": choice_reader(SupportCategory.values, default=None),
-        "screened": read_yes_no,
-        "screening_answer": choice_reader(ScreeningAnswer.values, default=""),
-        "referred_to": None,  # bound to the partnership's services in readers_for
-    }
-
-    def check(self, values: dict[str, Any], context: ImportContext) -> Iterator[tuple[str, str]]:
-        if _readable(values, "screened", "screening_answer") and (
-            values["screening_answer"] and not values["screened"]
-        ):
-            yield (
-                "screening_answer",
-                _("an answer needs screened = yes (the question was asked)"),
-            )
 
     def insert(self, batch: RowBatch, context: ImportContext, counts: FactGroupCounter) -> int:
         if not batch:
             return 0
-        columns = batch.columns
-        adapt_date = connection.ops.adapt_datefield_value
-        db_columns = {
-            "received_on": [adapt_date(day) for day in columns["received_on"]],
-            "gender": columns["gender"],
-            "age": columns["age"],
-            "category": columns["category"],
-            "screened": columns["screened"],
-            "screening_answer": columns["screening_answer"],
-            "referred_to_id": keys_to_ids(columns["referred_to"], context.services),
-        }
-        added = insert_new(SupportCentreCase, batch, context, db_columns)
+        added = insert_new(SupportCentreCase, batch, context, self.stored(batch, context))
         added_columns = columns_of_added(batch, added, self.columns)
         counts.update(added_columns["received_on"], added_columns)
         return len(added)
 
 
 class ClinicClientsKind(RecordKind):
-    columns = [
-        "ref",
-        "first_visit",
-        "gender",
-        "age",
-        "resident",
-        "concern",
-        "came_via",
-        "closed_on",
-        "closure",
-    ]
-    unit_kind = Unit.Kind.CLINIC
-    readers = {
-        "ref": read_ref,
-        "first_visit": read_required_date,
-        "gender": choice_reader(Gender.values, default="unknown"),
-        "age": read_age,
-        "resident": choice_reader(Resident.values, default="unknown"),
-        "concern": choice_reader(ClinicConcern.values, default=None),
-        "came_via": choice_reader(CameVia.values, default=""),
-        "closed_on": read_optional_date,
-        "closure": choice_reader(Closure.values, default=""),
-    }
-
-    def check(self, values: dict[str, Any], context: ImportContext) -> Iterator[tuple[str, str]]:
-        if _readable(values, "ref") and not values["ref"]:
-            yield "ref", _("a clinic client needs the clinic's reference")
-        if not _readable(values, "first_visit", "closed_on", "closure"):
-            return
-        if values["closed_on"] and not values["closure"]:
-            yield "closure", _("a closed series needs a reason: completed or ended-early")
-        if values["closure"] and not values["closed_on"]:
-            yield "closed_on", _("a closure needs the date the series closed")
-        if values["closed_on"] and values["closed_on"] < values["first_visit"]:
-            yield "closed_on", _("the series cannot close before the first visit")
-
     def insert(self, batch: RowBatch, context: ImportContext, counts: FactGroupCounter) -> int:
         if not batch:
             return 0
-        columns = batch.columns
-        adapt_date = connection.ops.adapt_datefield_value
-        db_columns = {
-            "first_visit": [adapt_date(day) for day in columns["first_visit"]],
-            "gender": columns["gender"],
-            "age": columns["age"],
-            "resident": columns["resident"],
-            "concern": columns["concern"],
-            "came_via": columns["came_via"],
-            "closed_on": [adapt_date(day) if day else None for day in columns["closed_on"]],
-            "closure": columns["closure"],
-        }
-        return len(insert_new(ClinicClient, batch, context, db_columns))
+        return len(insert_new(ClinicClient, batch, context, self.stored(batch, context)))
 
 
 class ClinicSessionsKind(RecordKind):
-    columns = ["client_ref", "date"]
-    unit_kind = Unit.Kind.CLINIC
-    readers = {"client_ref": read_ref, "date": read_required_date}
-
     def check(self, values: dict[str, Any], context: ImportContext) -> Iterator[tuple[str, str]]:
         if not _readable(values, "client_ref"):
             return
@@ -405,9 +301,17 @@ class ClinicSessionsKind(RecordKind):
             return max(cursor.rowcount, 0)
 
 
-KINDS: dict[str, RecordKind] = {
-    "chat": ChatKind(),
-    "clinic-clients": ClinicClientsKind(),
-    "clinic-sessions": ClinicSessionsKind(),
-    "support-centre": SupportCentreKind(),
+# How each file's good rows are written: the table, its columns and its counts.
+_WRITERS: dict[str, type[RecordKind]] = {
+    "chat": ChatKind,
+    "clinic-clients": ClinicClientsKind,
+    "clinic-sessions": ClinicSessionsKind,
+    "support-centre": SupportCentreKind,
 }
+KINDS: dict[str, RecordKind] = dict(
+    sorted(
+        (file.name, _WRITERS[file.name](file, kind.unit_kind))
+        for kind in RECORD_KINDS.values()
+        for file in kind.files
+    )
+)

@@ -162,7 +162,7 @@ def records_import(
                 group_counts.spread_into(counts)
                 counts.flush()
 
-        rows = read_rows(path, spec.columns)
+        rows = read_rows(path, spec.columns, spec.file.required)
         while raw_rows := list(islice(rows, BATCH_SIZE)):
             result.rows_read += len(raw_rows)
             write(raw_rows)

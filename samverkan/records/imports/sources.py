@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from samverkan.records.imports.cells import read_text
+from samverkan.records.cells import read_text
 from samverkan.records.imports.errors import ImportFailed, RowError
 
 
@@ -53,7 +53,7 @@ def _text_handle(source: Source) -> io.TextIOBase:
     return source.open(encoding="utf-8-sig", errors="surrogateescape", newline="")
 
 
-def _csv_rows(source: Source, columns: list[str]) -> Iterator[tuple[int, list[Any]]]:
+def _csv_rows(source: Source, columns: list[str], required: int) -> Iterator[tuple[int, list[Any]]]:
     with _text_handle(source) as handle:
         reader = csv.reader(handle, strict=True)
         line = 1
@@ -63,7 +63,7 @@ def _csv_rows(source: Source, columns: list[str]) -> Iterator[tuple[int, list[An
             raise ImportFailed([RowError(1, "-", _("the file is empty"))]) from None
         except csv.Error as error:
             raise ImportFailed([RowError(1, "-", str(error))]) from None
-        _check_header(header, columns)
+        missing = _check_header(header, columns, required)
         line = reader.line_num + 1
         while True:
             try:
@@ -76,10 +76,12 @@ def _csv_rows(source: Source, columns: list[str]) -> Iterator[tuple[int, list[An
                 ) from None
             start, line = line, reader.line_num + 1
             if row:
-                yield start, row
+                yield start, _padded(row, columns, missing)
 
 
-def _xlsx_rows(source: Source, columns: list[str]) -> Iterator[tuple[int, list[Any]]]:
+def _xlsx_rows(
+    source: Source, columns: list[str], required: int
+) -> Iterator[tuple[int, list[Any]]]:
     from openpyxl import load_workbook
 
     try:
@@ -101,7 +103,7 @@ def _xlsx_rows(source: Source, columns: list[str]) -> Iterator[tuple[int, list[A
         header = [read_text(cell) for cell in header_row]
         while header and not header[-1]:
             header.pop()
-        _check_header(header, columns)
+        missing = _check_header(header, columns, required)
         for line, row in enumerate(rows, start=2):
             # A boolean cell would be equal to 1 or 0 where values are looked up: make it text.
             cells = [str(cell).upper() if isinstance(cell, bool) else cell for cell in row]
@@ -109,13 +111,17 @@ def _xlsx_rows(source: Source, columns: list[str]) -> Iterator[tuple[int, list[A
                 cells.pop()
             if all(cell in (None, "") for cell in cells):
                 continue
-            yield line, cells
+            yield line, _padded(cells, columns, missing)
     finally:
         workbook.close()
 
 
-def _check_header(header: list[str], columns: list[str]) -> None:
+def _check_header(header: list[str], columns: list[str], required: int) -> int:
+    """Check the header; return how many of the last, optional columns it leaves out (a file
+    written before they were added)."""
     header = [name.strip().lower() for name in header]
+    if required <= len(header) < len(columns) and header == columns[: len(header)]:
+        return len(columns) - len(header)
     if header != columns:
         raise ImportFailed(
             [
@@ -127,16 +133,30 @@ def _check_header(header: list[str], columns: list[str]) -> None:
                 )
             ]
         )
+    return 0
 
 
-def read_rows(source: Source, columns: list[str]) -> Iterator[tuple[int, list[Any]]]:
+def _padded(row: list[Any], columns: list[str], missing: int) -> list[Any]:
+    """A row of a file without the last `missing` columns, with them empty."""
+    if missing and len(row) == len(columns) - missing:
+        return [*row, *([""] * missing)]
+    return row
+
+
+def read_rows(
+    source: Source, columns: list[str], required: int | None = None
+) -> Iterator[tuple[int, list[Any]]]:
+    """The rows of a source after its header, as (line number, cells). `required`: how many of
+    the columns a header must have at least; the rest are optional, and a file without them
+    reads as if their cells were empty."""
     if isinstance(source, Rows):
         return enumerate(source.rows, start=2)
+    required = len(columns) if required is None else required
     suffix = source.suffix.lower()
     if suffix == ".csv":
-        return _csv_rows(source, columns)
+        return _csv_rows(source, columns, required)
     if suffix == ".xlsx":
-        return _xlsx_rows(source, columns)
+        return _xlsx_rows(source, columns, required)
     raise ImportFailed([RowError(1, "-", _("only .csv and .xlsx files can be imported"))])
 
 

@@ -52,6 +52,7 @@ PLAUSIBLE = {
     "screened": st.sampled_from(["yes", "no", "", "maybe"]),
     "screening_answer": st.sampled_from(["", "none", "victim", "both", "declined", "yes"]),
     "came_via": st.sampled_from(["", "chat", "self", "bus"]),
+    "told_of_support_to_stop": st.sampled_from(["", "yes", "no", "YES", "maybe"]),
 }
 NOISE = st.text(alphabet=st.characters(codec="utf-8"), max_size=12)
 

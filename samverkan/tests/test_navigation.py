@@ -1,4 +1,4 @@
-"""The main menu kept per process (core.navigation): the same links as deciding it anew, in the
+"""The main menu kept per process (samverkan.navigation): the same links as deciding it anew, in the
 page's language, and a change to what decides it seen at once in the process that made it."""
 
 import pytest
@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from samverkan import navigation
 from samverkan.accounts.models import Role, User
-from samverkan.core import navigation
 from samverkan.partnership.models import Service
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,9 @@
 """Readers of single cells: each takes the raw value (str from CSV; str, int, float, date or
-datetime from XLSX) and returns the stored value, or raises CellError saying why, in words for
-the user."""
+datetime from XLSX; a typed value from the API) and returns the stored value, or raises CellError
+saying why, in words for the user.
+
+Below the import, the kinds of record (`records.kinds`: each column names its reader), the forms
+and the API's fields: a reference or a date is read the same way wherever it comes from."""
 
 import datetime
 import functools
@@ -13,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samverkan.core.names import NameIndex
-from samverkan.records.imports.errors import CellError
 from samverkan.records.models import (
     MAX_AGE,
     ViolenceForm,
@@ -22,6 +24,10 @@ from samverkan.statistics.counters import (
     STOCKHOLM,
     local_day,
 )
+
+
+class CellError(Exception):
+    """A value that cannot be read; the message says why, in words for the user."""
 
 
 @functools.lru_cache(maxsize=1)
@@ -160,6 +166,14 @@ def read_yes_no(raw: Any) -> bool:
     if value == "yes":
         return True
     raise CellError(_("%(value)r is not yes or no") % {"value": value})
+
+
+def read_optional_yes_no(raw: Any) -> bool | None:
+    """Yes, no, or empty for not noted."""
+    value = read_text(raw).lower()
+    if not value:
+        return None
+    return read_yes_no(value)
 
 
 def read_ref(raw: Any) -> str | None:

@@ -1,6 +1,9 @@
-"""The main menu: which pages a signed-in user can reach, decided in one place.
+"""The main menu: which pages a signed-in user can reach, decided in one place; and the home
+page, which is the menu's first page.
 
-The views enforce access themselves; the menu only leaves out links that would end in 404.
+It links every feature, so it sits at the top beside the URL configuration (the site's layer,
+docs/ARCHITECTURE.md "Layers"). Who may do what is `accounts.permissions`; the views enforce it
+themselves, and the menu only leaves out links that would end in 404.
 
 Every signed-in page shows the menu, and deciding it took three queries (the chat's unit, the
 unit's services, the partnership's agreement) and a dozen `reverse` calls: about a tenth of a
@@ -16,11 +19,17 @@ for that minute only leads to the view's own refusal (404), as any typed address
 from dataclasses import dataclass
 from time import monotonic
 
+from django.contrib.auth.decorators import login_required
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+
+from samverkan.accounts import permissions
+from samverkan.governance.selectors import menu_entry
+from samverkan.records.kinds import kind_of_unit
 
 MENU_SECONDS = 60
 # What a menu is decided by besides the key: the partnership app's rows (organisations, units,
@@ -42,57 +51,39 @@ class MenuItem:
 
 
 def menu_for(user) -> list[MenuItem]:  # noqa: ANN001 - a User, or AnonymousUser
-    from samverkan.accounts.models import Role
-    from samverkan.campaigns.views import AGGREGATE_ROLES
-    from samverkan.dashboard.overview import DASHBOARD_ROLES
-    from samverkan.records.selectors import RECORD_ROLES
-    from samverkan.referrals.selectors import can_register_arrivals
-
     if not user.is_authenticated or not user.is_verified():
         return []
     items = []
-    if user.role in DASHBOARD_ROLES:
+    aggregates = user.role in permissions.AGGREGATE_ROLES
+    if aggregates:
         items.append(MenuItem(_("Overview"), reverse("dashboard:overview")))
-    kind = user.unit.kind if user.unit_id else None
-    if user.role in RECORD_ROLES:
-        record_lists = {
-            "chat": (_("Chat conversations"), "records:chat_list"),
-            "clinic": (_("Clients"), "records:clinic_list"),
-            "support-centre": (_("Support-centre cases"), "records:support_list"),
-        }
-        if kind in record_lists:
-            label, name = record_lists[kind]
-            items.append(MenuItem(label, reverse(name)))
-    from samverkan.chat import services as chat
-
-    if chat.can_volunteer(user):
+    if user.role in permissions.RECORD_ROLES:
+        # The list of the kind of record the user's unit keeps (records.kinds).
+        kind = kind_of_unit(user.unit.kind if user.unit_id else None)
+        if kind is not None:
+            items.append(MenuItem(kind.label, reverse(f"records:{kind.name}_list")))
+    if permissions.can_volunteer(user):
         items.append(MenuItem(_("Live chat"), reverse("chat:console")))
-    if chat.can_supervise(user):
+    if permissions.can_supervise(user):
         items.append(MenuItem(_("The chat right now"), reverse("chat:supervisor")))
-    if chat.can_keep_directory(user):
+    if permissions.can_keep_directory(user):
         items.append(MenuItem(_("Directory of services"), reverse("chat:directory")))
-    if can_register_arrivals(user):
+    if permissions.can_register_arrivals(user):
         items.append(MenuItem(_("Referral code arrivals"), reverse("referrals:arrive")))
-    if user.role in DASHBOARD_ROLES:
+    if aggregates:
         items.append(MenuItem(_("Committee documents"), reverse("reports:list")))
-    if user.role in AGGREGATE_ROLES:
         items.append(MenuItem(_("Campaigns"), reverse("campaigns:list")))
         items.append(MenuItem(_("Activities"), reverse("activities:list")))
-    from samverkan.governance.selectors import menu_entry
-
     governance = menu_entry(user)
     if governance is not None:
         kind, name = governance
         label = _("Governance") if kind == "governance" else _("Money")
         items.append(MenuItem(label, reverse(name)))
-    from samverkan.api.tokens import can_manage_tokens
-    from samverkan.statistics.history import can_keep_history
-
-    if can_manage_tokens(user):
+    if permissions.can_manage_tokens(user):
         items.append(MenuItem(_("API tokens"), reverse("api_tokens:list")))
-    if can_keep_history(user):
+    if permissions.can_keep_history(user):
         items.append(MenuItem(_("Figures of earlier years"), reverse("statistics:history")))
-    if user.role in (Role.COORDINATOR, Role.ADMINISTRATOR):
+    if user.role in permissions.AUDIT_ROLES:
         items.append(MenuItem(_("Audit log"), reverse("accounts:audit_log")))
     if user.is_staff:
         items.append(MenuItem(_("Administration"), reverse("admin:index")))
@@ -131,10 +122,20 @@ def forget_menus(sender, **kwargs) -> None:  # noqa: ANN001, ANN003 - a signal's
 
 
 for _name, _signal in (("save", post_save), ("delete", post_delete), ("m2m", m2m_changed)):
-    _signal.connect(forget_menus, dispatch_uid=f"samverkan.core.navigation.forget.{_name}")
+    _signal.connect(forget_menus, dispatch_uid=f"samverkan.navigation.forget.{_name}")
 
 
 def navigation(request: HttpRequest) -> dict:
     """Context processor: the menu and the current page for base.html."""
     items = cached_menu_for(request.user) if hasattr(request, "user") else []
     return {"menu": [(item, item.is_current(request.path)) for item in items]}
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Straight to the user's first page (the overview, or the unit's records); a user whose role
+    has no page yet sees who they are signed in as and whom to ask."""
+    menu = cached_menu_for(request.user)
+    if menu:
+        return redirect(menu[0].url)
+    return render(request, "home.html")

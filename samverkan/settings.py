@@ -191,9 +191,12 @@ TEMPLATES = [
 _default_db = f"sqlite:///{VAR_DIR / 'samverkan.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", _default_db))}
 # A connection per request, as Django's default: production serves ASGI, where persistent
-# connections are not reused (docs/ARCHITECTURE.md, "What every signed-in page pays").
+# connections are not reused (docs/ARCHITECTURE.md, "What every signed-in page pays"). SQLite's
+# are kept per process instead, whatever thread a request runs in (samverkan.core.sqlite).
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    if env_bool("SAMVERKAN_SQLITE_KEEP_CONNECTIONS", True):
+        DATABASES["default"]["ENGINE"] = "samverkan.core.sqlite"
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # WAL lets the statistics read while an import writes; a generous timeout rides out the lock.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 
 from samverkan.dashboard.overview import Overview
 from samverkan.records.exports import neutralise
+from samverkan.statistics.figures import HIDDEN_MARK
 
-HIDDEN = ".."
+HIDDEN = HIDDEN_MARK
 
 
 def _cell(value: int | float | None) -> int | float | str:

@@ -9,7 +9,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from samverkan.dashboard.overview import Period
+from samverkan.dashboard.periods import Period
 from samverkan.partnership.models import Unit
 
 LONGEST_PERIOD = datetime.timedelta(days=366 * 10)

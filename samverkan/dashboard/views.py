@@ -19,12 +19,14 @@ from samverkan.dashboard.overview import (
     FilterNotPublic,
     Overview,
     dashboard_overview,
-    default_period,
     disclosure_for,
-    months_with_data,
     partnerships_for_user,
-    reporting_periods,
     unit_is_published,
+)
+from samverkan.dashboard.periods import (
+    default_period,
+    months_with_data,
+    reporting_periods,
     with_figures,
     year_period,
     years_with_data,

@@ -92,7 +92,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -
     from django.conf import settings
 
     database = settings.DATABASES["default"]
-    if database["ENGINE"] == "django.db.backends.sqlite3":
+    if "sqlite" in database["ENGINE"]:  # Django's backend, or samverkan.core.sqlite
         test = database.setdefault("TEST", {})
         if not test.get("NAME"):
             folder = Path(os.environ.get("SAMVERKAN_VAR_DIR", "var")).resolve()
@@ -151,7 +151,7 @@ def asgi_site(transactional_db) -> Iterator[Site]:  # noqa: ANN001
     pytest.importorskip("daphne")
     __import__("samverkan.asgi")  # the application must import: a failure here is a failure
     database = settings.DATABASES["default"]
-    if database["ENGINE"] != "django.db.backends.sqlite3":
+    if "sqlite" not in database["ENGINE"]:
         pytest.skip("the ASGI server shares the test database on SQLite only")
     port = _free_port()
     env = {

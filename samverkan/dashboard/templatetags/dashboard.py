@@ -8,7 +8,7 @@ from html import escape
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from samverkan.dashboard.overview import HIDDEN, Section, count_format
+from samverkan.dashboard.figures import HIDDEN, Section, count_format
 from samverkan.statistics.charts import Chart, render_svg
 
 register = template.Library()

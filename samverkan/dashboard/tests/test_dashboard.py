@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from samverkan.accounts.models import Role, User
 from samverkan.conftest import local, sign_in
-from samverkan.dashboard.overview import Period, dashboard_overview, default_period
+from samverkan.dashboard.overview import dashboard_overview
+from samverkan.dashboard.periods import Period, default_period
 from samverkan.partnership.models import Unit
 from samverkan.records import services
 from samverkan.statistics.charts import conversations_by_month, render_png, render_svg

@@ -11,13 +11,8 @@ from openpyxl import load_workbook
 
 from samverkan.accounts.models import AuditEntry, Role, User
 from samverkan.conftest import local, sign_in
-from samverkan.dashboard.overview import (
-    Filter,
-    FilterNotPublic,
-    Period,
-    dashboard_overview,
-    default_period,
-)
+from samverkan.dashboard.overview import Filter, FilterNotPublic, dashboard_overview
+from samverkan.dashboard.periods import Period, default_period
 from samverkan.governance.models import Obligation, ObligationItem
 from samverkan.partnership.models import Agreement, Unit
 from samverkan.records import services

@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from samverkan.core.errors import SamverkanError
-from samverkan.dashboard.overview import Period
+from samverkan.dashboard.periods import Period
 from samverkan.partnership.commands import (
     add_partnership_option,
     date_argument,

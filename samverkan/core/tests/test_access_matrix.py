@@ -110,6 +110,8 @@ EXPECTED = {
     "chat:start": {who: OK for who in CAST},  # the young person's chat: no account
     "chat:console": only("volunteer"),  # the outsider's unit does not answer the public chat
     "chat:supervisor": only("coordinator"),  # and the chat unit's manager
+    # The supervisor's live part, as server-sent events: who may see the page.
+    "chat:supervisor_events": only("coordinator"),
     "chat:directory": only("coordinator"),
     "chat:directory_edit": only("coordinator"),
     # The web import of a unit's records: the same people as its registration form.

@@ -325,13 +325,31 @@ async def _count_end(ended: Conversation, by: str) -> None:
         await count("abandoned", (ended_at - ended.created_at).total_seconds(), ended_at)
 
 
+# The counts being written (a reference keeps each task alive until it is done).
+_counting: set[asyncio.Task] = set()
+
+
 async def count(kind: str, seconds: float, when: datetime.datetime) -> None:
-    """Add one event to the service's daily counts (services.service_count). After the change
-    and its events: a database gone a moment loses the count, never the conversation."""
+    """Add one event to the service's daily counts (services.service_count), in a task of its
+    own: the socket that made the change goes on at once rather than wait for Django's one sync
+    thread, which every socket of the worker shares. A database gone a moment loses the count,
+    never the conversation."""
+    task = asyncio.get_running_loop().create_task(_count(kind, seconds, when))
+    _counting.add(task)
+    task.add_done_callback(_counting.discard)
+
+
+async def _count(kind: str, seconds: float, when: datetime.datetime) -> None:
     try:
         await database_sync_to_async(services.service_count)(kind, seconds=seconds, when=when)
     except Exception as error:  # noqa: BLE001 (the figures lack one event; logged by kind)
         logger.warning("chat count %s: %s", kind, type(error).__name__)
+
+
+async def counted() -> None:
+    """Wait for the counts under way to be written (tests; a worker's shutdown)."""
+    while _counting:
+        await asyncio.gather(*list(_counting))
 
 
 async def end_abandoned(now: Any = None) -> list[str]:

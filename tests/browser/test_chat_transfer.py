@@ -6,7 +6,7 @@ volunteer's status change without a reload."""
 
 import re
 
-from browsing import current_code, signed_in_context
+from browsing import accessibility_violations, current_code, signed_in_context
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
@@ -77,6 +77,9 @@ def test_a_transfer_on_phones_followed_live_by_the_supervisor(browser, asgi_site
     expect(panel).to_have_count(1)
     expect(young.locator("#conversation")).to_be_visible()
     expect(live.locator("tr[data-status=in_conversation]")).to_contain_text("Anna")
+    # WCAG 2.1 AA on the live page as updated (its summary in a polite status region).
+    assert accessibility_violations(supervisor) == []
+    expect(supervisor.locator("#live-summary[role=status][aria-live=polite]")).to_have_count(1)
 
     young.locator("#message").fill("Första meddelandet")
     young.locator("#composer button[type=submit]").click()
@@ -92,6 +95,7 @@ def test_a_transfer_on_phones_followed_live_by_the_supervisor(browser, asgi_site
     colleague = panel.locator("[data-field=colleague]")
     expect(colleague.locator("option")).to_have_text(["Bertil (ledig)"])
     _fits(first, "console, choosing a colleague")
+    assert accessibility_violations(first) == []
     _reachable(panel.locator("[data-action=transfer-to]"), "console, transfer to")
     panel.locator("[data-action=transfer-to]").click()
     expect(first.locator("article.conversation")).to_have_count(0)

@@ -4,6 +4,7 @@ open real WebSocket connections to the whole ASGI application (origin check, ses
 from dataclasses import dataclass
 
 import pytest
+import pytest_asyncio
 from asgiref.sync import async_to_sync
 from channels.layers import DEFAULT_CHANNEL_LAYER, channel_layers
 from channels.testing import WebsocketCommunicator
@@ -11,6 +12,7 @@ from django.test import Client
 
 from samverkan.accounts.models import Role, User
 from samverkan.asgi import application
+from samverkan.chat.actions import counted
 from samverkan.chat.store import get_store
 from samverkan.conftest import sign_in
 
@@ -43,6 +45,15 @@ def young(address: str = YOUNG_ADDRESS) -> WebsocketCommunicator:
 def console(staff: Staff) -> WebsocketCommunicator:
     headers = [ORIGIN, (b"cookie", f"sessionid={staff.cookie}".encode())]
     return WebsocketCommunicator(_from("192.0.2.10"), "/ws/chatt/konsol/", headers=headers)
+
+
+@pytest_asyncio.fixture(autouse=True)
+async def counts_written():
+    """The service's counts are written in tasks of their own (actions.count): each test's are
+    written in its own event loop, before its database is emptied, and none lands in the next
+    test's database from the sync thread."""
+    yield
+    await counted()
 
 
 @pytest.fixture(autouse=True)

@@ -138,6 +138,9 @@ async def test_nothing_written_and_no_address_survives_a_conversation(small, vol
         details = {"method": "GET", "path": path, "status": 200, "time_taken": 0.01}
         server.log_action("http", "complete", {**details, "client": client, "size": 1})
 
+    from samverkan.chat.actions import counted
+
+    await counted()
     dump = await sync_to_async(_database_dump)()
     assert "chat_conversation" in dump or "records_chatconversation" in dump
     logged = caplog.text + "\n".join(record.getMessage() for record in caplog.records)

@@ -12,7 +12,7 @@ from django.test import AsyncClient, Client
 from django.utils import timezone
 
 from samverkan.accounts.models import Role, User
-from samverkan.chat import services
+from samverkan.chat import actions, services
 from samverkan.chat.tests.conftest import console, receive_type, young
 from samverkan.conftest import sign_in
 from samverkan.core.time import local_day
@@ -76,6 +76,7 @@ async def test_waits_gave_up_lengths_and_console_time_are_counted_by_band(small,
     await leaving.disconnect()
     await person.disconnect()
 
+    await actions.counted()
     rows = await sync_to_async(_service_rows)()
     assert rows == {
         "chat.service.abandoned.under_1_min": (1, 0),
@@ -100,6 +101,7 @@ async def test_an_absence_past_the_grace_while_waiting_is_giving_up(small, setti
     await person.disconnect()
     later = timezone.now() + datetime.timedelta(minutes=7)
     assert len(await end_abandoned(later)) == 1
+    await actions.counted()
     rows = await sync_to_async(_service_rows)()
     assert rows == {"chat.service.abandoned.5_to_15_min": (1, 7)}
 

@@ -62,6 +62,7 @@ ACTIONS = {
     "governance.financial_report.returned": _("returned the financial report for correction"),
     "governance.group_member.created": _("added a member to a group"),
     "governance.group_member.changed": _("changed a group member"),
+    "chat.directory_entry.changed": _("changed a service's entry in the chat's directory"),
     "accounts.password.changed": _("changed their password"),
     "accounts.authenticator.replaced": _("set up a new authenticator app"),
     "accounts.session.ended": _("ended another session of theirs"),

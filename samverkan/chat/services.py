@@ -12,6 +12,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samverkan.accounts.audit import log_action
 from samverkan.accounts.models import User
 from samverkan.accounts.permissions import can_keep_directory
 from samverkan.accounts.permissions import can_supervise as can_supervise
@@ -124,17 +125,28 @@ def services_for_user(user: User) -> QuerySet[Service]:
     )
 
 
+DIRECTORY_FIELDS = frozenset(
+    {"description", "address", "opening_hours", "contact", "shown_in_chat"}
+)
+"""What the directory's form may change about a service: the entry's own values."""
+
+
 @transaction.atomic
 def directory_entry_update(*, service: Service, by: User, **values: Any) -> DirectoryEntry:
     if not (can_keep_directory(by) and services_for_user(by).filter(pk=service.pk).exists()):
         from samverkan.core.errors import Forbidden
 
         raise Forbidden(_("Only the partnership's coordinators keep the directory."))
+    unknown = set(values) - DIRECTORY_FIELDS
+    if unknown:
+        raise TypeError(f"Not a directory entry's own value: {sorted(unknown)}")
     entry, _created = DirectoryEntry.objects.get_or_create(service=service)
+    changed = [name for name, value in values.items() if getattr(entry, name) != value]
     for name, value in values.items():
         setattr(entry, name, value)
     entry.full_clean()
     entry.save()
+    log_action("chat.directory_entry.changed", user=by, target=entry, fields=changed)
     return entry
 
 

@@ -149,6 +149,23 @@ def chat_conversation_create(
     return conversation
 
 
+CHAT_CONVERSATION_FIELDS = frozenset(
+    {"ref", "started_at", "resident", "district", "gender", "age", "concern", "referred_to"}
+    | {"violence", *(f"violence_{form}" for form in ViolenceForm.values)}
+)
+"""What a chat record's change may set: its own values (not its unit, batch or times)."""
+
+
+def _only_own_values(changes: dict, allowed: frozenset[str], what: str) -> None:
+    """A change names only the record's own values: an unknown or protected name (a typo, the
+    import batch, the times) is a programming error, not something to set silently."""
+    if "unit" in changes or "unit_id" in changes:
+        raise SamverkanError(_("A record stays in the unit that registered it."))
+    unknown = set(changes) - allowed
+    if unknown:
+        raise TypeError(f"Not a {what}'s own value: {sorted(unknown)}")
+
+
 @transaction.atomic
 def chat_conversation_update(
     *, conversation: ChatConversation, by: User | None = None, **changes
@@ -156,8 +173,7 @@ def chat_conversation_update(
     """Change a post-chat record; its old facts leave the counts and its new ones enter them."""
     conversation = ChatConversation.objects.select_for_update().get(pk=conversation.pk)
     _check_writer(by, conversation.unit)
-    if "unit" in changes or "unit_id" in changes:
-        raise SamverkanError(_("A record stays in the unit that registered it."))
+    _only_own_values(changes, CHAT_CONVERSATION_FIELDS, "chat record")
     old = (conversation.unit_id, _chat_day(conversation), chat_conversation_facts(conversation))
     before = _values(conversation)
     violence = changes.pop("violence", None)
@@ -226,14 +242,20 @@ def support_centre_case_create(
     return case
 
 
+SUPPORT_CENTRE_CASE_FIELDS = frozenset(
+    {"ref", "received_on", "gender", "age", "category", "screened", "screening_answer"}
+    | {"referred_to", "told_of_support_to_stop"}
+)
+"""What a support-centre case's change may set: its own values."""
+
+
 @transaction.atomic
 def support_centre_case_update(
     *, case: SupportCentreCase, by: User | None = None, **changes
 ) -> SupportCentreCase:
     case = SupportCentreCase.objects.select_for_update().get(pk=case.pk)
     _check_writer(by, case.unit)
-    if "unit" in changes or "unit_id" in changes:
-        raise SamverkanError(_("A record stays in the unit that registered it."))
+    _only_own_values(changes, SUPPORT_CENTRE_CASE_FIELDS, "support-centre case")
     old = (case.unit_id, case.received_on, support_centre_case_facts(case))
     before = _values(case)
     for field, value in changes.items():
@@ -317,11 +339,7 @@ def clinic_client_update(
     themselves (statistics.engine), so a correction is in them at once."""
     client = ClinicClient.objects.select_for_update().get(pk=client.pk)
     _check_writer(by, client.unit)
-    if "unit" in changes or "unit_id" in changes:
-        raise SamverkanError(_("A record stays in the unit that registered it."))
-    unknown = set(changes) - CLINIC_CLIENT_FIELDS
-    if unknown:
-        raise TypeError(f"Not a client's own value: {sorted(unknown)}")
+    _only_own_values(changes, CLINIC_CLIENT_FIELDS, "client")
     before = _values(client)
     for field, value in changes.items():
         setattr(client, field, value)

@@ -112,6 +112,23 @@ def test_coordinators_keep_the_directory(small):
     entry = DirectoryEntry.objects.get(service=small.clinic_service)
     assert entry.address == "Exempelgatan 1" and entry.shown_in_chat
     assert "Ring 08-000 00 01 (test)" in client.get("/chatt/tjanster/").content.decode()
+    # The change is audited with what changed, in the same transaction.
+    from samverkan.accounts.models import AuditEntry
+
+    audit = AuditEntry.objects.get(action="chat.directory_entry.changed")
+    assert audit.user == coordinator and audit.target_id == entry.pk
+    assert set(audit.fields.split(",")) == {
+        "description",
+        "address",
+        "opening_hours",
+        "contact",
+    }
+    # Only the entry's own values: anything else is refused and nothing is written.
+    from samverkan.chat.services import directory_entry_update
+
+    with pytest.raises(TypeError, match="id"):
+        directory_entry_update(service=small.clinic_service, by=coordinator, id=None)
+    assert AuditEntry.objects.filter(action="chat.directory_entry.changed").count() == 1
 
 
 def test_the_chat_units_manager_supervises_and_other_managers_do_not(small):

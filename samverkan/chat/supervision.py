@@ -103,10 +103,14 @@ def band_label(upper: int | None, lower: int | None) -> str:
     return _("%(low)s–%(high)s min") % {"low": lower // 60, "high": upper // 60}
 
 
-async def live_state(layer: Any, reply_to: str) -> dict[str, Any]:
+async def live_state(layer: Any, reply_to: str, today: Any = None) -> dict[str, Any]:
+    """The chat right now. `today`: the day's counts when the caller has read them (a page's
+    view, in its own thread and transaction); the stream reads them through Channels, which
+    closes the connection it leaves behind."""
     overview = await get_store().overview(timezone.now())
     volunteers = await roll_call(layer, reply_to)
-    today = await database_sync_to_async(today_counts)()
+    if today is None:
+        today = await database_sync_to_async(today_counts)()
     return {"overview": overview, "volunteers": volunteers, "today": today}
 
 

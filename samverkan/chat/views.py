@@ -168,7 +168,9 @@ def supervisor(request: HttpRequest) -> HttpResponse:
         raise Http404
     layer = get_channel_layer()
     reply_to = async_to_sync(layer.new_channel)()
-    state = async_to_sync(supervision.live_state)(layer, reply_to)
+    # The day's counts are read here, in the request's thread: Channels' database helper would
+    # close this thread's connection (and, in a test, its transaction) after its read.
+    state = async_to_sync(supervision.live_state)(layer, reply_to, supervision.today_counts())
     return _private(render(request, "chat/supervisor.html", state))
 
 

@@ -28,6 +28,7 @@ NOT_PAGES = {
     "statistics:history_choose": "sends the coordinator on to the chosen unit's history",
     "accounts:oidc_login": "sends the browser on to the identity provider (test_oidc.py)",
     "accounts:oidc_callback": "where the identity provider sends the browser back (tests/browser/test_oidc.py)",
+    "chat:supervisor_events": "the supervisor page's live events, a stream that stays open (test_chat_transfer.py)",
 }
 # Pages known to fail, kept in sight: the test fails when one of them passes (strike it off) and
 # when any other page fails. Not for the application's own templates: fix those.

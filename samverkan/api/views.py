@@ -178,12 +178,9 @@ class RecordViewSet(viewsets.GenericViewSet):
         user = self.request.user
         with transaction.atomic():
             known = self._known(refs)
-            for index, item in enumerate(items):
-                existing = known.get(item["ref"])
-                if existing is not None and not _same(serializer, existing, item):
-                    raise _conflict(item["ref"], f"#/records/{index}/ref")
+            self._refuse_other_content(serializer, items, known)
             try:
-                records_import(
+                imported = records_import(
                     kind=self.kind.import_kind,
                     path=Rows([self.kind.row(item) for item in items]),
                     unit=user.unit,
@@ -200,13 +197,37 @@ class RecordViewSet(viewsets.GenericViewSet):
                 ) from None
             except SamverkanError as error:
                 raise from_domain(error) from None
-            ids = dict(self.get_queryset().filter(ref__in=refs).values_list("ref", "pk"))
-        results = [{"id": ids[ref], "ref": ref, "created": ref not in known} for ref in refs]
-        created = sum(1 for result in results if result["created"])
+            stored = {
+                ref: (pk, batch_id)
+                for ref, pk, batch_id in self.get_queryset()
+                .filter(ref__in=refs)
+                .values_list("ref", "pk", "import_batch_id")
+            }
+            # Created means added by this import, whatever this request read before it: on
+            # PostgreSQL each statement sees the latest commits, so a parallel identical
+            # batch may commit between the read above and the import's own, which then skips
+            # those refs. Those records are another request's: check their content now.
+            added_here = {
+                ref for ref, (_pk, batch_id) in stored.items() if batch_id == imported.batch.pk
+            }
+            late = [ref for ref in refs if ref not in known and ref not in added_here]
+            if late:
+                self._refuse_other_content(serializer, items, self._known(late))
+        results = [{"id": stored[ref][0], "ref": ref, "created": ref in added_here} for ref in refs]
+        created = len(added_here)
         return Response(
             {"created": created, "existing": len(results) - created, "records": results},
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+    @staticmethod
+    def _refuse_other_content(
+        serializer: api.RecordSerializer, items: list[dict[str, Any]], known: dict[str, Model]
+    ) -> None:
+        for index, item in enumerate(items):
+            existing = known.get(item["ref"])
+            if existing is not None and not _same(serializer, existing, item):
+                raise _conflict(item["ref"], f"#/records/{index}/ref")
 
     def _change(self, request: Request, pk: str, partial: bool) -> Response:
         if self.kind.update is None:

@@ -92,6 +92,55 @@ def test_a_create_that_loses_the_race_answers_with_the_winners_record(
     assert ChatConversation.objects.get(ref="LATE-2").age == 16
 
 
+def test_a_batch_whose_records_another_batch_adds_meanwhile_answers_as_a_retry(
+    client, small, tokens, monkeypatch
+):
+    """On PostgreSQL each statement sees the latest commits: an identical batch may commit
+    between this batch's look-up and its import, which then skips those refs. They are the
+    other request's records: 200, none "created" here (this answered 201, all created, once)."""
+    from samverkan.api.views import RecordViewSet
+
+    token = tokens[("chat", "write")]
+    looked_up = RecordViewSet._known
+    batch = {"records": [{**CHAT, "ref": f"MEANWHILE-{n}"} for n in range(4)]}
+    other = {"records": batch["records"][:2]}
+    calls = []
+
+    def the_other_commits_first(self, refs):  # noqa: ANN001, ANN202
+        calls.append(refs)
+        if len(calls) == 1:
+            assert post(Client(), token, f"{CHATS}batch/", other).status_code == 201
+            return {}
+        return looked_up(self, refs)
+
+    monkeypatch.setattr(RecordViewSet, "_known", the_other_commits_first)
+    answer = post(client, token, f"{CHATS}batch/", batch)
+    assert answer.status_code == 201, answer.content
+    body = answer.json()
+    assert (body["created"], body["existing"]) == (2, 2)
+    assert [r["created"] for r in body["records"]] == [False, False, True, True]
+    assert ChatConversation.objects.filter(ref__startswith="MEANWHILE-").count() == 4
+
+    # The whole batch added meanwhile: a 200, as a retry gets.
+    calls.clear()
+    batch = {"records": [{**CHAT, "ref": "MEANWHILE-9"}]}
+    other = batch
+    answer = post(client, token, f"{CHATS}batch/", batch)
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["records"][0]["created"] is False
+
+    # Added meanwhile with other content: a conflict, and nothing of this batch is kept.
+    calls.clear()
+    other = {"records": [{**CHAT, "ref": "MEANWHILE-X", "age": 13}]}
+    batch = {"records": [{**CHAT, "ref": "MEANWHILE-Y"}, {**CHAT, "ref": "MEANWHILE-X"}]}
+    answer = post(client, token, f"{CHATS}batch/", batch)
+    assert answer.status_code == 409, answer.content
+    assert answer.json()["errors"][0]["pointer"] == "#/records/1/ref"
+    # (The other batch ran on this test's connection, inside this batch's transaction, so
+    # the refusal takes it back too; between two requests it is committed and stays.)
+    assert not ChatConversation.objects.filter(ref__in=["MEANWHILE-X", "MEANWHILE-Y"]).exists()
+
+
 @parallel
 def test_identical_creates_in_parallel_answer_201_once_and_200_otherwise(small, tokens):
     token = tokens[("chat", "write")]

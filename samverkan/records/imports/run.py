@@ -35,6 +35,9 @@ class ImportResult:
     unit: Unit
     rows_read: int = 0
     rows_added: int = 0
+    # The batch the added rows carry: whoever asks "which of these did this import add?"
+    # (the API's idempotent batch, while another request may add the same refs) reads it.
+    batch: ImportBatch | None = None
 
     @property
     def rows_skipped(self) -> int:
@@ -130,6 +133,7 @@ def records_import(
     errors: list[RowError] = []
     with transaction.atomic():
         batch = ImportBatch.objects.create(unit=unit, kind=kind, sha256=source_digest(path))
+        result.batch = batch
         context = ImportContext(
             unit=unit,
             partnership=partnership,

@@ -124,10 +124,10 @@ if SAMVERKAN_REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "samverkan.chat.layers.RedisChannelLayer",
-            # redis-py's default read timeout (5 s) would end the layer's blocking wait for a
-            # message (55 s, chat/layers.py) with TimeoutError. Reads get longer, and
-            # the pool room beyond redis-py's 100: each side of a conversation waits for its
-            # inbox on a connection of its own (samverkan/chat/consumers.py).
+            # The read timeout must outlast the layer's blocking wait for a worker's next
+            # message (`brpop_timeout`, 5 s, chat/layers.py), or an idle wait ends in a
+            # TimeoutError. The pool gets room beyond redis-py's 100 for the chat store's
+            # commands at peaks (docs/deploy.md sizes Redis's connections).
             "CONFIG": {
                 "hosts": [
                     {

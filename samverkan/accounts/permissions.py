@@ -15,7 +15,8 @@ Who may do what, by role:
   services and the figures of earlier years;
 - coordinators and steering-group members read the governance pages (the foundation's unit
   managers its money pages, `governance.selectors.access_for`);
-- coordinators and unit managers register activities and campaigns (`REGISTERING_ROLES`);
+- coordinators and unit managers register activities and campaigns (`REGISTERING_ROLES`; a
+  campaign also needs the writer's unit);
 - coordinators and administrators search the audit log (`AUDIT_ROLES`);
 - a unit manager issues the unit's API tokens and gives the unit's staff a new start
   (`RECOVERABLE_ROLES`).
@@ -130,6 +131,11 @@ def can_keep_history(user: User) -> bool:
 
 def can_register_activities(user: User) -> bool:
     return _signed_in(user) and user.role in REGISTERING_ROLES
+
+
+def can_register_campaigns(user: User) -> bool:
+    """A campaign is registered in the writer's own unit's name, so it needs one."""
+    return bool(can_register_activities(user) and user.unit_id)
 
 
 def can_read_audit_log(user: User) -> bool:

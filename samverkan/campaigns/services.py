@@ -4,16 +4,15 @@ from django.db import transaction
 from django.forms import BaseInlineFormSet, ModelForm
 from django.utils.translation import gettext as _
 
-from samverkan.accounts.models import Role, User
+from samverkan.accounts.models import User
+from samverkan.accounts.permissions import can_register_campaigns
 from samverkan.campaigns.models import Campaign
 from samverkan.core.errors import Forbidden
 from samverkan.partnership.models import Partnership
 
-CAMPAIGN_WRITERS = frozenset({Role.COORDINATOR, Role.UNIT_MANAGER})
-
 
 def check_campaign_writer(user: User) -> None:
-    if not (user.is_active and user.role in CAMPAIGN_WRITERS and user.unit_id):
+    if not can_register_campaigns(user):
         raise Forbidden(_("Only the partnership coordinator and unit managers register campaigns."))
 
 

@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from samverkan.accounts.models import User
-from samverkan.accounts.permissions import AGGREGATE_ROLES
+from samverkan.accounts.permissions import AGGREGATE_ROLES, can_register_campaigns
 from samverkan.campaigns.evaluation import campaign_evaluation
 from samverkan.campaigns.forms import CampaignForm, ReachFormSet
 from samverkan.campaigns.models import Campaign
-from samverkan.campaigns.services import CAMPAIGN_WRITERS, campaign_save
+from samverkan.campaigns.services import campaign_save
 from samverkan.partnership.models import Partnership
 from samverkan.records.models import ChatConcern, Gender
 from samverkan.statistics.release import public_note
@@ -55,7 +55,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         "campaigns/list.html",
         {
             "campaigns": campaigns_for_user(request.user),
-            "can_register": request.user.role in CAMPAIGN_WRITERS,
+            "can_register": can_register_campaigns(request.user),
         },
     )
 
@@ -83,7 +83,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "evaluation": evaluation,
             "rows": rows,
             "public_note": public_note(settings.SAMVERKAN_DISCLOSURE_THRESHOLD),
-            "can_register": request.user.role in CAMPAIGN_WRITERS,
+            "can_register": can_register_campaigns(request.user),
         },
     )
 
@@ -104,7 +104,7 @@ def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 
 def _campaign_form(request: HttpRequest, campaign: Campaign | None) -> HttpResponse:
-    if request.user.role not in CAMPAIGN_WRITERS:
+    if not can_register_campaigns(request.user):
         raise Http404
     partnership = _partnership_of(request.user)
     data = request.POST if request.method == "POST" else None

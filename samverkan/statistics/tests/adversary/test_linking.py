@@ -84,7 +84,7 @@ def test_the_same_period_reads_the_same_in_every_channel(
 
 
 def test_campaigns_registered_by_a_reader_reveal_nothing(demo, threshold):
-    # Any unit manager may register a campaign (CAMPAIGN_WRITERS), the support centre's too,
+    # Any unit manager may register a campaign (`can_register_campaigns`), the support centre's too,
     # and its evaluation shows the chat's figures: two campaigns whose evaluation periods end a
     # day apart give that day's chat figures; the days before them another difference.
     periods = [(D(2022, 9, 1), D(2022, 11, 28)), (D(2022, 9, 1), D(2022, 11, 29))]

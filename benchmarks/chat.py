@@ -3,8 +3,9 @@
 Each conversation has a young person and a volunteer; each of them sends a message at random
 (exponential gaps) every INTERVAL seconds on average, as people type. The latency of a message
 is the time from the sender's `send` to the receiver's frame, both in this one client process
-(one clock). Each received message is acknowledged (`ack`), as the protocol asks of a client;
-the bare relay needs none. Three servers, one after the other, in the same run:
+(one clock). Each received message is acknowledged (`ack`), as the protocol asks of a client
+and as the browser clients do it (cumulatively, at most once per 100 ms per conversation); the
+bare relay needs none. Three servers, one after the other, in the same run:
 
 1. floor: a minimal relay written with the `websockets` library (one process): it pairs the
    two sockets of a conversation and passes each JSON message to the other;
@@ -118,18 +119,34 @@ class Phase:
         return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
 
 
+# The browser clients (chat.js, console.js) acknowledge what they have shown at most once per
+# this many seconds per conversation, cumulatively (docs/chat-protocol.md, Delivery): so does
+# this client.
+ACK_EVERY = 0.1
+
+
 async def _reader(socket, phase: Phase, on_event=None) -> None:  # noqa: ANN001
+    shown: dict[str | None, int] = {}  # the highest number shown, per conversation
+
+    def acknowledge(conversation: str | None) -> None:
+        ack: dict = {"type": "ack", "seq": shown.pop(conversation)}
+        if conversation is not None:
+            ack["conversation"] = conversation
+        task = asyncio.ensure_future(socket.send(json.dumps(ack)))
+        task.add_done_callback(lambda done: done.cancelled() or done.exception())
+
+    loop = asyncio.get_running_loop()
     with contextlib.suppress(Exception):
         async for raw in socket:
             event = json.loads(raw)
             kind = event.get("type")
             if kind == "message":
                 phase.received(event["text"])
-                if "seq" in event:  # acknowledged as a careful client does (chat-protocol.md)
-                    ack = {"type": "ack", "seq": event["seq"]}
-                    if "conversation" in event:
-                        ack["conversation"] = event["conversation"]
-                    await socket.send(json.dumps(ack))
+                if "seq" in event:  # acknowledged as the browser clients do (see ACK_EVERY)
+                    conversation = event.get("conversation")
+                    if conversation not in shown:
+                        loop.call_later(ACK_EVERY, acknowledge, conversation)
+                    shown[conversation] = max(event["seq"], shown.get(conversation, 0))
             elif kind == "error":
                 phase.errors += 1
             if on_event is not None:

@@ -104,6 +104,8 @@ class Phase:
     measuring: bool = False
     load: tuple[float, float] = (0.0, 0.0)  # the machine's 1-minute load average, start and end
     memory_mib: float = 0.0  # the server's peak resident memory, all its processes (VmHWM)
+    server_pids: list[int] = field(default_factory=list)
+    cpu_seconds: float = 0.0  # the server processes' CPU time (user + system) while measuring
 
     def stamp(self) -> str:
         return f"{time.perf_counter():.6f} " + "x" * random.randint(10, 80)
@@ -174,8 +176,10 @@ async def _run_load(phase: Phase, talkers, readers, args) -> None:  # noqa: ANN0
         await asyncio.sleep(args.warmup)
         phase.measuring = True
         load_at_start = os.getloadavg()[0]
+        cpu_at_start = cpu_seconds(phase.server_pids)
         await asyncio.sleep(args.measure)
         phase.measuring = False
+        phase.cpu_seconds = cpu_seconds(phase.server_pids) - cpu_at_start
         phase.load = (load_at_start, os.getloadavg()[0])
 
     await window()
@@ -200,6 +204,7 @@ async def floor_phase(conversations: int, args) -> Phase:  # noqa: ANN001
     )
     try:
         assert server.stdout.readline().strip() == "ready"
+        phase.server_pids = [server.pid]
         began = time.perf_counter()
         sockets, talkers, readers = [], [], []
         for n in range(conversations):
@@ -295,10 +300,21 @@ async def samverkan_phase(  # noqa: PLR0913
             )
     phase.setup_seconds = time.perf_counter() - began
     phase.errors = 0
+    phase.server_pids = worker_pids(server)
     await _run_load(phase, talkers, readers, args)
     phase.memory_mib = peak_memory_mib(worker_pids(server))
     await _close(sockets)
     return phase
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """The processes' CPU time so far (user + system), seconds."""
+    ticks = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def peak_memory_mib(pids: list[int]) -> float:
@@ -365,6 +381,7 @@ def table(phases: list[Phase], floor: Phase, markdown: bool) -> str:
             "errors",
             "setup s",
             "server MiB",
+            "server CPU ms / message",
             "load avg",
         )
     ]
@@ -382,6 +399,7 @@ def table(phases: list[Phase], floor: Phase, markdown: bool) -> str:
                 str(phase.errors),
                 f"{phase.setup_seconds:.1f}",
                 f"{phase.memory_mib:.0f}",
+                f"{1000 * phase.cpu_seconds / max(1, len(phase.latencies)):.2f}",
                 f"{phase.load[0]:.1f}-{phase.load[1]:.1f}",
             )
         )

@@ -3,8 +3,9 @@
 Each conversation has a young person and a volunteer; each of them sends a message at random
 (exponential gaps) every INTERVAL seconds on average, as people type. The latency of a message
 is the time from the sender's `send` to the receiver's frame, both in this one client process
-(one clock). Each received message is acknowledged (`ack`), as the protocol asks of a client;
-the bare relay needs none. Three servers, one after the other, in the same run:
+(one clock). Each received message is acknowledged (`ack`), as the protocol asks of a client
+and as the browser clients do it (cumulatively, at most once per 100 ms per conversation); the
+bare relay needs none. Three servers, one after the other, in the same run:
 
 1. floor: a minimal relay written with the `websockets` library (one process): it pairs the
    two sockets of a conversation and passes each JSON message to the other;
@@ -103,6 +104,8 @@ class Phase:
     measuring: bool = False
     load: tuple[float, float] = (0.0, 0.0)  # the machine's 1-minute load average, start and end
     memory_mib: float = 0.0  # the server's peak resident memory, all its processes (VmHWM)
+    server_pids: list[int] = field(default_factory=list)
+    cpu_seconds: float = 0.0  # the server processes' CPU time (user + system) while measuring
 
     def stamp(self) -> str:
         return f"{time.perf_counter():.6f} " + "x" * random.randint(10, 80)
@@ -118,18 +121,34 @@ class Phase:
         return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
 
 
+# The browser clients (chat.js, console.js) acknowledge what they have shown at most once per
+# this many seconds per conversation, cumulatively (docs/chat-protocol.md, Delivery): so does
+# this client.
+ACK_EVERY = 0.1
+
+
 async def _reader(socket, phase: Phase, on_event=None) -> None:  # noqa: ANN001
+    shown: dict[str | None, int] = {}  # the highest number shown, per conversation
+
+    def acknowledge(conversation: str | None) -> None:
+        ack: dict = {"type": "ack", "seq": shown.pop(conversation)}
+        if conversation is not None:
+            ack["conversation"] = conversation
+        task = asyncio.ensure_future(socket.send(json.dumps(ack)))
+        task.add_done_callback(lambda done: done.cancelled() or done.exception())
+
+    loop = asyncio.get_running_loop()
     with contextlib.suppress(Exception):
         async for raw in socket:
             event = json.loads(raw)
             kind = event.get("type")
             if kind == "message":
                 phase.received(event["text"])
-                if "seq" in event:  # acknowledged as a careful client does (chat-protocol.md)
-                    ack = {"type": "ack", "seq": event["seq"]}
-                    if "conversation" in event:
-                        ack["conversation"] = event["conversation"]
-                    await socket.send(json.dumps(ack))
+                if "seq" in event:  # acknowledged as the browser clients do (see ACK_EVERY)
+                    conversation = event.get("conversation")
+                    if conversation not in shown:
+                        loop.call_later(ACK_EVERY, acknowledge, conversation)
+                    shown[conversation] = max(event["seq"], shown.get(conversation, 0))
             elif kind == "error":
                 phase.errors += 1
             if on_event is not None:
@@ -157,8 +176,10 @@ async def _run_load(phase: Phase, talkers, readers, args) -> None:  # noqa: ANN0
         await asyncio.sleep(args.warmup)
         phase.measuring = True
         load_at_start = os.getloadavg()[0]
+        cpu_at_start = cpu_seconds(phase.server_pids)
         await asyncio.sleep(args.measure)
         phase.measuring = False
+        phase.cpu_seconds = cpu_seconds(phase.server_pids) - cpu_at_start
         phase.load = (load_at_start, os.getloadavg()[0])
 
     await window()
@@ -183,6 +204,7 @@ async def floor_phase(conversations: int, args) -> Phase:  # noqa: ANN001
     )
     try:
         assert server.stdout.readline().strip() == "ready"
+        phase.server_pids = [server.pid]
         began = time.perf_counter()
         sockets, talkers, readers = [], [], []
         for n in range(conversations):
@@ -278,10 +300,21 @@ async def samverkan_phase(  # noqa: PLR0913
             )
     phase.setup_seconds = time.perf_counter() - began
     phase.errors = 0
+    phase.server_pids = worker_pids(server)
     await _run_load(phase, talkers, readers, args)
     phase.memory_mib = peak_memory_mib(worker_pids(server))
     await _close(sockets)
     return phase
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """The processes' CPU time so far (user + system), seconds."""
+    ticks = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def peak_memory_mib(pids: list[int]) -> float:
@@ -348,6 +381,7 @@ def table(phases: list[Phase], floor: Phase, markdown: bool) -> str:
             "errors",
             "setup s",
             "server MiB",
+            "server CPU ms / message",
             "load avg",
         )
     ]
@@ -365,6 +399,7 @@ def table(phases: list[Phase], floor: Phase, markdown: bool) -> str:
                 str(phase.errors),
                 f"{phase.setup_seconds:.1f}",
                 f"{phase.memory_mib:.0f}",
+                f"{1000 * phase.cpu_seconds / max(1, len(phase.latencies)):.2f}",
                 f"{phase.load[0]:.1f}-{phase.load[1]:.1f}",
             )
         )

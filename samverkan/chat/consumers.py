@@ -132,16 +132,13 @@ class YoungPersonConsumer(ChatConsumer):
     async def on_message(self, content: dict[str, Any]) -> None:
         text = protocol.text(content)
         message_id = protocol.message_id(content)
-        conversation = await self._conversation()
-        if (
-            conversation is None
-            or conversation.state != ACTIVE
-            # Another socket resumed the conversation (this one is being closed). A socket
-            # merely swept as away (its worker stalled) still speaks for the young person.
-            or conversation.young_channel not in ("", self.channel_name)
-        ):
+        if self.conversation_id is None:
             raise Refused("not_active")
-        await self.relay(conversation.id, text, message_id)
+        # Under way, and not resumed by another socket meanwhile (this one is then being
+        # closed). A socket merely swept as away (its worker stalled) still speaks for the young
+        # person. Else `not_active`.
+        only_if = {"state": [ACTIVE], "young_channel": ["", self.channel_name]}
+        await self.relay(self.conversation_id, text, message_id, only_if)
 
     async def on_typing(self, content: dict[str, Any]) -> None:
         active = protocol.active(content)
@@ -343,8 +340,12 @@ class VolunteerConsumer(ChatConsumer):
         conversation_id = protocol.conversation_id(content)
         text = protocol.text(content, conversation=conversation_id)
         message_id = protocol.message_id(content, conversation=conversation_id)
-        conversation = await self._mine(conversation_id, active=True)
-        await self.relay(conversation.id, text, message_id)
+        only_if = {"volunteer_id": [self.user.pk], "state": [ACTIVE]}
+        try:
+            await self.relay(conversation_id, text, message_id, only_if)
+        except Refused:  # which refusal: not this volunteer's (`not_found`) or not under way
+            await self._mine(conversation_id, active=True)
+            raise
 
     async def on_typing(self, content: dict[str, Any]) -> None:
         conversation_id = protocol.conversation_id(content)

@@ -9,15 +9,19 @@ membership a day), so looking once a second is as good and costs nothing per mes
 """
 
 import asyncio
+import hashlib
 import logging
+import random
 import time
 
+import msgpack
 from channels.layers import InMemoryChannelLayer
 from channels_redis.core import RedisChannelLayer as _RedisChannelLayer
 from channels_redis.utils import create_pool
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import NoScriptError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.maint_notifications import MaintNotificationsConfig
 
@@ -50,6 +54,40 @@ for i = 1, n do
 end
 return over
 """
+
+
+# A group send in one round trip. KEYS: the group; ARGV: the prefix of the channels' keys, the
+# message packed (msgpack) up to its last value, the list of channels that a key's message is
+# for (its "__asgi_channel__", packed here per key), a random prefix (the members of a key's
+# sorted set must differ), the keys' capacity, now, expiry, the score below which a message has
+# expired, the score below which a membership has. The channels-redis layout: a channel
+# "specific.<process>!<socket>" is read from the key "<prefix>specific.<process>!".
+_GROUP_SEND_ONE_TRIP = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, ARGV[8])
+local members = redis.call('ZRANGE', KEYS[1], 0, -1)
+local by_key, order = {}, {}
+for _, channel in ipairs(members) do
+  local bang = string.find(channel, '!', 1, true)
+  local key = ARGV[1] .. (bang and string.sub(channel, 1, bang) or channel)
+  if not by_key[key] then
+    by_key[key] = {}
+    table.insert(order, key)
+  end
+  table.insert(by_key[key], channel)
+end
+local over = 0
+for _, key in ipairs(order) do
+  redis.call('ZREMRANGEBYSCORE', key, 0, ARGV[7])
+  if redis.call('ZCARD', key) < tonumber(ARGV[4]) then
+    redis.call('ZADD', key, ARGV[5], ARGV[3] .. ARGV[2] .. cmsgpack.pack(by_key[key]))
+    redis.call('EXPIRE', key, ARGV[6])
+  else
+    over = over + 1
+  end
+end
+return over
+"""
+_GROUP_SEND_ONE_TRIP_SHA = hashlib.sha1(_GROUP_SEND_ONE_TRIP.encode()).hexdigest()  # noqa: S324
 
 
 class MemoryChannelLayer(InMemoryChannelLayer):
@@ -166,11 +204,58 @@ class RedisChannelLayer(_RedisChannelLayer):
         return member
 
     async def group_send(self, group: str, message: dict) -> None:
+        """As channels-redis's, in one round trip instead of four: the group's members read,
+        grouped by the key each is read from, and the message added to each key (dropping the
+        key's expired messages first; beyond the key's capacity it is dropped, as channels-redis
+        does), all in one script. The message is packed here as channels-redis packs it, less
+        the list of its channels, which the script packs per key (Redis has msgpack). Every
+        message to a side's sockets (a message's news, typing, presence) is a group send: it
+        was two round trips, one after the other, on each message's way (benchmarks/RESULTS.md,
+        2026-12-04). A layout this does not know (several Redis servers, capacities per
+        channel, encryption) takes `_group_send_two_trips`."""
+        assert self.require_valid_group_name(group), "Group name not valid"
+        if not self._one_trip_layout():
+            await self._group_send_two_trips(group, message)
+            return
+        packed = msgpack.packb({**message, "__asgi_channel__": None})
+        assert packed[-1:] == b"\xc0"  # the last value, nil: the script puts the list there
+        now = time.time()
+        args = [
+            self.prefix,
+            packed[:-1],
+            random.getrandbits(8 * self.PREFIX_LENGTH).to_bytes(self.PREFIX_LENGTH, "big"),
+            self.capacity,
+            now,
+            self.expiry,
+            int(now) - int(self.expiry),
+            int(now) - self.group_expiry,
+        ]
+        connection = self.connection(0)
+        key = self._group_key(group)
+        try:
+            over = await connection.evalsha(_GROUP_SEND_ONE_TRIP_SHA, 1, key, *args)
+        except NoScriptError:  # the first time, or after a restart of Redis
+            over = await connection.eval(_GROUP_SEND_ONE_TRIP, 1, key, *args)
+        if over:
+            logger.warning("chat channel layer: %s channels over capacity", over)
+
+    PREFIX_LENGTH = 12  # channels-redis's random prefix of each message (its default)
+
+    def _one_trip_layout(self) -> bool:
+        serializer = self._serializer
+        return (
+            self.ring_size == 1
+            and not self.channel_capacity
+            and serializer.random_prefix_length == self.PREFIX_LENGTH
+            and not serializer.crypter
+            and serializer.as_bytes is msgpack.packb
+        )
+
+    async def _group_send_two_trips(self, group: str, message: dict) -> None:
         """As channels-redis's, in two round trips instead of four: the group's members read
         (after dropping expired ones) in one pipeline, and each key's expired messages dropped
         in the same script that adds the new one (up to the key's capacity; more is dropped,
         as channels-redis does)."""
-        assert self.require_valid_group_name(group), "Group name not valid"
         key = self._group_key(group)
         connection = self.connection(self.consistent_hash(group))
         now = time.time()

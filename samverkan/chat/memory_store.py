@@ -251,10 +251,20 @@ class MemoryChatStore(ChatStore):
         return outbox
 
     async def post(
-        self, conversation_id: str, side: str, entry: dict[str, Any], message_id: str | None
+        self,
+        conversation_id: str,
+        side: str,
+        entry: dict[str, Any],
+        message_id: str | None,
+        *,
+        only_if: dict[str, list[Any]] | None = None,
     ) -> tuple[int, bool, int]:
-        if conversation_id not in self._conversations:
+        conversation = self._conversations.get(conversation_id)
+        if conversation is None:
             return 0, False, 0
+        for name, values in (only_if or {}).items():
+            if getattr(conversation, name) not in values:
+                return -1, False, 0
         outbox = self._outbox(conversation_id, side, make=True)
         if message_id is not None and message_id in outbox.ids:
             return outbox.ids[message_id], False, min(outbox.entries, default=outbox.seq + 1)

@@ -18,12 +18,24 @@ TIMES = {"created_at", "taken_at", "ended_at", "young_away_since"}
 FIELDS = [f.name for f in fields(Conversation)]
 LOADED = "_redis_loaded"  # the encoded fields as read, kept on the instance for `save`
 
-# KEYS: outbox, its last number, its ids, the conversation. Nothing is posted for a
-# conversation that is not there (forgotten, or lost with a restart of Redis between the
-# sender's reading it and this): the sender is answered (0, 0, 0), and no `sent`. Else the
-# number, whether it is new, and the oldest number still in the outbox (`ChatStore.post`).
+# KEYS: outbox, its last number, its ids, the conversation; ARGV: the message's id (or ""),
+# the entry, kept, then the condition: a field's name, the number of its allowed values, the
+# values (encoded), and so on. Nothing is posted for a conversation that is not there
+# (forgotten, or lost with a restart of Redis between the sender's reading it and this): the
+# sender is answered (0, 0, 0), and no `sent`; nor if a field has none of its allowed values
+# (-1, 0, 0). Else the number, whether it is new, and the oldest number still in the outbox
+# (`ChatStore.post`).
 _POST = """
 if redis.call('EXISTS', KEYS[4]) == 0 then return {0, 0, 0} end
+local i = 4
+while ARGV[i] do
+  local value, count, allowed = redis.call('HGET', KEYS[4], ARGV[i]), tonumber(ARGV[i + 1]), false
+  for j = i + 2, i + 1 + count do
+    if value == ARGV[j] then allowed = true end
+  end
+  if not allowed then return {-1, 0, 0} end
+  i = i + 2 + count
+end
 local function oldest()
   local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
   if first[2] then return tonumber(first[2]) end

@@ -123,6 +123,8 @@ class RedisChatStore(RedisOutboxes, ChatStore):
             client.samverkan_scripts = {
                 name: client.register_script(source) for name, source in SCRIPTS.items()
             }
+            client.samverkan_acks = {}
+            client.samverkan_ack_task = None
             self._clients[loop] = client
         return client
 

@@ -171,13 +171,21 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         raise NotImplementedError
 
     async def chat_pending(self, event: dict[str, Any]) -> None:
+        """News of an entry put in an outbox. The entry comes with it: the next one after what
+        this socket has handed over is handed over from the news (no trip to the store); after
+        a gap (news out of order, or entries this socket has not seen) the outbox is read."""
         conversation_id = event["conversation"]
-        if (
-            event["side"] == self.side
-            and conversation_id in self.listening
-            and event["seq"] > self.delivered.get(conversation_id, 0)
-        ):
+        if event["side"] != self.side or conversation_id not in self.listening:
+            return
+        delivered = self.delivered.get(conversation_id, 0)
+        if event["seq"] <= delivered:
+            return
+        entry = event.get("entry")
+        if entry is None or event["seq"] != delivered + 1:
             await self.flush(conversation_id)
+            return
+        await self.send_json(self.outbox_frame(conversation_id, entry))
+        self.delivered[conversation_id] = max(self.delivered.get(conversation_id, 0), entry["seq"])
 
     async def acknowledged(self, conversation_id: str, seq: int) -> None:
         """The client has shown everything up to `seq`: out of the outbox. (Never beyond what
@@ -194,11 +202,21 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         return self.__dict__.setdefault("_acknowledged", {})
 
     async def post(
-        self, conversation_id: str, side: str, entry: dict[str, Any], message_id: str | None
+        self,
+        conversation_id: str,
+        side: str,
+        entry: dict[str, Any],
+        message_id: str | None,
+        *,
+        only_if: dict[str, list[Any]] | None = None,
     ) -> None:
-        """Put an entry in `side`'s outbox and tell the sockets holding that side."""
-        seq, new, oldest = await get_store().post(conversation_id, side, entry, message_id)
-        if seq == 0:  # the conversation is gone meanwhile: nothing was passed on
+        """Put an entry in `side`'s outbox and tell the sockets holding that side (if the
+        conversation's fields in `only_if` have one of the values given: `ChatStore.post`)."""
+        store = get_store()
+        seq, new, oldest = await store.post(
+            conversation_id, side, entry, message_id, only_if=only_if
+        )
+        if seq <= 0:  # the conversation is gone, or not as asked: nothing was passed on
             raise Refused("not_active", **self.about(conversation_id))
         kept = self.unconfirmed.setdefault(conversation_id, {})
         if message_id is not None:
@@ -208,7 +226,13 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if new:
             await self.channel_layer.group_send(
                 side_group(side, conversation_id),
-                {"type": "chat.pending", "conversation": conversation_id, "side": side, "seq": seq},
+                {
+                    "type": "chat.pending",
+                    "conversation": conversation_id,
+                    "side": side,
+                    "seq": seq,
+                    "entry": {**entry, "seq": seq},
+                },
             )
 
     @property
@@ -281,15 +305,22 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def error(self, code: str, message: str = "", **fields: Any) -> None:
         await self.send_json(protocol.error(code, message, **fields))
 
-    async def relay(self, conversation_id: str, text: str, message_id: str | None) -> None:
-        """Put the text in the other side's outbox. A message with the client's own `id` is
-        acknowledged with `sent` once it is there; a resent id is not put there twice
-        (docs/chat-protocol.md, "Delivery")."""
+    async def relay(
+        self,
+        conversation_id: str,
+        text: str,
+        message_id: str | None,
+        only_if: dict[str, list[Any]],
+    ) -> None:
+        """Put the text in the other side's outbox if the conversation is as `only_if` says (under
+        way, and the sender's: checked in the same step as the post, one trip to the store; else
+        `not_active`). A message with the client's own `id` is acknowledged with `sent` once it
+        is there; a resent id is not put there twice (docs/chat-protocol.md, "Delivery")."""
         entry: dict[str, Any] = {"kind": "message", "text": text}
         if message_id is not None:
             entry["id"] = message_id
         other = "volunteer" if self.side == "young" else "young"
-        await self.post(conversation_id, other, entry, message_id)
+        await self.post(conversation_id, other, entry, message_id, only_if=only_if)
         if message_id is not None:
             sent = {"type": "sent", "id": message_id}
             if self.side == "volunteer":

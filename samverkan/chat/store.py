@@ -220,7 +220,13 @@ class ChatStore(abc.ABC):
 
     @abc.abstractmethod
     async def post(
-        self, conversation_id: str, side: str, entry: dict[str, Any], message_id: str | None
+        self,
+        conversation_id: str,
+        side: str,
+        entry: dict[str, Any],
+        message_id: str | None,
+        *,
+        only_if: dict[str, list[Any]] | None = None,
     ) -> tuple[int, bool, int]:
         """Put an entry (a message, a referral) in `side`'s outbox under the next sequence
         number: returns (the number, True, the oldest number still in the outbox — everything
@@ -228,7 +234,9 @@ class ChatStore(abc.ABC):
         posted before is not put again (a client resending what it had no `sent` for):
         (its first sequence number, False, the oldest). Nothing is put for a conversation the
         store does not have (forgotten, or lost with Redis' state since the sender read it):
-        (0, False, 0)."""
+        (0, False, 0); nor if one of the conversation's fields named in `only_if` has none of
+        the values listed for it (the sender's check, in the same step as the post: the
+        conversation under way and the sender's): (-1, False, 0)."""
 
     @abc.abstractmethod
     async def pending(self, conversation_id: str, side: str, after: int) -> list[dict[str, Any]]:

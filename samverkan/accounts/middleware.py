@@ -2,18 +2,51 @@
 identity provider lasts no longer than its bound (accounts.oidc)."""
 
 from collections.abc import Callable
+from contextlib import suppress
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django_otp import middleware as otp_middleware
+from django_otp.models import Device
 
 from samverkan.accounts import oidc
 from samverkan.accounts.security import confirmed_device
 
 # Pages a signed-in user reaches before the second factor: to give it, set it up, or leave.
 OPEN_PATHS = ("accounts:verify", "accounts:setup", "accounts:logout")
+
+
+class OTPMiddleware(otp_middleware.OTPMiddleware):
+    """django-otp's, whose read of the session's device also reads its user's unit.
+
+    Every signed-in page reads the user (Django's authentication), the device of the second
+    factor (here) and, for most pages, the user's unit: three queries by primary key. The device's
+    query joins its user and unit, and the unit so read is given to the request's user when the
+    two rows agree; the unit is still read from the database in the request, only in the same
+    statement as the device. What is checked is django-otp's own: a device of another user or
+    one not confirmed counts as none (`_finalize_device`).
+    """
+
+    def _device_from_persistent_id(self, persistent_id: str) -> Device | None:
+        persistent_id = self._normalize_persistent_id(persistent_id)
+        with suppress(ValueError, LookupError):
+            devices = Device._filter_persistent_id(persistent_id)  # noqa: SLF001 - as django-otp reads it
+            if devices is not None:
+                return devices.select_related("user__unit").first()
+        return None
+
+    def _verify_user_sync(self, request: HttpRequest, user: Any) -> Any:  # noqa: ANN401 - Django's user
+        user = super()._verify_user_sync(request, user)
+        device = getattr(user, "otp_device", None)
+        if device is not None and device.user_id == user.pk:
+            owner = device.user
+            if owner.unit_id is not None and owner.unit_id == user.unit_id:
+                user.unit = owner.unit
+        return user
 
 
 class RequireSecondFactorMiddleware:

@@ -5,6 +5,7 @@ page, its change and deletion, an export — built from its declaration (`record
 views are shared. A clinic client's own changes (sessions, closing) are `clinic_views`.
 """
 
+import functools
 from typing import Any
 
 from django.contrib import messages
@@ -68,7 +69,9 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
         "query": query,
         "create_url": f"records:{kind}_create",
         "export_url": f"records:{kind}_export",
-        "export_form": ExportForm(exports=exports.export_choices(kind)),
+        # Called by the template only when it renders the form's fields: they are rendered once
+        # per process and language (`{% rendered_once %}`), so most pages never build the form.
+        "export_form": functools.partial(ExportForm, exports=exports.export_choices(kind)),
     }
     return render(request, f"{declared.templates}_list.html", context)
 

@@ -174,3 +174,65 @@ def test_the_pages_enter_and_import(client, small, coordinator):
     assert figures["support_centre"]["cases"] == 6 and figures["support_centre"]["mean_age"] == 18.0
     assert figures["history"] == {"months": ["2021-04", "2021-05"], "units": ["chat", "support"]}
     assert AuditEntry.objects.filter(action__startswith="statistics.history.").count() == 2
+
+
+def test_periods_read_together_give_each_period_s_own_figures(small, coordinator):
+    """statistics_compute_internal (the overview's period and the year before, three queries
+    for both) gives what statistics_compute gives each period alone: days at the edges,
+    figures of earlier years, a clinic client with sessions in both periods, referral codes
+    at the periods' bounds; and periods that overlap are computed each on its own."""
+    from samverkan.referrals.services import issue_referral, register_arrival
+    from samverkan.statistics.engine import statistics_compute_internal
+
+    volunteer = User.objects.create_user(
+        "v", password="x" * 16, role=Role.VOLUNTEER, unit=small.chat
+    )
+    counsellor = User.objects.create_user(
+        "c", password="x" * 16, role=Role.COUNSELLOR, unit=small.clinic
+    )
+    for year in (2021, 2022):
+        for month, day, hour in ((1, 1, 0), (3, 15, 19), (6, 30, 23), (12, 31, 23)):
+            services.chat_conversation_create(
+                unit=small.chat,
+                started_at=local(year, month, day, hour),
+                concern="victim" if day % 2 else "friend",
+                resident="yes",
+                gender="girl",
+                age=15,
+            )
+        codes = [
+            issue_referral(destination=small.clinic_service, by=volunteer, now=moment)
+            for moment in (local(year, 1, 1, 0), local(year, 6, 30, 23), local(year, 12, 31, 23))
+        ]
+        register_arrival(codes[0].code, by=counsellor, now=local(year, 1, 9, 10))
+    client = services.clinic_client_create(
+        unit=small.clinic,
+        ref="A",
+        first_visit=datetime.date(2021, 12, 31),
+        resident="yes",
+        concern="victim",
+        gender="girl",
+    )
+    for day in (datetime.date(2021, 12, 31), datetime.date(2022, 1, 1), datetime.date(2022, 7, 1)):
+        services.clinic_session_add(client=client, date=day)
+    history_month_set(
+        by=coordinator,
+        unit=small.chat,
+        month=datetime.date(2021, 2, 1),
+        figures={"chat.by_concern.victim": (7, 0)},
+    )
+    D = datetime.date
+    pairs = [
+        [(D(2022, 1, 1), D(2022, 12, 31)), (D(2021, 1, 1), D(2021, 12, 31))],
+        [(D(2022, 1, 15), D(2022, 7, 10)), (D(2021, 1, 15), D(2021, 7, 10))],
+        [(D(2022, 6, 1), D(2022, 6, 30)), (D(2021, 6, 1), D(2021, 6, 30))],
+        [(D(2021, 2, 1), D(2022, 12, 31)), (D(2020, 2, 1), D(2021, 12, 31))],  # overlapping
+        [(D(2022, 7, 1), D(2022, 7, 1)), (D(2022, 1, 1), D(2022, 1, 1))],
+    ]
+    for periods in pairs:
+        together = statistics_compute_internal(partnership=small.partnership, periods=periods)
+        assert together == [compute(small, *period) for period in periods], periods
+    year = compute(small, D(2022, 1, 1), D(2022, 12, 31))
+    assert year["clinic"]["clients"] == 1 and year["clinic"]["sessions"] == 2
+    assert year["referrals"]["issued"]["count"] == 3
+    assert "history" in compute(small, D(2021, 1, 1), D(2021, 12, 31))

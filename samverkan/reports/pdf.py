@@ -180,36 +180,11 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-# A page with what the committee document's first layout sets up once per process: its font
-# (fontconfig's match, Pango's font map, HarfBuzz's face), a table, an inline SVG with text, and
-# the PDF's writing with a font subset (cffi parses each C type the first time it is used).
-_WARM_UP = (
-    '<html lang="sv"><head><style>body { font-family: "DejaVu Sans", Arial, sans-serif; }'
-    "</style></head><body><h1>Å</h1><p>ä <strong>ö</strong></p><table><thead><tr><th>a</th>"
-    '</tr></thead><tbody><tr><td>1</td></tr></tbody></table><svg width="20" height="20">'
-    '<rect width="9" height="9" fill="#123"/><text x="1" y="9">1</text></svg></body></html>'
-)
-
-
-def _warm_up(requests: int) -> None:
-    """Lay out and write a small page, thrown away, while the command starts Django and computes
-    the figures (the writer's import ends first): the document's own layout then finds the font
-    and the C types ready (about 0.1 s of its critical path). Skipped if the document has come
-    already. The document's PDF is the same bytes either way (tests/test_pdf_writer.py)."""
-    import select
-
-    if select.select([requests], [], [], 0)[0]:
-        return
-    with contextlib.suppress(Exception):
-        _render(_WARM_UP, "")
-
-
 def _serve(requests: int, answers: int) -> None:
     """The writer: WeasyPrint imported, then one document laid out and written, if one comes."""
     try:
         html_class = _weasyprint_html()
         del html_class
-        _warm_up(requests)
         size = _HEADER.unpack(_read_exactly(requests, _HEADER.size))[1]
         html, base_url = pickle.loads(_read_exactly(requests, size))  # noqa: S301 - our parent's
         status, answer = 0, _render(html, base_url)

@@ -69,36 +69,3 @@ def test_the_writer_that_is_never_sent_a_document_ends_with_the_command():
 )
 def test_only_the_pdf_command_starts_a_writer(argv, expected):
     assert _writes_pdf(argv) is expected
-
-
-WARMED = textwrap.dedent(
-    """
-    import hashlib, os, sys
-    from samverkan.reports import pdf
-
-    HTML = ('<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>Delrapport</title>'
-            '<style>body { font-family: "DejaVu Sans", sans-serif; }</style></head><body>'
-            '<h1>Delrapport</h1><p>Åtta <strong>samtal</strong> i maj.</p><table><caption>Samtal'
-            '</caption><thead><tr><th>Månad</th><th>Samtal</th></tr></thead><tbody><tr>'
-            '<th>Maj 2022</th><td>8</td></tr></tbody></table><svg width="40" height="20">'
-            '<rect width="10" height="10" fill="#345"/><text x="1" y="15">12</text></svg>'
-            '</body></html>')
-    pdf._weasyprint_html()
-    if sys.argv[1] == "warmed":
-        requests, _ = os.pipe()  # nothing sent yet: the writer warms up
-        pdf._warm_up(requests)
-    print(hashlib.sha256(pdf._render(HTML, ".")).hexdigest())
-    """
-)
-
-
-def test_the_writers_warm_up_leaves_the_pdf_the_same_bytes():
-    digests = [
-        subprocess.run(
-            [sys.executable, "-c", WARMED, case], capture_output=True, text=True, timeout=300
-        )
-        for case in ("cold", "warmed")
-    ]
-    assert [out.returncode for out in digests] == [0, 0], [out.stderr for out in digests]
-    assert digests[0].stdout == digests[1].stdout
-    assert len(digests[0].stdout.strip()) == 64

@@ -71,18 +71,11 @@ def read_referral_rows_of_periods(
         )
         for start, end in periods
     ]
-    # One range where the periods meet (a year and the year before), which the index on the
-    # time of issue serves better than the ranges OR-ed.
-    ordered = sorted(bounds)
-    if all(a[1] == b[0] for a, b in zip(ordered, ordered[1:], strict=False)):
-        ranges = [(ordered[0][0], ordered[-1][1])]
-    else:
-        ranges = ordered
     rows = (
         Referral.objects.filter(
             functools.reduce(
                 operator.or_,
-                (Q(issued_at__gte=start, issued_at__lt=end) for start, end in ranges),
+                (Q(issued_at__gte=start, issued_at__lt=end) for start, end in bounds),
             ),
             destination__partnership_id=configuration.partnership_id,
             issuing_unit_id__in=configuration.unit_ids,
@@ -98,16 +91,10 @@ def read_referral_rows_of_periods(
     if len(bounds) == 1:
         return [list(rows)]
     result: list[list[ReferralRow]] = [[] for _period in periods]
-    # The bounds in UTC, as the rows' times come: compared without converting either.
-    utc = [
-        (start.astimezone(datetime.UTC), end.astimezone(datetime.UTC), result[i])
-        for i, (start, end) in enumerate(bounds)
-    ]
     for row in rows:
-        issued_at = row[2]
-        for start, end, found in utc:
-            if start <= issued_at < end:
-                found.append(row)
+        for i, (start, end) in enumerate(bounds):
+            if start <= row[2] < end:
+                result[i].append(row)
                 break
     return result
 

@@ -39,7 +39,6 @@ from samverkan.statistics.engine import (
     Configuration,
     configuration_for,
     statistics_compute,
-    statistics_compute_internal,
 )
 from samverkan.statistics.figures import read
 from samverkan.statistics.release import public_note
@@ -153,34 +152,6 @@ def _statistics(
     )
 
 
-def _statistics_pair(
-    partnership: Partnership,
-    configuration: Configuration,
-    period: Period,
-    previous_period: Period,
-    disclosure: str,
-    *,
-    narrowed: bool = False,
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The period's figures and those of the same period a year earlier. Exact figures of the
-    two are read together (statistics_compute_internal: three queries instead of six); the
-    public level answers each period from what it released."""
-    if disclosure != INTERNAL:
-        return (
-            _statistics(partnership, configuration, period, disclosure, narrowed=narrowed),
-            _statistics(partnership, configuration, previous_period, disclosure, narrowed=narrowed),
-        )
-    stats, previous = statistics_compute_internal(
-        partnership=partnership,
-        periods=[
-            (period.date_from, period.date_to),
-            (previous_period.date_from, previous_period.date_to),
-        ],
-        configuration=configuration,
-    )
-    return stats, previous
-
-
 def dashboard_overview(
     *,
     partnership: Partnership,
@@ -250,16 +221,16 @@ def dashboard_overview(
         else:
             narrowed = configuration
         one_unit = narrowed is not configuration
-        stats, previous = _statistics_pair(
-            partnership, narrowed, period, previous_period, disclosure, narrowed=one_unit
+        stats = _statistics(partnership, narrowed, period, disclosure, narrowed=one_unit)
+        previous = _statistics(
+            partnership, narrowed, previous_period, disclosure, narrowed=one_unit
         )
     # A unit manager's own unit, exactly: what their lists show anyway.
     own_stats = own_previous = None
     if own_unit is not None and (only_own or (filter.unit is None and filter.district is None)):
         own = replace(configuration, unit_ids=(own_unit.pk,))
-        own_stats, own_previous = _statistics_pair(
-            partnership, own, period, previous_period, INTERNAL, narrowed=True
-        )
+        own_stats = _statistics(partnership, own, period, INTERNAL, narrowed=True)
+        own_previous = _statistics(partnership, own, previous_period, INTERNAL, narrowed=True)
 
     sections: list[Section] = []
     specs = list(SECTIONS)

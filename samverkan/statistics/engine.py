@@ -23,7 +23,6 @@ from samverkan.statistics.configuration import Configuration, configuration_for
 from samverkan.statistics.disclosure import check_consistent
 from samverkan.statistics.exact import (
     exact_figures,
-    exact_figures_of_periods,
     history_in,
     history_note,
     monthly_figures,
@@ -62,7 +61,6 @@ __all__ = [
     "read_referral_rows",
     "referral_code_figures",
     "statistics_compute",
-    "statistics_compute_internal",
     "structure_figures",
 ]
 
@@ -104,52 +102,13 @@ def statistics_compute(
             today=today,
         )
     else:
-        body = _internal_body(exact_figures(configuration, date_from, date_to), threshold)
-    return _result(partnership, date_from, date_to, body)
-
-
-def statistics_compute_internal(
-    *,
-    partnership: Partnership,
-    periods: list[tuple[datetime.date, datetime.date]],
-    threshold: int | None = None,
-    configuration: Configuration | None = None,
-) -> list[dict[str, Any]]:
-    """`statistics_compute(disclosure="internal")` of each of several periods, their stored
-    counts, clinic sessions and referral codes read together when the periods share no day
-    (`exact.exact_figures_of_periods`): the overview's period and the same period a year
-    earlier in three queries instead of six. The same results as one call per period."""
-    for date_from, date_to in periods:
-        if date_to < date_from:
-            raise SamverkanError("The period ends before it starts.")
-    if configuration is None:
-        configuration = configuration_for(partnership)
-    elif configuration.partnership_id != partnership.pk:
-        raise ValueError("The configuration is another partnership's.")
-    threshold = threshold if threshold is not None else settings.SAMVERKAN_DISCLOSURE_THRESHOLD
-    return [
-        _result(partnership, date_from, date_to, _internal_body(exact, threshold))
-        for (date_from, date_to), exact in zip(
-            periods, exact_figures_of_periods(configuration, periods), strict=True
-        )
-    ]
-
-
-def _internal_body(
-    exact: tuple[Figures, set[tuple[datetime.date, str]]], threshold: int
-) -> dict[str, Any]:
-    figures, history = exact
-    check_consistent(figures.counts, figures.relations, figures.statistics, threshold)
-    return {
-        "disclosure": {"level": INTERNAL, "threshold": None, "suppressed": []},
-        **figures.tree(set()),
-        **history_note(history),
-    }
-
-
-def _result(
-    partnership: Partnership, date_from: datetime.date, date_to: datetime.date, body: dict
-) -> dict[str, Any]:
+        figures, history = exact_figures(configuration, date_from, date_to)
+        check_consistent(figures.counts, figures.relations, figures.statistics, threshold)
+        body = {
+            "disclosure": {"level": INTERNAL, "threshold": None, "suppressed": []},
+            **figures.tree(set()),
+            **history_note(history),
+        }
     return {
         "schema_version": SCHEMA_VERSION,
         "partnership": partnership.key,

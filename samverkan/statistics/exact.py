@@ -23,18 +23,16 @@ from samverkan.statistics.sections.clinic import (
     ClinicCounts,
     clinic_counts,
     clinic_counts_by_month,
-    clinic_counts_of_periods,
     clinic_figures,
 )
 from samverkan.statistics.sections.referrals import (
     ReferralRow,
     read_referral_rows,
-    read_referral_rows_of_periods,
     referral_code_figures,
     referral_figures,
 )
 from samverkan.statistics.sections.support_centre import support_centre_figures
-from samverkan.statistics.stored import period_counts, periods_counts, with_marginals
+from samverkan.statistics.stored import period_counts, with_marginals
 
 
 def build_figures(
@@ -81,38 +79,6 @@ def exact_figures(
         else referral_rows,
     )
     return figures, history
-
-
-def exact_figures_of_periods(
-    configuration: Configuration, periods: list[tuple[datetime.date, datetime.date]]
-) -> list[tuple[Figures, set[tuple[datetime.date, str]]]]:
-    """`exact_figures` of each of several periods (the overview's period and the same period a
-    year earlier): read together, one query per table for all of them, when they share no day;
-    else each on its own. The figures are those `exact_figures` gives each period."""
-    ordered = sorted(periods)
-    if any(a[1] >= b[0] for a, b in zip(ordered, ordered[1:], strict=False)):
-        return [exact_figures(configuration, start, end) for start, end in periods]
-    unit_ids = list(configuration.unit_ids)
-    splits = [split_period(start, end) for start, end in periods]
-    histories = [history_in(configuration, split) for split in splits]
-    stored = periods_counts(unit_ids, splits, with_history=[bool(history) for history in histories])
-    clinic = clinic_counts_of_periods(configuration, periods)
-    referral_rows = read_referral_rows_of_periods(configuration, periods)
-    return [
-        (
-            build_figures(
-                configuration,
-                with_marginals(stored[i].by_metric),
-                stored[i].concerns_by_month,
-                start,
-                end,
-                clinic[i],
-                referral_rows[i],
-            ),
-            histories[i],
-        )
-        for i, (start, end) in enumerate(periods)
-    ]
 
 
 def history_in(

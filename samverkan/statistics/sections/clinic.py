@@ -2,12 +2,10 @@
 the anonymous counts their disposal leaves behind) and sessions."""
 
 import datetime
-import functools
-import operator
 from collections import Counter
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from samverkan.records.models import ClinicSession
@@ -116,37 +114,6 @@ def clinic_counts_by_month(
             (resident, gender, concern, came_via or "unknown", is_ongoing(closed_on, ends[month]))
         ] += 1
         result[month] = (clients, count + n)
-    return result
-
-
-def clinic_counts_of_periods(
-    configuration: Configuration, periods: list[tuple[datetime.date, datetime.date]]
-) -> list[ClinicCounts]:
-    """`clinic_counts` of several periods that share no day, the sessions of all of them in
-    one query: grouped by client and by the period a CASE over their days tells."""
-    if len(periods) == 1:
-        return [clinic_counts(configuration, *periods[0])]
-    unit_ids = list(configuration.unit_ids)
-    result = [
-        disposed_clinic_counts(unit_ids, start, end, configuration.clinic_disposed)
-        for start, end in periods
-    ]
-    within = [Q(date__gte=start, date__lte=end) for start, end in periods]
-    part = Case(
-        *(When(days, then=Value(i)) for i, days in enumerate(within)),
-        output_field=IntegerField(),
-    )
-    sessions = ClinicSession.objects.filter(
-        functools.reduce(operator.or_, within), client__unit_id__in=unit_ids
-    ).annotate(part=part)
-    client = ("client__resident", "client__gender", "client__concern", "client__came_via")
-    grouping = ("client_id", "part", *client, "client__closed_on")
-    rows = sessions.values(*grouping).annotate(n=Count("id")).values_list(*grouping, "n")
-    for _client, i, resident, gender, concern, came_via, closed_on, n in rows:
-        clients, count = result[i]
-        end = periods[i][1]
-        clients[(resident, gender, concern, came_via or "unknown", is_ongoing(closed_on, end))] += 1
-        result[i] = (clients, count + n)
     return result
 
 

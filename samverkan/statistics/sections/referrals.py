@@ -2,12 +2,9 @@
 and the referral codes issued in the period (a cohort) and what became of them."""
 
 import datetime
-import functools
-import operator
 from collections import defaultdict
 from statistics import median
 
-from django.db.models import Q
 from django.db.models.functions import Coalesce
 
 from samverkan.core.time import STOCKHOLM, local_day
@@ -57,46 +54,24 @@ def read_referral_rows(
     are read as rows in one query that gives both the counts by destination and concern and the
     days to arrival: cheaper than building a grouped query and a second one for the days.
     """
-    return read_referral_rows_of_periods(configuration, [(date_from, date_to)])[0]
-
-
-def read_referral_rows_of_periods(
-    configuration: Configuration, periods: list[tuple[datetime.date, datetime.date]]
-) -> list[list[ReferralRow]]:
-    """`read_referral_rows` of several periods that share no day, in one query."""
-    bounds = [
-        (
-            datetime.datetime.combine(start, datetime.time.min, tzinfo=STOCKHOLM),
-            datetime.datetime.combine(end + ONE_DAY, datetime.time.min, tzinfo=STOCKHOLM),
-        )
-        for start, end in periods
-    ]
-    rows = (
+    start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=STOCKHOLM)
+    end = datetime.datetime.combine(date_to + ONE_DAY, datetime.time.min, tzinfo=STOCKHOLM)
+    return list(
         Referral.objects.filter(
-            functools.reduce(
-                operator.or_,
-                (Q(issued_at__gte=start, issued_at__lt=end) for start, end in bounds),
-            ),
             destination__partnership_id=configuration.partnership_id,
             issuing_unit_id__in=configuration.unit_ids,
+            issued_at__gte=start,
+            issued_at__lt=end,
         )
         .order_by()
         .values_list(
             "destination__key",
+            # A code keeps its conversation's concern when the conversation is disposed of.
             Coalesce("conversation__concern", "concern_kept"),
             "issued_at",
             "arrived_at",
         )
     )
-    if len(bounds) == 1:
-        return [list(rows)]
-    result: list[list[ReferralRow]] = [[] for _period in periods]
-    for row in rows:
-        for i, (start, end) in enumerate(bounds):
-            if start <= row[2] < end:
-                result[i].append(row)
-                break
-    return result
 
 
 def referral_code_figures(

@@ -3,6 +3,8 @@ programs, one per component of hidden cells, solved by HiGHS (scipy's `milp`). T
 why it is fast are described in statistics/disclosure.py, which decides what to hide with it.
 """
 
+from __future__ import annotations
+
 import contextlib
 import os
 import sys
@@ -11,14 +13,16 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
-
-# scipy.optimize (HiGHS) is imported where a solver runs, not here: this module is imported by
-# every process that loads the URL configuration (management commands run system checks), and
+# numpy and scipy.optimize (HiGHS) are imported where a program is built or a solver runs,
+# not here: this module is imported by every process that loads the URL configuration
+# (management commands run system checks) and by every one that reads figures, most of which
+# never solve a program (the public level answers released periods from what was released).
 # scipy.optimize adds about 50 MiB and a quarter of a second to each, which an import of a
-# million records then carries through every garbage collection (benchmarks/RESULTS.md).
+# million records then carries through every garbage collection; numpy about 65 ms of the
+# committee PDF's start-up (benchmarks/RESULTS.md).
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
     from scipy.optimize import LinearConstraint
 
     from samverkan.statistics.disclosure import Relation
@@ -87,6 +91,8 @@ class _Program:
         self.values = values
         self.threshold = threshold
         self.ceiling = ceiling
+        import numpy as np  # noqa: PLC0415 (imported when needed, above)
+
         self.a_eq = np.zeros((len(rows), len(cells)))
         self.b_eq = np.zeros(len(rows))
         for r, (coefficients, rhs) in enumerate(rows):
@@ -136,6 +142,8 @@ class _Program:
     def _checked(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """The solution rounded to integers, checked exactly: HiGHS's tolerances would let a
         binary of 1e-6 with a large M admit a value in the gap, for instance."""
+        import numpy as np  # noqa: PLC0415 (imported when needed, above)
+
         x = np.round(x)
         gapped = x[self.gapped]
         if (
@@ -150,6 +158,7 @@ class _Program:
     def _near_extreme(self, i: int, direction: int) -> npt.NDArray[np.float64]:
         """Optimise cell i upwards (+1) or downwards (-1) with every cell kept on its side of
         the gap: a primary count in [1, t-1], any other in [t, M] or at 0."""
+        import numpy as np  # noqa: PLC0415 (imported when needed, above)
         from scipy.optimize import Bounds, milp  # noqa: PLC0415 (imported when needed, above)
 
         objective = np.zeros(len(self.cells))
@@ -172,6 +181,8 @@ class _Program:
         Raises Undecided if HiGHS cannot tell: its MIP solver (1.12) now and then gives up
         with "Solve error" on these programs, so a second try is made without presolve.
         """
+        import numpy as np  # noqa: PLC0415 (imported when needed, above)
+
         n = len(self.cells)
         n_gapped = int(self.gapped.sum())
         lower = np.concatenate((self.lower, np.zeros(n_gapped)))
@@ -197,14 +208,15 @@ class _Program:
                 return np.asarray(result.x[:n])
         raise Undecided(f"Disclosure check for {self.cells[i]} failed: {result.message}")
 
-    def _relations(self) -> "list[LinearConstraint]":
+    def _relations(self) -> list[LinearConstraint]:
         from scipy.optimize import LinearConstraint  # noqa: PLC0415 (imported when needed, above)
 
         if not len(self.b_eq):
             return []  # a cell in no relation
         return [LinearConstraint(self.a_eq, self.b_eq, self.b_eq)]
 
-    def _milp_constraints(self) -> "list[LinearConstraint]":
+    def _milp_constraints(self) -> list[LinearConstraint]:
+        import numpy as np  # noqa: PLC0415 (imported when needed, above)
         from scipy.optimize import LinearConstraint  # noqa: PLC0415 (imported when needed, above)
 
         if self._constraints is None:
@@ -233,7 +245,7 @@ class Secondary:
     def __init__(
         self,
         counts: Mapping[str, int],
-        relations: "Sequence[Relation]",
+        relations: Sequence[Relation],
         threshold: int,
         hidden: list[str],
         primary: set[str] | None = None,
@@ -489,4 +501,6 @@ class Secondary:
 
 
 def _is_integral(x: npt.NDArray[np.float64]) -> bool:
+    import numpy as np  # noqa: PLC0415 (imported when needed, above)
+
     return bool(np.all(np.abs(x - np.round(x)) < _EPS))

@@ -292,39 +292,38 @@ def free_port() -> int:
 
 
 def server_command(args: argparse.Namespace, port: int) -> tuple[list[str], dict]:
-    """gunicorn with threaded WSGI workers, or the production configuration (ASGI: uvicorn
-    workers, Django's pages in each worker's thread pool) with the same number of workers."""
+    """The production configuration (samverkan/production/gunicorn_conf.py, docs/deploy.md):
+    ASGI, uvicorn workers with Django's pages in each worker's thread pool; or, for WSGI, the
+    same configuration (no access log, log level, keep-alive, the garbage collector's settings
+    in each worker) with gunicorn's threaded workers in place of uvicorn's."""
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    command = [gunicorn, "-c", "python:samverkan.production.gunicorn_conf"]
+    env = {"SAMVERKAN_BIND": f"127.0.0.1:{port}", "SAMVERKAN_WORKERS": str(args.workers)}
     if args.server == "asgi":
-        return [
-            gunicorn,
-            "-c",
-            "python:samverkan.production.gunicorn_conf",
-            "samverkan.asgi:application",
-        ], {"SAMVERKAN_BIND": f"127.0.0.1:{port}", "SAMVERKAN_WORKERS": str(args.workers)}
+        return [*command, "samverkan.asgi:application"], env
+    # Options on the command line take precedence over the configuration file's.
     return [
-        gunicorn,
-        "samverkan.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(args.workers),
+        *command,
         "--worker-class",
         "gthread",
         "--threads",
         str(args.threads),
-        "--keep-alive",
-        "75",
-        "--log-level",
-        "warning",
-    ], {}
+        "samverkan.wsgi:application",
+    ], env
 
 
-def start_server(env: dict, port: int, args: argparse.Namespace) -> subprocess.Popen:
+def start_server(
+    env: dict, port: int, args: argparse.Namespace, code: Path | None = None
+) -> subprocess.Popen:
     command, more_env = server_command(args, port)
     if args.nice:
         command = ["nice", "-n", str(args.nice), *command]
-    server = subprocess.Popen(command, env=env | more_env, cwd=CODE, start_new_session=True)
+    code = code or CODE
+    if code != ROOT:
+        more_env["PYTHONPATH"] = str(code)
+    else:
+        env = {key: value for key, value in env.items() if key != "PYTHONPATH"}
+    server = subprocess.Popen(command, env=env | more_env, cwd=code, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -351,9 +350,8 @@ def stop_server(server: subprocess.Popen) -> None:
             server.wait()
 
 
-def server_cpu_seconds(server: subprocess.Popen) -> float:
-    """CPU time (user and system) used so far by gunicorn's master and its workers: divided by
-    the requests, what a request costs the server, whatever else the machine is doing."""
+def _server_pids(server: subprocess.Popen) -> set[int]:
+    """gunicorn's master and its workers."""
     pids = {server.pid}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -362,14 +360,32 @@ def server_cpu_seconds(server: subprocess.Popen) -> float:
             continue
         if int(fields[1]) == server.pid:
             pids.add(int(stat.parent.name))
-    ticks = 0
-    for pid in pids:
+    return pids
+
+
+def server_cpu_seconds(server: subprocess.Popen) -> float:
+    """CPU time used so far by gunicorn's master and its workers: divided by the requests, what a
+    request costs the server, whatever else the machine is doing.
+
+    Read in nanoseconds from each thread's /proc/PID/task/TID/schedstat (the time it ran, user
+    and system), summed over the threads alive now: gunicorn's and uvicorn's threads live as
+    long as their worker, so none of the time is lost between two readings. /proc/PID/stat's
+    utime and stime count in clock ticks (10 ms), too coarse for a request of about 10 ms; they
+    are used where schedstat is missing (a kernel without CONFIG_SCHED_INFO)."""
+    nanoseconds, ticks = 0, 0
+    for pid in _server_pids(server):
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
+            nanoseconds += sum(
+                int((task / "schedstat").read_text().split()[0])
+                for task in Path(f"/proc/{pid}/task").iterdir()
+            )
+        except (OSError, ValueError, IndexError):
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return nanoseconds / 1e9 + ticks / os.sysconf("SC_CLK_TCK")
 
 
 # --- the simulated users ------------------------------------------------------------------------
@@ -384,12 +400,16 @@ def totp(key_hex: str, at: float, step: int = 30, digits: int = 6) -> str:
 
 
 class Browser:
-    """One user's keep-alive connection and cookie jar."""
+    """One user's keep-alive connection and cookie jar, as a browser keeps them: HTTP/1.1, one
+    connection reused for request after request (`connections` counts those opened, so a server
+    that closes them shows)."""
 
     def __init__(self, port: int) -> None:
         self.port = port
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.cookies: dict[str, str] = {}
+        self.connections = 0
+        self.requests = 0
 
     def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str, str]:
         headers = {"Host": "127.0.0.1", "Accept-Language": "sv"}
@@ -400,6 +420,9 @@ class Browser:
             body = urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["Referer"] = f"http://127.0.0.1:{self.port}{path}"
+        self.requests += 1
+        # http.client opens a connection anew when the last one was closed (by either side).
+        self.connections += self.connection.sock is None
         try:
             self.connection.request(method, path, body=body, headers=headers)
             response = self.connection.getresponse()
@@ -408,6 +431,7 @@ class Browser:
             # A dropped keep-alive connection: open a new one and try once more.
             self.connection.close()
             self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            self.connections += 1
             self.connection.request(method, path, body=body, headers=headers)
             response = self.connection.getresponse()
             text = response.read().decode()
@@ -581,21 +605,45 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def per_page_cpu(server: subprocess.Popen, users: list[User], requests: int) -> dict[str, float]:
+def per_page_cpu(
+    sides: list[tuple[subprocess.Popen, list[User]]], requests: int, rounds: int = 5
+) -> list[dict[str, float]]:
     """Server CPU milliseconds per request of each page, from requests one at a time by one user
-    of its role: unlike latency, hardly changed by whatever else runs on the machine."""
-    rng = random.Random(0)
-    cpu = {}
+    of its role: unlike latency, hardly changed by whatever else runs on the machine.
+
+    The requests are made in `rounds` rounds, each of every page in turn, and a page's figure is
+    the median of its rounds: work elsewhere on a shared machine (the other core's hyperthread,
+    a neighbour's burst) slows a round of every page alike, and a burst spoils one round of each
+    page rather than one page's figure. With two servers (`--against`), each round of a page is
+    made on one and then on the other, so that both are measured under the same conditions."""
+    per_round = max(1, requests // max(1, rounds))
+    visits = []
     for role, pages in PAGES.items():
-        user = next((user for user in users if user.role == role and not user.failure), None)
-        if user is None or not requests:
-            continue
         for label, path_of in pages:
-            before = server_cpu_seconds(server)
-            for _ in range(requests):
-                user.browser.request("GET", path_of(rng))
-            cpu[label] = (server_cpu_seconds(server) - before) * 1000 / requests
-    return cpu
+            side_users = []
+            for server, users in sides:
+                user = next((u for u in users if u.role == role and not u.failure), None)
+                side_users.append((server, user))
+            if requests and all(user is not None for _server, user in side_users):
+                visits.append((label, path_of, side_users))
+    figures: list[dict[str, list[float]]] = [{} for _side in sides]
+    for _label, path_of, side_users in visits:
+        for _server, user in side_users:
+            warm = random.Random(0)
+            for _ in range(3):  # not counted: the first in a thread may load templates
+                user.browser.request("GET", path_of(warm))
+    for number in range(rounds):
+        for label, path_of, side_users in visits:
+            for side, (server, user) in enumerate(side_users):
+                rng = random.Random(number)  # the same paths on each side
+                before = server_cpu_seconds(server)
+                for _ in range(per_round):
+                    user.browser.request("GET", path_of(rng))
+                spent = server_cpu_seconds(server) - before
+                figures[side].setdefault(label, []).append(spent * 1000 / per_round)
+    return [
+        {label: statistics.median(values) for label, values in side.items()} for side in figures
+    ]
 
 
 @dataclass
@@ -745,7 +793,7 @@ def report(users: list[User], seconds: float, cpu: dict[str, float]) -> list[dic
     )
     for row in rows:
         verdict = "yes" if row["p95"] < TARGET_P95_MS else "NO"
-        cpu_ms = f"{row['server_cpu']:.1f}" if row["server_cpu"] is not None else ""
+        cpu_ms = f"{row['server_cpu']:.2f}" if row["server_cpu"] is not None else ""
         print(
             f"{row['page']:<{width}}  {row['requests']:>8}  {row['p50']:>7.1f}  {row['p95']:>7.1f}"
             f"  {row['max']:>7.1f}  {row['errors']:>6}  {verdict:>12}  {cpu_ms:>13}"
@@ -804,7 +852,12 @@ def main() -> None:
     parser.add_argument("--chat", type=int, default=1_000_000)
     parser.add_argument("--support", type=int, default=200_000)
     parser.add_argument("--users", type=int, default=20)
-    parser.add_argument("--duration", type=float, default=60, help="Seconds of measurement.")
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=60,
+        help="Seconds of measurement (0: none, only each page's server CPU and the capacity).",
+    )
     parser.add_argument("--requests", type=int, default=3000, help="At most, per user.")
     parser.add_argument(
         "--think",
@@ -824,8 +877,9 @@ def main() -> None:
     parser.add_argument(
         "--cpu-requests",
         type=int,
-        default=20,
-        help="After the load, requests of each page one at a time to measure its server CPU.",
+        default=100,
+        help="After the load, requests of each page one at a time to measure its server CPU, "
+        "in 5 rounds (the median of the rounds: 100 give a figure stable to about 0.2 ms).",
     )
     parser.add_argument(
         "--nice",
@@ -853,6 +907,12 @@ def main() -> None:
         default=ROOT,
         help="Serve the application from this copy of the code (default: this checkout).",
     )
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="Also serve this copy of the code, on the same database, and measure each page's "
+        "server CPU on both, round by round in turn (side by side under the same conditions).",
+    )
     parser.add_argument("--rebuild", action="store_true", help="Build the database anew.")
     parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
     args = parser.parse_args()
@@ -860,8 +920,10 @@ def main() -> None:
         parser.error(f"at most {USERS_PER_ROLE * len(PAGES)} users")
     global CODE
     CODE = args.code.resolve()
-    if not (CODE / "samverkan" / "settings.py").exists():
-        parser.error(f"{CODE} holds no samverkan/settings.py")
+    against = args.against.resolve() if args.against else None
+    for code in filter(None, (CODE, against)):
+        if not (code / "samverkan" / "settings.py").exists():
+            parser.error(f"{code} holds no samverkan/settings.py")
 
     database_url = os.environ.get("DATABASE_URL", "")
     postgresql = database_url.startswith(("postgres://", "postgresql://"))
@@ -880,6 +942,7 @@ def main() -> None:
         for group in groups:
             if group.exists():
                 group.write_text(str(args.nice))
+    server_b = None
     try:
         roles = ["volunteer", "support-centre-officer"]
         if has_dashboard(port):
@@ -920,7 +983,25 @@ def main() -> None:
             thread.join(args.duration + 120)
         seconds = time.monotonic() - began
         server_cpu = server_cpu_seconds(server) - cpu_began
-        cpu = per_page_cpu(server, users, args.cpu_requests)
+        sides = [(server, users)]
+        if against:
+            # The other code's server on the same database, with other accounts (a TOTP code
+            # is accepted once), one user per role: only each page's server CPU.
+            port_b = free_port()
+            server_b = start_server(env, port_b, args, code=against)
+            users_b = [
+                User(account["username"], role, account["totp_key"], Browser(port_b))
+                for role, role_accounts in accounts.items()
+                for account in role_accounts[-1:]
+            ]
+            for user in users_b:
+                user.browser.sign_in(user.username, user.key)
+            sides.append((server_b, users_b))
+        try:
+            cpu, *cpu_against = per_page_cpu(sides, args.cpu_requests)
+        finally:
+            if server_b is not None:
+                stop_server(server_b)
         per_core, steps = 0.0, []
         if args.capacity_steps:
             print("\ncapacity (open loop, rising rates):", flush=True)
@@ -944,13 +1025,41 @@ def main() -> None:
     )
     if failures:
         print("\n".join(failures))
-    if not any(user.samples for user in users):
-        raise SystemExit("no request was measured")
-    rows = report(users, seconds, cpu)
-    measured = sum(len(user.samples) for user in users)
+    if args.duration > 0:
+        if not any(user.samples for user in users):
+            raise SystemExit("no request was measured")
+        rows = report(users, seconds, cpu)
+        measured = sum(len(user.samples) for user in users)
+        print(
+            f"server CPU: {server_cpu * 1000 / measured:.1f} ms a request on average "
+            f"({server_cpu / seconds:.2f} of {os.cpu_count()} cores busy)"
+        )
+    else:  # --duration 0: the server CPU of each page alone
+        rows = [{"page": page, "server_cpu": ms} for page, ms in cpu.items()]
+        if not cpu_against:
+            width = max(len(page) for page in cpu)
+            print(f"\n{'page':<{width}}  server CPU ms")
+            for page, ms in cpu.items():
+                print(f"{page:<{width}}  {ms:>13.2f}")
+    if cpu_against:
+        other = cpu_against[0]
+        width = max(len(page) for page in cpu)
+        print(
+            f"\nserver CPU ms a request, side by side ({args.cpu_requests} requests of each page "
+            "on each, median of 5 rounds)"
+        )
+        print(f"{'page':<{width}}  {'--code':>8}  {'--against':>9}  code / against")
+        for page, ms in cpu.items():
+            print(f"{page:<{width}}  {ms:>8.2f}  {other[page]:>9.2f}  {ms / other[page]:>14.2f}")
+        lists = [page for page in cpu if "list" in page]
+        mine, theirs = (statistics.mean(side[p] for p in lists) for side in (cpu, other))
+        print(f"{'the lists, mean':<{width}}  {mine:>8.2f}  {theirs:>9.2f}  {mine / theirs:>14.2f}")
+        print(f"against: {against}" + (f" ({_commit(against)})" if _commit(against) else ""))
+    opened = sum(user.browser.connections for user in users)
+    sent = sum(user.browser.requests for user in users)
     print(
-        f"server CPU: {server_cpu * 1000 / measured:.1f} ms a request on average "
-        f"({server_cpu / seconds:.2f} of {os.cpu_count()} cores busy)"
+        f"connections: {opened} opened for {sent} requests by {len(users)} users (kept alive "
+        "between requests, as a browser keeps them)"
     )
     if steps:
         print(
@@ -965,6 +1074,7 @@ def main() -> None:
                 {
                     "rows": rows,
                     "capacity_per_core": per_core,
+                    "server_cpu_against": cpu_against[0] if cpu_against else None,
                     "capacity_steps": [
                         {
                             "offered": step.rate,

@@ -49,13 +49,14 @@ def _download() -> str:
 # (page, queries) for the coordinator, who writes the reports.
 # (One fewer each since issue 18's accounts.permissions reads the user's partnerships by the
 # unit's organisation's id, without reading the organisation; one fewer again since issue 19's
-# accounts.middleware.OTPMiddleware reads the user's unit with the second factor's device.)
+# accounts.middleware.OTPMiddleware reads the user's unit with the second factor's device, and
+# one fewer since it reads the user with them too.)
 PAGES = [
-    (lambda: reverse("reports:list"), 5),
-    (_detail, 23),  # the editor: its texts and the sentences of the figures
-    (lambda: _preview(), 21),  # the public level: the released months' figures
-    (lambda: _preview() + "?disclosure=internal", 23),  # the figures computed
-    (lambda: _download() + "?format=html", 21),
+    (lambda: reverse("reports:list"), 4),
+    (_detail, 22),  # the editor: its texts and the sentences of the figures
+    (lambda: _preview(), 20),  # the public level: the released months' figures
+    (lambda: _preview() + "?disclosure=internal", 22),  # the figures computed
+    (lambda: _download() + "?format=html", 20),
 ]
 
 
@@ -82,7 +83,7 @@ def test_the_preview_of_unsaved_texts_makes_a_fixed_number_of_queries(client, de
         response = client.post(_preview(), texts)
     assert response.status_code == 200
     assert "Ett osparat utkast till sammanfattningen." in response.content.decode()
-    assert len(queries) == 22  # one fewer since issue 19: the unit with the device
+    assert len(queries) == 21  # two fewer since issue 19: the unit and user with the device
 
 
 def test_the_report_command_makes_a_fixed_number_of_queries(demo, tmp_path):

@@ -14,6 +14,8 @@ under 150 ms, per core of the machine.
     .venv/bin/python benchmarks/web.py --chat 100000 --support 20000 --duration 10   # a quick run
     scripts/with-postgresql .venv/bin/python benchmarks/web.py   # PostgreSQL
     .venv/bin/python benchmarks/web.py --code var/baseline   # serve another checkout's code
+    .venv/bin/python benchmarks/web.py --duration 0 --capacity-steps 0 --against var/main
+        # each page's server CPU only, this code and var/main's side by side, round by round
 
 `--code DIR` serves the application from another copy of the code (e.g. `git archive` of an
 earlier commit unpacked under var/), on the same database and with the same load, so that two

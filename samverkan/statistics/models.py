@@ -175,3 +175,19 @@ class ReleasedFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cell}: {len(self.values)} figures"
+
+
+class DataRevision(models.Model):
+    """One row whose value moves with every write to a table the figures are read from, by
+    database triggers (statistics.revision): what the overview's cache is keyed by."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True)
+    epoch = models.CharField(_("epoch"), max_length=16)
+    value = models.BigIntegerField(_("revision"), default=0)
+
+    class Meta:
+        verbose_name = _("data revision")
+        verbose_name_plural = _("data revisions")
+
+    def __str__(self) -> str:
+        return f"{self.epoch}:{self.value}"

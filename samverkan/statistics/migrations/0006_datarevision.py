@@ -29,13 +29,9 @@ class Migration(migrations.Migration):
             name="DataRevision",
             fields=[
                 ("id", models.PositiveSmallIntegerField(primary_key=True, serialize=False)),
-                ("epoch", models.CharField(max_length=16, verbose_name="epoch")),
-                ("value", models.BigIntegerField(default=0, verbose_name="revision")),
+                ("epoch", models.CharField(max_length=16)),
+                ("value", models.BigIntegerField(default=0)),
             ],
-            options={
-                "verbose_name": "data revision",
-                "verbose_name_plural": "data revisions",
-            },
         ),
         migrations.RunPython(install, remove),
     ]

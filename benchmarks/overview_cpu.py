@@ -10,7 +10,8 @@ in, then its overview of a year (2021 and 2022 alternately, as web.py asks) is r
 `django.core.handlers.wsgi.WSGIHandler` — request_started and request_finished fire, so the
 database connection is opened and closed per request as under gunicorn, which Django's test
 client does not do. Printed: process CPU per request, the best of several rounds, and the
-number of queries a request.
+number of queries a request. With `--miss`, the overview's cache (dashboard.cache) is emptied
+before every request, so that it never answers: the cost of the first request after a write.
 """
 
 import argparse
@@ -36,6 +37,12 @@ def main() -> int:
     parser.add_argument("--db", default="overview-cpu", help="The copy's directory under var/.")
     parser.add_argument("--fresh", action="store_true", help="Copy the database anew.")
     parser.add_argument("--profile", default="", help="Profile this reader's requests instead.")
+    parser.add_argument(
+        "--miss",
+        action="store_true",
+        help="Move the data revision before every request (statistics.revision), as a write "
+        "would: every request computes its figures, none is answered from the cache.",
+    )
     args = parser.parse_args()
 
     bench = next((ROOT / "var/bench").glob("v2-*"))
@@ -81,7 +88,18 @@ def main() -> int:
     connection.close()
     handler = WSGIHandler()
 
+    from django.core.cache import cache
+
+    def forget() -> None:
+        # The overview's entries only (dashboard.cache), from this process's memory cache: the
+        # drawn charts' entries stay, as they would after a write. No write here, which would
+        # cost SQLite more than the page (its pages read again after the WAL moved).
+        for key in [key for key in cache._cache if ":overview:" in key]:
+            cache.delete(key.split(":", 2)[2])
+
     def get(name: str, query: str) -> int:
+        if args.miss:
+            forget()
         environ = {
             "REQUEST_METHOD": "GET",
             "PATH_INFO": "/oversikt/",
@@ -142,7 +160,7 @@ def main() -> int:
             ms = (time.process_time() - began) * 1000 / args.n
             best[name] = min(best.get(name, ms), ms)
     print(
-        f"{Path(code).name or code}: "
+        f"{Path(code).name or code}{' (miss)' if args.miss else ''}: "
         + ", ".join(f"{k} {best[k]:.1f} ms ({counts[k]} queries)" for k in readers)
     )
     return 0

@@ -7,11 +7,15 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from samverkan.accounts.audit import log_action
 from samverkan.accounts.models import Role
+from samverkan.dashboard.cache import Revision
 from samverkan.dashboard.exports import overview_csv, overview_xlsx
 from samverkan.dashboard.forms import PeriodForm
 from samverkan.dashboard.overview import (
@@ -48,15 +52,16 @@ def overview(request: HttpRequest) -> HttpResponse:
     partnership = _chosen(partnerships, request.GET.get("partnership"))
     today = timezone.localdate()
     disclosure = disclosure_for(request.user)
-    units = list(partnership.units.order_by("name"))
-    districts = dict(partnership.districts.values_list("key", "name"))
-    months = months_with_data(partnership, today)
-    periods = with_figures(reporting_periods(partnership, today, disclosure), months)
+    # What the page computes is kept under the data revision, read once here (dashboard.cache).
+    revision = Revision()
+    common = (partnership.pk, disclosure, today.isoformat(), get_language())
+    lists = revision.cached("lists", common, lambda: _lists(partnership, today, disclosure))
+    units, districts, periods, years, default = lists
     own_unit = request.user.unit if request.user.role == Role.UNIT_MANAGER else None
     if "date_from" in request.GET or "date_to" in request.GET:
         form = PeriodForm(request.GET, units=units, districts=districts)
     else:
-        period = default_period(partnership, today, disclosure, periods=periods, months=months)
+        period = default
         form = PeriodForm(
             {
                 "date_from": period.date_from,
@@ -68,55 +73,87 @@ def overview(request: HttpRequest) -> HttpResponse:
             districts=districts,
         )
     result = None
+    figures = ""
+    exact = False
     problem = ""
     suggestion = None
+    export = request.GET.get("format")
+    if export not in ("csv", "xlsx"):
+        export = None
+    query = _query(partnership.key, form)
     if form.is_valid():
         district = form.cleaned_data.get("district") or None
-        try:
-            result = dashboard_overview(
-                partnership=partnership,
-                period=form.period,
-                disclosure=disclosure,
-                filter=Filter(
-                    unit=form.chosen_unit,
-                    district=(district, districts[district]) if district else None,
-                ),
-                own_unit=own_unit,
-                units=units,
-                districts=districts,
-            )
-        except PublicPeriodError as error:
-            # Steering-group members and unit managers see the public level, which answers
-            # whole months that have ended: the message names the nearest such period.
-            problem, suggestion = str(error), error.suggestion
-        except FilterNotPublic as error:
-            problem = str(error)
-        except DisclosureError:
-            # Figures that do not add up cannot be protected, so none are shown; the cause
-            # (e.g. figures of earlier years entered inconsistently) goes to the log.
-            logger.exception("The overview's figures could not be protected")
-            problem = _(
-                "The figures for this period cannot be shown: they do not add up, so they "
-                "cannot be protected for publication. The partnership's coordinator has been "
-                "told in the log; try another period."
-            )
-    if result is not None and any(section.exact for section in result.sections):
-        # A unit manager read their own unit's exact figures: as a read of the unit's records.
+        chosen = form.chosen_unit
+        parts = (
+            *common,
+            form.period.date_from.isoformat(),
+            form.period.date_to.isoformat(),
+            chosen.pk if chosen is not None else "",
+            district or "",
+            own_unit.pk if own_unit is not None else "",
+        )
+        # The figures as the page shows them (whether any are the reader's own unit's exact
+        # figures, and their HTML), without the overview itself when they are kept already.
+        page = None if export else revision.get("page", parts)
+        if page is not None:
+            exact, figures = page
+        else:
+            try:
+                result = revision.cached(
+                    "figures",
+                    parts,
+                    lambda: dashboard_overview(
+                        partnership=partnership,
+                        period=form.period,
+                        disclosure=disclosure,
+                        filter=Filter(
+                            unit=chosen,
+                            district=(district, districts[district]) if district else None,
+                        ),
+                        own_unit=own_unit,
+                        units=units,
+                        districts=districts,
+                    ),
+                )
+            except PublicPeriodError as error:
+                # Steering-group members and unit managers see the public level, which
+                # answers whole months that have ended: the message names the nearest one.
+                problem, suggestion = str(error), error.suggestion
+            except FilterNotPublic as error:
+                problem = str(error)
+            except DisclosureError:
+                # Figures that do not add up cannot be protected, so none are shown; the cause
+                # (e.g. figures of earlier years entered inconsistently) goes to the log.
+                logger.exception("The overview's figures could not be protected")
+                problem = _(
+                    "The figures for this period cannot be shown: they do not add up, so they "
+                    "cannot be protected for publication. The partnership's coordinator has "
+                    "been told in the log; try another period."
+                )
+            if result is not None:
+                exact = any(section.exact for section in result.sections)
+                if not export:
+                    figures = render_to_string(
+                        "dashboard/overview_figures.html", {"overview": result, "query": query}
+                    )
+                    revision.keep("page", parts, (exact, figures))
+    if exact:
+        # A unit manager read their own unit's exact figures: as a read of the unit's records,
+        # whether the figures were computed for this request or kept.
         log_action("statistics.own_unit.viewed", user=request.user, target=own_unit)
-    export = request.GET.get("format")
-    if result is not None and export in ("csv", "xlsx"):
+    if result is not None and export:
         return _export(result, export)
-    query = _query(partnership.key, form)
     return render(
         request,
         "dashboard/overview.html",
         {
             "form": form,
-            "overview": result,
+            "overview": bool(figures),
+            "figures": mark_safe(figures),  # noqa: S308 - written by the template above
             "partnership": partnership,
             "partnerships": partnerships,
             "reporting": _reporting_links(periods[:8], partnership.key, form),
-            "presets": _presets(years_with_data(partnership, today, months), today, disclosure),
+            "presets": _presets(years, today, disclosure),
             "problem": problem,
             "suggestion": suggestion,
             "query": query,
@@ -128,6 +165,18 @@ def overview(request: HttpRequest) -> HttpResponse:
         },
         status=200 if form.is_valid() else 400,
     )
+
+
+def _lists(partnership, today: datetime.date, disclosure: str) -> tuple:  # noqa: ANN001
+    """The page's lists: the partnership's units and districts (the filter's choices), its
+    reporting periods with figures, the years with data and the period the page opens on."""
+    units = list(partnership.units.order_by("name"))
+    districts = dict(partnership.districts.values_list("key", "name"))
+    months = months_with_data(partnership, today)
+    periods = with_figures(reporting_periods(partnership, today, disclosure), months)
+    default = default_period(partnership, today, disclosure, periods=periods, months=months)
+    years = years_with_data(partnership, today, months)
+    return units, districts, periods, years, default
 
 
 def _query(partnership: str, form: PeriodForm, **extra: str) -> str:

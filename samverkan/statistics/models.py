@@ -175,3 +175,16 @@ class ReleasedFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cell}: {len(self.values)} figures"
+
+
+class DataRevision(models.Model):
+    """One row whose value moves with every write to a table the figures are read from, by
+    database triggers (statistics.revision): what the overview's cache is keyed by. Never
+    shown to anyone, so its names are not translated."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True)
+    epoch = models.CharField(max_length=16)
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.epoch}:{self.value}"

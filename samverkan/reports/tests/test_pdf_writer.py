@@ -21,7 +21,9 @@ SCRIPT = textwrap.dedent(
             '</caption><thead><tr><th>Månad</th><th>Samtal</th></tr></thead><tbody><tr>'
             '<th>Maj 2022</th><td>8</td></tr></tbody></table></body></html>')
     here = pdf.write_pdf(HTML, ".")  # no writer started: written in this process
+    import gc
     pdf.start_writer()
+    assert not gc.isenabled()  # the command is one document's: no cyclic collector
     writer = pdf._writer[0]
     if sys.argv[1] == "killed":
         os.kill(writer, signal.SIGKILL)

@@ -199,12 +199,13 @@ OPTIONS = {
 
 
 def _weasyprint_html():  # noqa: ANN202 - WeasyPrint's HTML class
-    with _libraries_found_by_one_ldconfig(), _font_tools_imported_on_first_use():
-        from weasyprint import HTML
+    if "weasyprint" not in sys.modules:  # once: not `ldconfig -p` again at each call (5 ms)
+        with _libraries_found_by_one_ldconfig(), _font_tools_imported_on_first_use():
+            import weasyprint  # noqa: F401
     # WeasyPrint's CSS parser warns about every SVG presentation property (fill, stroke, ...)
     # of the inline charts, which its SVG renderer then uses all the same: noise, not news.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    return HTML
+    return sys.modules["weasyprint"].HTML
 
 
 def _render(html: str, base_url: str) -> bytes:

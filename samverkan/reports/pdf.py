@@ -138,9 +138,14 @@ class _ImportedOnFirstUse(types.ModuleType):
         for function in deferred:
             setattr(self, function, self._on_call(function))
 
+    def _module(self) -> types.ModuleType:
+        if sys.modules.get(self.__name__) is self:  # used while still standing in
+            del sys.modules[self.__name__]
+        return importlib.import_module(self.__name__)
+
     def _on_call(self, function: str):  # noqa: ANN202
         def call(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-            return getattr(importlib.import_module(self.__name__), function)(*args, **kwargs)
+            return getattr(self._module(), function)(*args, **kwargs)
 
         call.__name__ = function
         return call
@@ -148,7 +153,7 @@ class _ImportedOnFirstUse(types.ModuleType):
     def __getattr__(self, name: str):  # noqa: ANN204
         if name.startswith("__"):
             raise AttributeError(name)
-        return getattr(importlib.import_module(self.__name__), name)
+        return getattr(self._module(), name)
 
 
 # What WeasyPrint imports from fontTools for fonts this document never has: it subsets fonts

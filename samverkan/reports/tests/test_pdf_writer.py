@@ -145,3 +145,21 @@ def test_the_command_ends_without_collecting_but_closes_its_sqlite_connections(t
         "1 samverkan.sqlite3 samverkan.sqlite3-shm samverkan.sqlite3-wal",
         "0 samverkan.sqlite3 True",
     ]
+
+
+def test_a_stand_in_used_before_weasyprint_has_imported_is_the_real_module():
+    """Another thread using fontTools's subsetter while WeasyPrint imports gets the real one."""
+    code = textwrap.dedent(
+        """
+        import sys
+        from samverkan.reports import pdf
+        with pdf._font_tools_imported_on_first_use():
+            from fontTools import subset
+            options = subset.Options
+        import fontTools.subset
+        print(options is fontTools.subset.Options, type(sys.modules["fontTools.subset"]).__name__)
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "module"]

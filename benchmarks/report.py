@@ -14,6 +14,7 @@ median, and the CPU figures, which other work disturbs less than wall time.
 
     .venv/bin/python benchmarks/report.py                # 5 runs of each
     .venv/bin/python benchmarks/report.py --runs 9 --format docx
+    .venv/bin/python benchmarks/report.py --runs 15 --no-phases   # the command only
     # before and after side by side: main's code unpacked beside, sharing this demo database
     mkdir /tmp/main && git archive main | tar -x -C /tmp/main && ln -s "$PWD/var" /tmp/main/var
     .venv/bin/python benchmarks/report.py --before /tmp/main

@@ -14,6 +14,7 @@ median, and the CPU figures, which other work disturbs less than wall time.
 
     .venv/bin/python benchmarks/report.py                # 5 runs of each
     .venv/bin/python benchmarks/report.py --runs 9 --format docx
+    .venv/bin/python benchmarks/report.py --runs 15 --no-phases   # the command only
     # before and after side by side: main's code unpacked beside, sharing this demo database
     mkdir /tmp/main && git archive main | tar -x -C /tmp/main && ln -s "$PWD/var" /tmp/main/var
     .venv/bin/python benchmarks/report.py --before /tmp/main
@@ -73,9 +74,14 @@ with translation.override("sv"):
         html = render.document_html(document, for_print=True)
         mark("the HTML")
         import contextlib
-        quick = getattr(render, "_libraries_found_by_one_ldconfig", contextlib.nullcontext)
-        with quick():
+        from samverkan.reports import pdf
+        if hasattr(pdf, "_weasyprint_html"):  # as the command's writer imports it
+            pdf._weasyprint_html()
             import weasyprint
+        else:
+            quick = getattr(render, "_libraries_found_by_one_ldconfig", contextlib.nullcontext)
+            with quick():
+                import weasyprint
         mark("importing WeasyPrint")
         import logging
         logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -137,6 +143,8 @@ def _report(name: str, output: Path, commands: list, phase_runs: list) -> dict:
         f"median {statistics.median(c[1] for c in commands):.2f}, "
         f"in the least-disturbed run {least[1]:.2f}"
     )
+    if not phase_runs:
+        return _summary(commands)
     print(f"{name}: phases ({len(phase_runs)} runs): CPU s least / median, wall s least")
     names = list(phase_runs[0])
     names = names[-1:] + names[:-1]  # Python's own start first
@@ -146,6 +154,10 @@ def _report(name: str, output: Path, commands: list, phase_runs: list) -> dict:
         print(f"  {phase:60} {min(cpus):5.2f} / {statistics.median(cpus):5.2f}   {min(walls):5.2f}")
     totals = [sum(phase[1] for phase in run.values()) for run in phase_runs]
     print(f"  {'all phases':60} {min(totals):5.2f} / {statistics.median(totals):5.2f}")
+    return _summary(commands)
+
+
+def _summary(commands: list) -> dict:
     return {
         "wall_least": min(c[0] for c in commands),
         "wall_median": statistics.median(c[0] for c in commands),
@@ -171,6 +183,12 @@ def main() -> None:
         default="",
         help="Another checkout to time side by side, run for run (e.g. an unpacked `git archive` "
         "of main with var/ linked to this one's): the ratios after/before are printed.",
+    )
+    parser.add_argument(
+        "--no-phases",
+        dest="phases",
+        action="store_false",
+        help="Time the command only, not its phases (about half the benchmark's time).",
     )
     parser.add_argument(
         "--nice",
@@ -212,7 +230,8 @@ def _compare(args: argparse.Namespace) -> None:
     for _ in range(args.runs):
         for name, root in roots.items():
             commands[name].append(run_command(root, args.format, outputs[name]))
-            phase_runs[name].append(run_phases(root, args.format))
+            if args.phases:
+                phase_runs[name].append(run_phases(root, args.format))
     results = {
         name: _report(name, outputs[name], commands[name], phase_runs[name]) for name in roots
     }

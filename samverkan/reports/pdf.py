@@ -6,12 +6,19 @@ WeasyPrint (about a quarter of the command's CPU) on the machine's other core wh
 starts Django and computes the figures, then lays out the HTML it is sent and sends the PDF back.
 The PDF is the same bytes as written in the command's own process (`write_pdf` without a writer
 started, as in the web application and the tests).
+
+What the command's time is not spent on (issue 19, measured in benchmarks/RESULTS.md): fontTools's
+subsetter and instancer, which this document's fonts never need, in WeasyPrint's import; the
+cyclic garbage collector, in the writer and in the command, each of which lives for one
+document; and Python's collection of the whole command's garbage at its exit.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
+import importlib
 import logging
 import os
 import pickle
@@ -21,6 +28,7 @@ import struct
 import subprocess
 import sys
 import traceback
+import types
 
 PDF_VARIANT = "pdf/a-2b"
 """PDF/A-2b, as before, now tagged: and so also identified as PDF/UA-1 (see _AccessibleMetadata)."""
@@ -121,6 +129,59 @@ def _libraries_found_by_one_ldconfig():  # noqa: ANN202
         ctypes.util.find_library = original
 
 
+class _ImportedOnFirstUse(types.ModuleType):
+    """A module's stand-in while WeasyPrint imports: the module itself is imported when one of
+    its attributes is first read, and the functions named in `deferred` when first called."""
+
+    def __init__(self, name: str, deferred: tuple[str, ...] = ()) -> None:
+        super().__init__(name)
+        for function in deferred:
+            setattr(self, function, self._on_call(function))
+
+    def _module(self) -> types.ModuleType:
+        if sys.modules.get(self.__name__) is self:  # used while still standing in
+            del sys.modules[self.__name__]
+        return importlib.import_module(self.__name__)
+
+    def _on_call(self, function: str):  # noqa: ANN202
+        def call(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            return getattr(self._module(), function)(*args, **kwargs)
+
+        call.__name__ = function
+        return call
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self._module(), name)
+
+
+# What WeasyPrint imports from fontTools for fonts this document never has: it subsets fonts
+# with HarfBuzz (fontTools.subset only without HarfBuzz's subsetter) and instantiates variable
+# fonts only (DejaVu's are static). About 0.11 s of its import's 0.4 s of CPU.
+_FONT_TOOLS_ON_FIRST_USE = {
+    "fontTools.subset": (),
+    "fontTools.varLib.instancer": ("instantiateVariableFont",),
+}
+
+
+@contextlib.contextmanager
+def _font_tools_imported_on_first_use():  # noqa: ANN202
+    """While WeasyPrint imports, fontTools's subsetter and variable-font instancer are stand-ins
+    (`_ImportedOnFirstUse`) that import the real modules if WeasyPrint ever uses them; the
+    stand-ins leave sys.modules afterwards, so that any other import gets the real module."""
+    placed = {}
+    for name, deferred in _FONT_TOOLS_ON_FIRST_USE.items():
+        if name not in sys.modules:
+            placed[name] = sys.modules[name] = _ImportedOnFirstUse(name, deferred)
+    try:
+        yield
+    finally:
+        for name, stand_in in placed.items():
+            if sys.modules.get(name) is stand_in:
+                del sys.modules[name]
+
+
 def _scope_table_headers(_document, pdf) -> None:  # noqa: ANN001 - WeasyPrint's, pydyf's
     """Each TH's Scope (Column in a table's head, Row in its body), which screen readers and
     PDF/UA checkers look for beside the Headers WeasyPrint gives the data cells."""
@@ -143,12 +204,13 @@ OPTIONS = {
 
 
 def _weasyprint_html():  # noqa: ANN202 - WeasyPrint's HTML class
-    with _libraries_found_by_one_ldconfig():
-        from weasyprint import HTML
+    if "weasyprint" not in sys.modules:  # once: not `ldconfig -p` again at each call (5 ms)
+        with _libraries_found_by_one_ldconfig(), _font_tools_imported_on_first_use():
+            import weasyprint  # noqa: F401
     # WeasyPrint's CSS parser warns about every SVG presentation property (fill, stroke, ...)
     # of the inline charts, which its SVG renderer then uses all the same: noise, not news.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    return HTML
+    return sys.modules["weasyprint"].HTML
 
 
 def _render(html: str, base_url: str) -> bytes:
@@ -205,6 +267,10 @@ def start_writer() -> None:
     answers_read, answers_write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the writer
+        # It lives for one document and ends with os._exit: the cyclic collector's passes over
+        # WeasyPrint's import and the document (some 250, about 0.1 s of CPU) free nothing it
+        # needs, and its memory is the same (about 75 MB at most).
+        gc.disable()
         os.close(requests_write)
         os.close(answers_read)
         code = 0
@@ -216,7 +282,23 @@ def start_writer() -> None:
     os.close(requests_read)
     os.close(answers_write)
     _writer = (pid, requests_write, answers_read)
+    # The command, too, is one document's: without the cyclic collector its start (Django's
+    # import, some 150 passes) costs about 0.05-0.1 s less CPU, for the same memory.
+    gc.disable()
+    atexit.register(_end_without_collecting)  # atexit runs it last, after _stop_writer
     atexit.register(_stop_writer)
+
+
+def _end_without_collecting() -> None:
+    """The command's end, once its PDF is written: Python's own teardown collects the whole
+    process's garbage several times over (about 0.2 s of CPU after the PDF is written, a tenth
+    of the command); frozen, what is left is simply freed with the process. The SQLite
+    connections the command keeps (samverkan.core.sqlite) are closed first, as the teardown
+    would have closed them (and with them the database's write-ahead log)."""
+    kept = sys.modules.get("samverkan.core.sqlite.base")
+    if kept is not None:
+        kept.forget_kept()
+    gc.freeze()
 
 
 def _stop_writer() -> None:

@@ -11,38 +11,11 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from samverkan.accounts.models import Role, User
-from samverkan.conftest import local, sign_in
-from samverkan.partnership.models import Unit
-from samverkan.records import services
+from samverkan.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
 YEAR = {"date_from": "2022-01-01", "date_to": "2022-12-31"}
-
-
-@pytest.fixture
-def readers(small):
-    department = Unit.objects.create(
-        key="dept",
-        name="Department",
-        kind=Unit.Kind.DEPARTMENT,
-        organisation=small.support_centre.organisation,
-    )
-    small.partnership.organisations.add(small.support_centre.organisation)
-    for day in (3, 9, 17):
-        services.chat_conversation_create(
-            unit=small.chat, started_at=local(2022, 3, day, 18), concern="victim"
-        )
-
-    def user(name, role, unit):
-        return User.objects.create_user(name, password="x" * 16, role=role, unit=unit)
-
-    return {
-        "coordinator": user("coordinator", Role.COORDINATOR, department),
-        "steering": user("steering", Role.STEERING_MEMBER, department),
-        "unit-manager": user("manager", Role.UNIT_MANAGER, small.chat),
-    }
 
 
 def _overview(client, **query):

@@ -18,9 +18,9 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from samverkan.accounts.models import AuditEntry, Role, User
+from samverkan.accounts.models import AuditEntry
 from samverkan.conftest import local, sign_in
-from samverkan.partnership.models import District, Unit
+from samverkan.partnership.models import District
 from samverkan.records import services
 from samverkan.records.imports.run import records_import
 from samverkan.records.models import ChatConversation
@@ -51,30 +51,6 @@ def _empty_cache():  # noqa: ANN202
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def readers(small):
-    department = Unit.objects.create(
-        key="dept",
-        name="Department",
-        kind=Unit.Kind.DEPARTMENT,
-        organisation=small.support_centre.organisation,
-    )
-    small.partnership.organisations.add(small.support_centre.organisation)
-    for day in (3, 9, 17):
-        services.chat_conversation_create(
-            unit=small.chat, started_at=local(2022, 3, day, 18), concern="victim"
-        )
-
-    def user(name, role, unit):
-        return User.objects.create_user(name, password="x" * 16, role=role, unit=unit)
-
-    return {
-        "coordinator": user("coordinator", Role.COORDINATOR, department),
-        "steering": user("steering", Role.STEERING_MEMBER, department),
-        "unit-manager": user("manager", Role.UNIT_MANAGER, small.chat),
-    }
 
 
 def _page(client, **query) -> str:

@@ -18,7 +18,12 @@ in turn, so that a burst elsewhere on the machine spoils one round of each page 
 page's figure) and the number of queries a request.
 
 With `--miss`, the overview's entries are dropped from the cache (dashboard.cache) before every
-request, so that it computes: the cost of the first request after a write.
+request, so that it computes: the cost of the first request after a write (this replaces
+overview_cpu.py, which RESULTS.md's entries before 2026-12-04 12:00 name). With
+`--other-writer`, another SQLite connection commits a write before every request, as other
+workers' requests do under gunicorn: a connection that finds the database changed empties its
+page cache, so a page pays for every page of the file it reads (in one process with one
+connection, as here otherwise, it does not).
 """
 
 import argparse
@@ -28,6 +33,7 @@ import json
 import os
 import random
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -58,6 +64,13 @@ def main() -> int:
         action="store_true",
         help="Drop the overview's cache entries before every request, as a write would make "
         "them stale: every overview computes its figures.",
+    )
+    parser.add_argument(
+        "--other-writer",
+        action="store_true",
+        help="Before every request, commit a write from another SQLite connection, as another "
+        "worker's or thread's request does (each list writes its audit entry): the request's "
+        "connection then finds the database changed and its page cache emptied.",
     )
     args = parser.parse_args()
 
@@ -126,11 +139,18 @@ def main() -> int:
         for key in [key for key in cache._cache if ":overview:" in key]:  # noqa: SLF001
             cache.delete(key.split(":", 2)[2])
 
+    other = None
+    if args.other_writer:
+        other = sqlite3.connect(run / "samverkan.sqlite3", isolation_level=None)
+        other.execute("CREATE TABLE IF NOT EXISTS bench_other_writer (n integer)")
+
     def get(label: str, rng: random.Random) -> int:
         role, path_of = pages[label]
         path, _, query = path_of(rng).partition("?")
         if args.miss:
             forget()
+        if other is not None:
+            other.execute("INSERT INTO bench_other_writer VALUES (1)")
         environ = {
             "REQUEST_METHOD": "GET",
             "PATH_INFO": path,
@@ -193,7 +213,8 @@ def main() -> int:
             for _ in range(args.n):
                 get(label, rng)
             rounds[label].append((time.process_time() - began) * 1000 / args.n)
-    print(f"{code}{' (miss)' if args.miss else ''}:")
+    how = [what for what, on in (("miss", args.miss), ("other writer", other)) if on]
+    print(f"{code}{' (' + ', '.join(how) + ')' if how else ''}:")
     width = max(len(label) for label in pages)
     for label, figures in rounds.items():
         print(

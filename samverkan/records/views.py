@@ -54,7 +54,7 @@ def record_list(request: HttpRequest, kind: str) -> HttpResponse:
     records = filters.apply(records)
     number = request.GET.get("sida")
     page = BoundedPaginator(
-        records.values_list(*declared.list_values), PAGE_SIZE, number, known_count=known
+        records, PAGE_SIZE, number, known_count=known, fields=declared.list_values
     ).get_page(number)
     rows = declared.list_rows(page.object_list, Labels(records.model), detail_url(kind))
     log_action("records.listed", user=request.user, count=len(rows))

@@ -71,6 +71,40 @@ def test_a_page_number_that_is_no_number_gives_the_first_page(small, number):
     assert page.number == 1
 
 
+def test_every_page_holds_the_records_one_query_would_and_only_the_units_own(small):
+    """Pages past the first are read ids first (BoundedPaginator.page): the same records in the
+    same order as a slice of the list, records of the same moment ordered by id, and none of
+    another unit's, although the second step selects by id alone."""
+    same_moment = []
+    for i in range(23):
+        # Three records a minute: the list orders those of one moment by id, newest first.
+        for unit in (small.chat, small.chat, small.support_centre, small.chat):
+            same_moment.append(
+                ChatConversation(
+                    unit=unit, started_at=START + datetime.timedelta(minutes=i), concern="victim"
+                )
+            )
+    ChatConversation.objects.bulk_create(same_moment)
+    listed = ordered(small)
+    expected = list(listed.values_list("pk", "started_at"))
+    assert len(expected) == 69
+    shown = []
+    for number in range(1, 8):
+        paginator = BoundedPaginator(listed, 10, str(number), fields=("pk", "started_at"))
+        page = paginator.get_page(str(number))
+        assert list(page.object_list) == expected[(number - 1) * 10 : number * 10]
+        shown += list(page.object_list)
+    assert shown == expected
+    # As model instances when no fields are named: the same records.
+    page = BoundedPaginator(listed, 10, "3").get_page("3")
+    assert [record.pk for record in page.object_list] == [pk for pk, _at in expected[20:30]]
+
+
+def test_a_list_without_an_order_is_refused(small):
+    with pytest.raises(ValueError, match="needs an order"):
+        BoundedPaginator(ChatConversation.objects.order_by(), 10, "1")
+
+
 def volunteer(small):
     user = User.objects.create_user(
         "volunteer", password="x" * 16, role=Role.VOLUNTEER, unit=small.chat

@@ -1038,7 +1038,7 @@ def main() -> None:
         )
     else:  # --duration 0: the server CPU of each page alone
         rows = [{"page": page, "server_cpu": ms} for page, ms in cpu.items()]
-        if not cpu_against:
+        if cpu and not cpu_against:  # none with --cpu-requests 0
             width = max(len(page) for page in cpu)
             print(f"\n{'page':<{width}}  server CPU ms")
             for page, ms in cpu.items():

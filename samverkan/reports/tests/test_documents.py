@@ -282,13 +282,15 @@ def test_docx_tables_keep_their_words_whole_in_libreoffice(demo, tmp_path):
 
     from docx import Document
 
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail(
-                "CI=true but LibreOffice is missing: apt-get install libreoffice-writer-nogui"
-            )
-        pytest.skip("LibreOffice is not installed (apt-get install libreoffice-writer-nogui)")
+    soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
+    for program, tool, package in [
+        (soffice, "LibreOffice", "libreoffice-writer-nogui"),
+        (pdftotext, "pdftotext", "poppler-utils"),
+    ]:
+        if program is None:
+            if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+                pytest.fail(f"CI=true but {tool} is missing: apt-get install {package}")
+            pytest.skip(f"{tool} is not installed (apt-get install {package})")
     path = _public_interim_docx(tmp_path)
     subprocess.run(
         [
@@ -306,7 +308,7 @@ def test_docx_tables_keep_their_words_whole_in_libreoffice(demo, tmp_path):
         timeout=180,
     )
     text = subprocess.run(
-        ["pdftotext", str(path.with_suffix(".pdf")), "-"],
+        [pdftotext, str(path.with_suffix(".pdf")), "-"],
         check=True,
         capture_output=True,
         text=True,

@@ -7,9 +7,11 @@ transaction, by database triggers on every table in `TABLES`, so a reader who se
 figures also sees the new revision, and no reader caches old figures under it.
 
 - SQLite: three row triggers a table (insert, update, delete), each adding one to the row.
-- PostgreSQL: one statement trigger a table (insert, update, delete, truncate): a bulk write
-  moves the revision once. The row is a hot spot: a transaction that writes these tables holds
-  its lock until it commits, so concurrent writers of figures take turns at their commits
+- PostgreSQL: one statement trigger a table (insert, update, delete, truncate), which only notes,
+  once a transaction, that the revision must move (a row in `PENDING`); a deferred constraint
+  trigger on that row moves it when the transaction commits, once. The row's lock is held from
+  then to the end of the commit, not for the whole transaction: a registration does not wait
+  for an import's transaction to end, only for another writer's commit in progress
   (docs/ARCHITECTURE.md).
 
 `epoch` is drawn when the row is made; a database emptied and filled again (a test's flush, a
@@ -23,6 +25,9 @@ from django.db import connection as default_connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 TABLE = "statistics_datarevision"
+PENDING = "statistics_revisionpending"
+"""PostgreSQL only: a transaction that wrote a table of TABLES has one row here until it commits;
+its constraint trigger, deferred to the commit, moves the revision and deletes the row."""
 
 TABLES = (
     # The stored counts and what the public level has released (this app).
@@ -56,14 +61,34 @@ audit entries); `dashboard/tests/test_revision.py` fails when a page reads one n
 Tables of higher layers (governance, reports) are named, not imported: the triggers are
 installed after every migration (`install_triggers`, from the app's post_migrate)."""
 
-_PG_FUNCTION = f"""
+_PG_FUNCTIONS = (
+    # The statement triggers' function: the first write of a transaction to a table of TABLES
+    # queues the move for its commit (a setting local to the transaction says it is queued; a
+    # savepoint rolled back undoes both the row and the setting).
+    f"""
 CREATE OR REPLACE FUNCTION statistics_bump_revision() RETURNS trigger AS $$
 BEGIN
-    UPDATE {TABLE} SET value = value + 1 WHERE id = 1;
+    IF current_setting('samverkan.revision_pending', true) IS DISTINCT FROM 'on' THEN
+        PERFORM set_config('samverkan.revision_pending', 'on', true);
+        INSERT INTO {PENDING} DEFAULT VALUES;
+    END IF;
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql
-"""
+""",
+    # At the commit: the move itself, in the writer's transaction, so that a reader who sees the
+    # new figures sees the new revision.
+    f"""
+CREATE OR REPLACE FUNCTION statistics_bump_revision_at_commit() RETURNS trigger AS $$
+BEGIN
+    UPDATE {TABLE} SET value = value + 1 WHERE id = 1;
+    DELETE FROM {PENDING} WHERE id = NEW.id;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql
+""",
+)
+_PG_PENDING_TRIGGER = f"{PENDING}_at_commit"
 
 
 def _trigger_names(table: str, vendor: str) -> list[str]:
@@ -79,7 +104,8 @@ def installed_triggers(connection: BaseDatabaseWrapper = default_connection) -> 
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
-                " WHERE NOT t.tgisinternal AND t.tgname LIKE '%%_revision'"
+                " WHERE NOT t.tgisinternal"
+                " AND (t.tgname LIKE '%%_revision' OR t.tgname LIKE '%%_at_commit')"
             )
         else:
             cursor.execute(
@@ -104,7 +130,15 @@ def install_triggers(connection: BaseDatabaseWrapper = default_connection) -> in
     made = 0
     with connection.cursor() as cursor:
         if vendor == "postgresql":
-            cursor.execute(_PG_FUNCTION)
+            cursor.execute(f"CREATE TABLE IF NOT EXISTS {PENDING} (id bigserial PRIMARY KEY)")
+            for function in _PG_FUNCTIONS:
+                cursor.execute(function)
+            if f"{PENDING}:{_PG_PENDING_TRIGGER}" not in have:
+                cursor.execute(
+                    f'CREATE CONSTRAINT TRIGGER "{_PG_PENDING_TRIGGER}" AFTER INSERT ON {PENDING}'
+                    " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION"
+                    " statistics_bump_revision_at_commit()"
+                )
         for table in TABLES:
             if table not in existing_tables:
                 continue
@@ -155,4 +189,6 @@ def remove_triggers(connection: BaseDatabaseWrapper = default_connection) -> Non
             else:
                 cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
         if connection.vendor == "postgresql":
+            cursor.execute(f"DROP TABLE IF EXISTS {PENDING}")
             cursor.execute("DROP FUNCTION IF EXISTS statistics_bump_revision()")
+            cursor.execute("DROP FUNCTION IF EXISTS statistics_bump_revision_at_commit()")

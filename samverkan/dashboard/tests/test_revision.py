@@ -14,7 +14,7 @@ import zipfile
 
 import pytest
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -125,11 +125,11 @@ def test_every_table_an_overview_reads_has_the_revisions_triggers(client, reader
     assert tables <= set(revision.TABLES)
 
 
-@pytest.mark.django_db
-def test_a_bulk_write_moves_the_revision_in_its_transaction(small):
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_write_moves_the_revision_when_it_commits(small):
     before = revision.current()
     rows = [(small.chat.pk, datetime.date(2021, month, 1), "chat.total", 1, 0) for month in (1, 2)]
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(
             "INSERT INTO statistics_monthlycount (unit_id, month, metric, n, total)"
             " VALUES (%s, %s, %s, %s, %s)",
@@ -140,13 +140,79 @@ def test_a_bulk_write_moves_the_revision_in_its_transaction(small):
             " SELECT unit_id, month, 'chat.other', n, total FROM statistics_monthlycount"
             " WHERE metric = 'chat.total'"
         )
+        if connection.vendor == "postgresql":
+            assert revision.current() == before  # it moves when the transaction commits
     epoch, value = revision.current().split(":")
     assert epoch == before.split(":")[0]
     moved = int(value) - int(before.split(":")[1])
     if connection.vendor == "postgresql":
-        assert moved == 3  # once a statement: two inserts, then one of two rows
+        assert moved == 1  # once a transaction, at its commit
     else:
         assert moved == 4  # once a row
+
+
+def _count(small, month: int) -> None:
+    MonthlyCount.objects.create(unit=small.chat, month=datetime.date(2020, month, 1), metric="x")
+
+
+def _moved(before: str) -> int:
+    return int(revision.current().split(":")[1]) - int(before.split(":")[1])
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite has one writer at a time anyway"
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_does_not_wait_for_another_writers_transaction_to_end(small):
+    """A registration while an import's transaction is open: it commits at once (it used to
+    wait for the import to end, on the revision row's lock), and each transaction moves the
+    revision once, when it commits; one rolled back does not move it."""
+    before = revision.current()
+    other = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        other.set_autocommit(False)
+        with other.cursor() as cursor:  # an import, in its transaction, not yet committed
+            cursor.execute(
+                "INSERT INTO statistics_monthlycount (unit_id, month, metric, n, total)"
+                " VALUES (%s, '2020-01-01', 'y', 1, 0)",
+                [small.chat.pk],
+            )
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")
+        with transaction.atomic():  # a registration meanwhile
+            _count(small, 2)
+        assert _moved(before) == 1
+        other.commit()
+        assert _moved(before) == 2
+        with other.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO statistics_monthlycount (unit_id, month, metric, n, total)"
+                " VALUES (%s, '2020-03-01', 'y', 1, 0)",
+                [small.chat.pk],
+            )
+        other.rollback()
+        assert _moved(before) == 2
+    finally:
+        other.close()
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = 0")
+    # A write in a savepoint rolled back leaves nothing to move; a later one in the same
+    # transaction moves it once.
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            _count(small, 4)
+            raise RuntimeError
+    assert _moved(before) == 2
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            _count(small, 5)
+            raise RuntimeError
+        _count(small, 6)
+        _count(small, 7)
+    assert _moved(before) == 3
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {revision.PENDING}")
+        assert cursor.fetchone() == (0,)
 
 
 @pytest.mark.django_db

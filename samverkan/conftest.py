@@ -76,6 +76,20 @@ def small() -> SmallPartnership:
     )
 
 
+@pytest.fixture
+def department(small) -> Unit:  # noqa: ANN001
+    """A department of the city (the support centre's organisation, a party to the
+    partnership): the unit of the coordinator and of the steering group's members."""
+    unit = Unit.objects.create(
+        key="dept",
+        name="Department",
+        kind=Unit.Kind.DEPARTMENT,
+        organisation=small.support_centre.organisation,
+    )
+    small.partnership.organisations.add(small.support_centre.organisation)
+    return unit
+
+
 def pytest_report_header(config) -> str:  # noqa: ANN001
     from django.conf import settings
 

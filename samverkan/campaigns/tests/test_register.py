@@ -6,20 +6,12 @@ from django.urls import reverse
 from samverkan.accounts.models import Role, User
 from samverkan.campaigns.models import Campaign, CampaignReach
 from samverkan.conftest import sign_in
-from samverkan.partnership.models import Unit
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def coordinator(small):
-    department = Unit.objects.create(
-        key="dept",
-        name="Department",
-        kind=Unit.Kind.DEPARTMENT,
-        organisation=small.support_centre.organisation,
-    )
-    small.partnership.organisations.add(small.support_centre.organisation)
+def coordinator(department):
     return User.objects.create_user(
         "coord", password="x" * 16, role=Role.COORDINATOR, unit=department
     )

@@ -4,21 +4,13 @@ import pytest
 
 from samverkan.accounts.models import Role, User
 from samverkan.conftest import local
-from samverkan.partnership.models import Unit
 from samverkan.records import services
 
 
 @pytest.fixture
-def readers(small):
+def readers(small, department):
     """The overview's readers: the coordinator and a steering-group member of a department in
     the partnership, and the chat unit's manager; three chat conversations in March 2022."""
-    department = Unit.objects.create(
-        key="dept",
-        name="Department",
-        kind=Unit.Kind.DEPARTMENT,
-        organisation=small.support_centre.organisation,
-    )
-    small.partnership.organisations.add(small.support_centre.organisation)
     for day in (3, 9, 17):
         services.chat_conversation_create(
             unit=small.chat, started_at=local(2022, 3, day, 18), concern="victim"

@@ -9,7 +9,6 @@ from samverkan.accounts.models import Role, User
 from samverkan.conftest import local, sign_in
 from samverkan.dashboard.overview import dashboard_overview
 from samverkan.dashboard.periods import Period, default_period
-from samverkan.partnership.models import Unit
 from samverkan.records import services
 from samverkan.statistics.charts import conversations_by_month, render_png, render_svg
 from samverkan.statistics.engine import INTERNAL, PUBLIC
@@ -25,15 +24,7 @@ def _chats(small, when, n, concern="victim", **extra):
 
 
 @pytest.fixture
-def people(small):
-    department = Unit.objects.create(
-        key="dept",
-        name="Department",
-        kind=Unit.Kind.DEPARTMENT,
-        organisation=small.support_centre.organisation,
-    )
-    small.partnership.organisations.add(small.support_centre.organisation)
-
+def people(department):
     def user(name, role):
         return User.objects.create_user(name, password="x" * 16, role=role, unit=department)
 

@@ -40,15 +40,7 @@ def _cases(small, day, n, **extra):
 
 
 @pytest.fixture
-def people(small):
-    department = Unit.objects.create(
-        key="dept",
-        name="Department",
-        kind=Unit.Kind.DEPARTMENT,
-        organisation=small.support_centre.organisation,
-    )
-    small.partnership.organisations.add(small.support_centre.organisation)
-
+def people(small, department):
     def user(name, role, unit=department):
         return User.objects.create_user(name, password="x" * 16, role=role, unit=unit)
 

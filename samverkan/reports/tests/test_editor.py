@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from samverkan.accounts.models import Role, User
 from samverkan.conftest import sign_in
-from samverkan.partnership.models import Unit
 from samverkan.reports.content import PROSE_SECTIONS, report_document
 from samverkan.reports.models import Report, ReportSectionVersion
 from samverkan.reports.render import document_html
@@ -20,15 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def people(small):
-    department = Unit.objects.create(
-        key="dept",
-        name="Department",
-        kind=Unit.Kind.DEPARTMENT,
-        organisation=small.support_centre.organisation,
-    )
-    small.partnership.organisations.add(small.support_centre.organisation)
-
+def people(department):
     def user(name, role):
         return User.objects.create_user(name, password="x" * 16, role=role, unit=department)
 

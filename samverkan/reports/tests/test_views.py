@@ -7,22 +7,13 @@ from django.urls import reverse
 
 from samverkan.accounts.models import Role, User
 from samverkan.conftest import sign_in
-from samverkan.partnership.models import Unit
 from samverkan.reports.models import Report, ReportSectionVersion
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def people(small):
-    department = Unit.objects.create(
-        key="dept",
-        name="Department",
-        kind=Unit.Kind.DEPARTMENT,
-        organisation=small.support_centre.organisation,
-    )
-    small.partnership.organisations.add(small.support_centre.organisation)
-
+def people(department):
     def user(name, role):
         return User.objects.create_user(name, password="x" * 16, role=role, unit=department)
 

@@ -14,7 +14,6 @@ from django.utils import translation
 from samverkan.accounts.models import AuditEntry, Role, User
 from samverkan.conftest import local, sign_in
 from samverkan.core.errors import Forbidden, SamverkanError
-from samverkan.partnership.models import Unit
 from samverkan.records import services
 from samverkan.statistics.engine import statistics_compute
 from samverkan.statistics.history import history_month_set, metrics_for
@@ -34,14 +33,7 @@ SCHEMA = json.loads((Path(__file__).parents[1] / "schema" / "stats.schema.json")
 
 
 @pytest.fixture
-def coordinator(small):
-    department = Unit.objects.create(
-        key="dept",
-        name="Department",
-        kind=Unit.Kind.DEPARTMENT,
-        organisation=small.support_centre.organisation,
-    )
-    small.partnership.organisations.add(small.support_centre.organisation)
+def coordinator(department):
     return User.objects.create(username="coord", role=Role.COORDINATOR, unit=department)
 
 

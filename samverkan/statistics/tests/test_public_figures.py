@@ -20,7 +20,6 @@ from hypothesis import strategies as st
 from samverkan.accounts.models import Role, User
 from samverkan.conftest import local, sign_in
 from samverkan.dashboard.overview import Period
-from samverkan.partnership.models import Unit
 from samverkan.records import services
 from samverkan.referrals.models import Referral
 from samverkan.reports.content import ChartBlock, build_document
@@ -158,14 +157,7 @@ def _page_numbers(html):
 
 
 @pytest.fixture
-def steering(small):
-    department = Unit.objects.create(
-        key="dept",
-        name="Department",
-        kind=Unit.Kind.DEPARTMENT,
-        organisation=small.support_centre.organisation,
-    )
-    small.partnership.organisations.add(small.support_centre.organisation)
+def steering(department):
     return User.objects.create_user(
         "steering", password="x" * 16, role=Role.STEERING_MEMBER, unit=department
     )
